@@ -1,0 +1,216 @@
+"""Plain values shared by every stage: locations, fixes, findings and resolved calls.
+
+Everything here is a frozen dataclass: picklable (for worker processes), hashable, and
+JSON-able through ``to_json``, so facts can be cached and findings reported in any format.
+Columns are 1-based, as users see them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Union
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Location:
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the text between (line, column) and (end_line, end_column) of ``path``."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    content: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "content": self.content,
+        }
+
+
+@dataclass(frozen=True)
+class Fix:
+    edits: tuple[Edit, ...]
+    applicability: Literal["safe", "unsafe"] = "safe"
+    description: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "edits": [e.to_json() for e in self.edits],
+            "applicability": self.applicability,
+        }
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    fix: Fix | None = None
+    # Not part of the JSON contract: the text of the call the finding is about, used by
+    # baselines to fingerprint a finding independently of its line number.
+    snippet: str = field(default="", compare=False)
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.path, self.line, self.column, self.code, self.message)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity,
+            "message": self.message,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "fix": self.fix.to_json() if self.fix else None,
+        }
+
+
+# --------------------------------------------------------------------------- static values
+#
+# A resolved argument is a ``Val``: a ``Known`` Python value (str, int, float, bool, None,
+# list, or a ``DictVal``), several alternatives (``Choice``: each branch of a conditional is
+# checked), or ``Unknown`` (never guessed).
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a string literal that produced a value is written, so a fix can rewrite it.
+
+    ``quote`` keeps the literal's prefix and quotes (``'``, ``"``, ``'''``...) for the rewrite.
+    """
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    prefix: str = ""
+    quote: str = '"'
+
+
+@dataclass(frozen=True)
+class Known:
+    value: Any
+    loc: Location | None = None
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True)
+class Unknown:
+    reason: str = ""
+    loc: Location | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    options: tuple[Val, ...]
+    loc: Location | None = None
+
+
+@dataclass(frozen=True)
+class DictVal:
+    """A dict whose keys are known. ``open`` means more unknown keys may be present."""
+
+    items: tuple[tuple[str, Val, Location | None], ...] = ()
+    open: bool = False
+    loc: Location | None = None
+
+    def keys(self) -> list[str]:
+        return [k for k, _, _ in self.items]
+
+    def get(self, key: str) -> Val | None:
+        for k, v, _ in reversed(self.items):
+            if k == key:
+                return v
+        return None
+
+    def to_python(self) -> dict[str, Any] | None:
+        """The plain dict, if every value is known."""
+        out: dict[str, Any] = {}
+        for k, v, _ in self.items:
+            py = val_to_python(v)
+            if py is _MISSING:
+                return None
+            out[k] = py
+        return out
+
+
+Val = Union[Known, Unknown, Choice, DictVal]
+
+_MISSING = object()
+
+
+def val_to_python(v: Val) -> Any:
+    if isinstance(v, Known):
+        return v.value
+    if isinstance(v, DictVal) and not v.open:
+        d = v.to_python()
+        return _MISSING if d is None else d
+    return _MISSING
+
+
+def alternatives(v: Val) -> list[Val]:
+    """Flatten nested ``Choice`` values into their leaves."""
+    if isinstance(v, Choice):
+        out: list[Val] = []
+        for o in v.options:
+            out.extend(alternatives(o))
+        return out
+    return [v]
+
+
+def loc_of(v: Val | None, default: Location) -> Location:
+    loc = getattr(v, "loc", None) if v is not None else None
+    return loc or default
+
+
+CallKind = Literal["identify", "track", "page", "screen", "group", "alias"]
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """One resolved call that sends a message: an SDK call, or a call of a wrapper.
+
+    ``user_id``/``anonymous_id`` are ``None`` when the argument is absent (not passed);
+    ``properties`` holds traits for identify/group. ``signature_error`` is set when the call
+    does not bind to the SDK's signature (CIO013). ``runtime`` marks messages captured by the
+    pytest plugin, whose values are all known.
+    """
+
+    kind: CallKind
+    sdk: str  # "segment-family" | "customerio-classic"
+    loc: Location
+    user_id: Val | None = None
+    anonymous_id: Val | None = None
+    event: Val | None = None
+    properties: Val | None = None
+    signature_error: str | None = None
+    via: str | None = None  # qualified name of the wrapper the call goes through, if any
+    snippet: str = ""
+    runtime: bool = False
