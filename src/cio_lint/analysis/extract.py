@@ -1,0 +1,615 @@
+"""Parse one file with libcst and summarise it as ``FileFacts``.
+
+The walk is flow-aware: it keeps, per scope, the symbolic value of local names (so ``props``
+built up with ``props["k"] = v`` or ``props.update(...)`` is known at the call), and the set of
+calls that run on *every* path before each call (``must``), which is what CIO003 needs:
+``if``/``try``/loops/``match`` merge their branches by intersection, and ``return``/``raise``/
+``break``/``continue`` end a path. Only positions are computed as metadata: no scope or
+qualified-name providers, whose cost dominates libcst's (imports are resolved by ``link``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator, Sequence
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from cio_lint.analysis.facts import CallFact, ClassFacts, FileFacts, FuncFacts, Param
+from cio_lint.analysis.syms import UNKNOWN, Loc, Sym
+
+_SUPPRESS = re.compile(
+    r"#\s*(?:cio-lint:\s*ignore(?:\[(?P<codes>[A-Za-z0-9_,\s]*)\])?|noqa(?::\s*(?P<noqa>[A-Za-z0-9_,\s]+))?)"
+)
+_SNIPPET_MAX = 300
+
+
+def module_name_for(path: str, is_init: bool, parts: Sequence[str]) -> str:
+    """Dotted module name from the path components below the import root."""
+    names = list(parts)
+    if is_init:
+        names = names[:-1]
+    elif names:
+        names[-1] = names[-1].rsplit(".", 1)[0]
+    return ".".join(names)
+
+
+def parse_suppressions(lines: Sequence[str]) -> dict[int, frozenset[str] | None]:
+    out: dict[int, frozenset[str] | None] = {}
+    for number, text in enumerate(lines, 1):
+        if "#" not in text:
+            continue
+        m = _SUPPRESS.search(text)
+        if not m:
+            continue
+        codes = m.group("codes") if m.group("codes") is not None else m.group("noqa")
+        if codes is None or not codes.strip():
+            out[number] = None
+        else:
+            out[number] = frozenset(c.strip().upper() for c in codes.split(",") if c.strip())
+    return out
+
+
+def extract_file(path: str, module: str, is_package: bool, source: bytes) -> FileFacts:
+    """Summarise ``source``; a file that cannot be decoded or parsed gets ``error`` set."""
+    facts = FileFacts(path=path, module=module, is_package=is_package)
+    try:
+        text = source.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = source[: exc.start].count(b"\n") + 1
+        facts.error = (line, 1, f"File is not valid UTF-8: {exc.reason} at byte {exc.start}")
+        return facts
+    lines = text.splitlines()
+    facts.suppressions = parse_suppressions(lines)
+    try:
+        tree = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        facts.error = _syntax_error(exc)
+        return facts
+    except Exception as exc:  # libcst raises a few other errors on odd inputs
+        facts.error = (1, 1, f"Syntax error: {exc}")
+        return facts
+    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+    positions = wrapper.resolve(PositionProvider)
+    _Extractor(facts, positions, lines).run(wrapper.module)
+    return facts
+
+
+def _syntax_error(exc: cst.ParserSyntaxError) -> tuple[int, int, str]:
+    """libcst's first line is only "Syntax Error @ L:C."; the detail is on the next line."""
+    line, column = exc.raw_line or 1, (exc.raw_column or 0) + 1
+    detail = "invalid syntax"
+    for text in str(exc).splitlines()[1:]:
+        m = re.match(r"parser error: error at (\d+):(\d+): (.*)", text.strip())
+        if m:
+            line, column, detail = int(m.group(1)), int(m.group(2)), m.group(3)
+            break
+        if text.strip():
+            detail = text.strip()
+            break
+    if len(detail) > 100:
+        detail = detail[:97] + "..."
+    return line, column, f"Syntax error: {detail}"
+
+
+@dataclass
+class _State:
+    env: dict[str, Sym]
+    must: frozenset[int] | None  # None: this point cannot be reached
+
+    def copy(self) -> _State:
+        return _State(dict(self.env), self.must)
+
+
+def _merge_sym(a: Sym, b: Sym) -> Sym:
+    if a is b or a == b:
+        return a
+    if a[0] == "dict" and b[0] == "dict":
+        items = list(a[1]) + [i for i in b[1] if i not in a[1]]
+        return ("dict", tuple(items), a[2] or b[2], a[3])
+    return ("cond", (a, b), a[-1] if isinstance(a[-1], tuple) else None)
+
+
+def _merge(states: Sequence[_State]) -> _State:
+    live = [s for s in states if s.must is not None]
+    if not live:
+        return _State(dict(states[0].env) if states else {}, None)
+    must = live[0].must
+    env = dict(live[0].env)
+    for s in live[1:]:
+        assert must is not None and s.must is not None
+        must = must & s.must
+        for name, sym in s.env.items():
+            env[name] = _merge_sym(env[name], sym) if name in env else sym
+    return _State(env, must)
+
+
+class _Extractor:
+    def __init__(self, facts: FileFacts, positions: object, lines: list[str]) -> None:
+        self.facts = facts
+        self.pos = positions
+        self.lines = lines
+        self.next_id = 0
+
+    # ------------------------------------------------------------------ helpers
+    def loc(self, node: cst.CSTNode) -> Loc:
+        r = self.pos[node]  # type: ignore[index]
+        return (r.start.line, r.start.column + 1, r.end.line, r.end.column + 1)
+
+    def snippet(self, loc: Loc) -> str:
+        line, col, end_line, end_col = loc
+        if line == end_line:
+            text = self.lines[line - 1][col - 1 : end_col - 1]
+        else:
+            parts = [self.lines[line - 1][col - 1 :]]
+            parts.extend(self.lines[line : end_line - 1])
+            parts.append(self.lines[end_line - 1][: end_col - 1])
+            text = "\n".join(parts)
+        return text[:_SNIPPET_MAX]
+
+    def resolve_relative(self, node: cst.ImportFrom) -> str:
+        base = ""
+        if node.module is not None:
+            base = cst.helpers.get_full_name_for_node(node.module) or ""
+        dots = len(node.relative)
+        if not dots:
+            return base
+        parts = self.facts.module.split(".") if self.facts.module else []
+        if not self.facts.is_package:
+            parts = parts[:-1]
+        if dots > 1:
+            parts = parts[: len(parts) - (dots - 1)] if dots - 1 <= len(parts) else []
+        if base:
+            parts.append(base)
+        return ".".join(parts)
+
+    # ------------------------------------------------------------------ entry
+    def run(self, module: cst.Module) -> None:
+        state = _State({}, frozenset())
+        state = self.block(module.body, state, "<module>", None, None)
+        self.facts.bindings = state.env
+
+    # ------------------------------------------------------------------ statements
+    def block(
+        self,
+        body: Sequence[cst.CSTNode],
+        state: _State,
+        scope: str,
+        func: FuncFacts | None,
+        cls: ClassFacts | None,
+    ) -> _State:
+        for stmt in body:
+            state = self.stmt(stmt, state, scope, func, cls)
+        return state
+
+    def stmt(
+        self,
+        node: cst.CSTNode,
+        state: _State,
+        scope: str,
+        func: FuncFacts | None,
+        cls: ClassFacts | None,
+    ) -> _State:
+        if isinstance(node, cst.SimpleStatementLine):
+            for small in node.body:
+                state = self.small(small, state, scope, func, cls)
+            return state
+        if isinstance(node, cst.If):
+            self.calls_in(node.test, state, scope, func)
+            then = self.block(node.body.body, state.copy(), scope, func, cls)
+            if node.orelse is None:
+                other = state
+            elif isinstance(node.orelse, cst.If):
+                other = self.stmt(node.orelse, state.copy(), scope, func, cls)
+            else:
+                other = self.block(node.orelse.body.body, state.copy(), scope, func, cls)
+            return _merge([then, other])
+        if isinstance(node, (cst.For, cst.While)):
+            if isinstance(node, cst.For):
+                self.calls_in(node.iter, state, scope, func)
+            else:
+                self.calls_in(node.test, state, scope, func)
+            inner = state.copy()
+            if isinstance(node, cst.For):
+                self.unbind(node.target, inner)
+            end = self.block(node.body.body, inner, scope, func, cls)
+            after = _merge([state, end]) if end.must is not None else state.copy()
+            if node.orelse is not None:
+                after = self.block(node.orelse.body.body, after, scope, func, cls)
+            return after
+        if isinstance(node, cst.Try) or type(node).__name__ == "TryStar":
+            pre = state.copy()
+            body_end = self.block(node.body.body, state.copy(), scope, func, cls)  # type: ignore[attr-defined]
+            ends = []
+            for handler in node.handlers:  # type: ignore[attr-defined]
+                h = _State(_merge([pre, body_end]).env if body_end.must is not None else dict(pre.env), pre.must)
+                if handler.name is not None:
+                    self.unbind(handler.name.name, h)
+                ends.append(self.block(handler.body.body, h, scope, func, cls))
+            if node.orelse is not None:  # type: ignore[attr-defined]
+                body_end = self.block(node.orelse.body.body, body_end, scope, func, cls)  # type: ignore[attr-defined]
+            after = _merge([body_end, *ends])
+            if node.finalbody is not None:  # type: ignore[attr-defined]
+                fin = self.block(node.finalbody.body.body, _State(dict(after.env), pre.must), scope, func, cls)  # type: ignore[attr-defined]
+                if after.must is None or fin.must is None:
+                    return _State(fin.env, None)
+                return _State(fin.env, after.must | fin.must)
+            return after
+        if isinstance(node, cst.With):
+            for item in node.items:
+                self.calls_in(item.item, state, scope, func)
+                if item.asname is not None:
+                    self.unbind(item.asname.name, state)
+            return self.block(node.body.body, state, scope, func, cls)
+        if isinstance(node, cst.Match):
+            self.calls_in(node.subject, state, scope, func)
+            ends = []
+            exhaustive = False
+            for case in node.cases:
+                if isinstance(case.pattern, cst.MatchAs) and case.pattern.pattern is None and case.guard is None:
+                    exhaustive = True
+                ends.append(self.block(case.body.body, state.copy(), scope, func, cls))
+            if not exhaustive:
+                ends.append(state)
+            return _merge(ends)
+        if isinstance(node, cst.FunctionDef):
+            self.function(node, scope, cls, state)
+            if cls is None and scope != "<module>":
+                state.env[node.name.value] = ("unknown", "function", None)
+            return state
+        if isinstance(node, cst.ClassDef):
+            self.klass(node, scope, state)
+            return state
+        return state
+
+    def small(
+        self,
+        node: cst.CSTNode,
+        state: _State,
+        scope: str,
+        func: FuncFacts | None,
+        cls: ClassFacts | None,
+    ) -> _State:
+        if isinstance(node, (cst.Return, cst.Raise)):
+            value = node.value if isinstance(node, cst.Return) else node.exc
+            if value is not None:
+                self.calls_in(value, state, scope, func)
+            state.must = None
+            return state
+        if isinstance(node, (cst.Break, cst.Continue)):
+            state.must = None
+            return state
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                full = cst.helpers.get_full_name_for_node(alias.name) or ""
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    state.env[alias.asname.name.value] = ("imp", full, None)
+                else:
+                    top = full.split(".")[0]
+                    state.env[top] = ("imp", top, None)
+            return state
+        if isinstance(node, cst.ImportFrom):
+            base = self.resolve_relative(node)
+            if isinstance(node.names, cst.ImportStar):
+                if scope == "<module>":
+                    self.facts.star_imports.append(base)
+                return state
+            for alias in node.names:
+                name = cst.helpers.get_full_name_for_node(alias.name) or ""
+                bound = name
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    bound = alias.asname.name.value
+                state.env[bound] = ("imp", f"{base}.{name}" if base else name, None)
+            return state
+        if isinstance(node, cst.Assign):
+            self.calls_in(node.value, state, scope, func)
+            value = self.sym(node.value, state)
+            for target in node.targets:
+                self.assign(target.target, value, state, cls)
+            return state
+        if isinstance(node, cst.AnnAssign):
+            if node.value is not None:
+                self.calls_in(node.value, state, scope, func)
+                self.assign(node.target, self.sym(node.value, state), state, cls)
+            return state
+        if isinstance(node, cst.AugAssign):
+            self.calls_in(node.value, state, scope, func)
+            target = node.target
+            if isinstance(target, cst.Name):
+                current = state.env.get(target.value)
+                new = self.sym(node.value, state)
+                if isinstance(node.operator, cst.BitOrAssign) and current and current[0] == "dict" and new[0] == "dict":
+                    state.env[target.value] = ("dict", current[1] + new[1], current[2] or new[2], current[3])
+                else:
+                    state.env[target.value] = ("var", target.value, None)
+            return state
+        if isinstance(node, cst.Expr):
+            self.calls_in(node.value, state, scope, func)
+            self.mutation(node.value, state)
+            return state
+        if isinstance(node, cst.Del):
+            return state
+        return state
+
+    def assign(self, target: cst.BaseExpression, value: Sym, state: _State, cls: ClassFacts | None) -> None:
+        if isinstance(target, cst.Name):
+            state.env[target.value] = value
+            return
+        if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+            name = target.value.value
+            current = state.env.get(name)
+            if current is not None and current[0] == "dict" and len(target.slice) == 1:
+                index = target.slice[0].slice
+                if isinstance(index, cst.Index):
+                    item = (self.sym(index.value, state), value)
+                    state.env[name] = ("dict", current[1] + (item,), current[2], current[3])
+            return
+        if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+            base = state.env.get(target.value.value)
+            if base is not None and base[0] == "self":
+                owner = self.facts.classes.get(base[1])
+                if owner is not None:
+                    owner.inst_attrs.setdefault(target.attr.value, value)
+            return
+        if isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                inner = element.value
+                if isinstance(inner, cst.Name):
+                    state.env[inner.value] = ("var", inner.value, None)
+                else:
+                    self.assign(inner, ("unknown", "unpacked", None), state, cls)
+
+    def unbind(self, target: cst.BaseExpression, state: _State) -> None:
+        if isinstance(target, cst.Name):
+            state.env[target.value] = ("var", target.value, None)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self.unbind(element.value, state)
+
+    def mutation(self, expr: cst.BaseExpression, state: _State) -> None:
+        """``d.update({...})`` / ``d.update(k=v)`` on a local dict extends it."""
+        if not (
+            isinstance(expr, cst.Call)
+            and isinstance(expr.func, cst.Attribute)
+            and isinstance(expr.func.value, cst.Name)
+            and expr.func.attr.value in ("update", "setdefault")
+        ):
+            return
+        name = expr.func.value.value
+        current = state.env.get(name)
+        if current is None or current[0] != "dict":
+            return
+        items = list(current[1])
+        is_open = current[2]
+        if expr.func.attr.value == "setdefault":
+            if len(expr.args) == 2 and expr.args[0].keyword is None:
+                items.append((self.sym(expr.args[0].value, state), self.sym(expr.args[1].value, state)))
+            state.env[name] = ("dict", tuple(items), is_open, current[3])
+            return
+        for arg in expr.args:
+            if arg.keyword is not None:
+                items.append((("lit", arg.keyword.value, None, self.loc(arg.keyword)), self.sym(arg.value, state)))
+            elif arg.star == "**" or arg.star == "":
+                items.append(("**", self.sym(arg.value, state)))
+            else:
+                is_open = True
+        state.env[name] = ("dict", tuple(items), is_open, current[3])
+
+    # ------------------------------------------------------------------ definitions
+    def params(self, node: cst.FunctionDef) -> tuple[Param, ...]:
+        p = node.params
+        empty = _State({}, frozenset())
+
+        def default(x: cst.Param) -> Sym | None:
+            return None if x.default is None else self.sym(x.default, empty)
+
+        out: list[Param] = []
+        out += [Param(x.name.value, "posonly", default(x)) for x in p.posonly_params]
+        out += [Param(x.name.value, "pos", default(x)) for x in p.params]
+        if isinstance(p.star_arg, cst.Param):
+            out.append(Param(p.star_arg.name.value, "var"))
+        out += [Param(x.name.value, "kwonly", default(x)) for x in p.kwonly_params]
+        if p.star_kwarg is not None:
+            out.append(Param(p.star_kwarg.name.value, "varkw"))
+        return tuple(out)
+
+    def function(self, node: cst.FunctionDef, scope: str, cls: ClassFacts | None, outer: _State) -> None:
+        name = node.name.value
+        if cls is not None:
+            qualname = f"{cls.qualname}.{name}"
+        elif scope == "<module>":
+            qualname = name
+        else:
+            qualname = f"{scope}.<locals>.{name}"
+        decorators = tuple(
+            cst.helpers.get_full_name_for_node(d.decorator) or "" for d in node.decorators
+        )
+        params = self.params(node)
+        facts = FuncFacts(qualname, cls.qualname if cls else None, params, decorators, self.loc(node))
+        self.facts.functions[qualname] = facts
+        if cls is not None:
+            cls.methods[name] = qualname
+        env: dict[str, Sym] = {}
+        if scope != "<module>" and cls is None:
+            env.update(outer.env)  # closures see the enclosing function's locals
+        for i, param in enumerate(params):
+            if i == 0 and cls is not None and "staticmethod" not in decorators and param.kind in ("pos", "posonly"):
+                env[param.name] = ("self", cls.qualname, None)
+            else:
+                env[param.name] = ("param", param.name, None)
+        self.block(node.body.body if isinstance(node.body, cst.IndentedBlock) else node.body.body, _State(env, frozenset()), qualname, facts, None)  # type: ignore[attr-defined]
+
+    def klass(self, node: cst.ClassDef, scope: str, outer: _State) -> None:
+        qualname = node.name.value if scope == "<module>" else f"{scope}.<locals>.{node.name.value}"
+        if scope != "<module>" and "." not in scope and scope in self.facts.classes:
+            qualname = f"{scope}.{node.name.value}"
+        bases = tuple(self.sym(arg.value, outer) for arg in node.bases if arg.keyword is None)
+        cls = ClassFacts(qualname, bases)
+        self.facts.classes[qualname] = cls
+        state = _State({}, frozenset())
+        body = node.body.body
+        for stmt in body:
+            if isinstance(stmt, cst.FunctionDef):
+                self.function(stmt, qualname, cls, state)
+            elif isinstance(stmt, cst.ClassDef):
+                self.klass(stmt, qualname, state)
+            else:
+                state = self.stmt(stmt, state, f"{qualname}.<body>", None, cls)
+        cls.attrs = {k: v for k, v in state.env.items()}
+        if scope == "<module>":
+            outer.env.pop(node.name.value, None)
+
+    # ------------------------------------------------------------------ calls
+    def calls_in(self, expr: cst.CSTNode, state: _State, scope: str, func: FuncFacts | None) -> None:
+        """Record the calls in ``expr`` in evaluation order (arguments before the call)."""
+        for call, conditional in self._iter_calls(expr, False):
+            fact = self.record(call, state, scope, conditional)
+            if func is not None:
+                func.calls.append(fact.id)
+            if not conditional and state.must is not None:
+                state.must = state.must | {fact.id}
+
+    def _iter_calls(self, node: cst.CSTNode, conditional: bool) -> Iterator[tuple[cst.Call, bool]]:
+        if isinstance(node, (cst.Lambda, cst.FunctionDef, cst.ClassDef)):
+            return
+        if isinstance(node, cst.IfExp):
+            yield from self._iter_calls(node.test, conditional)
+            yield from self._iter_calls(node.body, True)
+            yield from self._iter_calls(node.orelse, True)
+            return
+        if isinstance(node, cst.BooleanOperation):
+            yield from self._iter_calls(node.left, conditional)
+            yield from self._iter_calls(node.right, True)
+            return
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
+            for child in node.children:
+                yield from self._iter_calls(child, True)
+            return
+        for child in node.children:
+            yield from self._iter_calls(child, conditional)
+        if isinstance(node, cst.Call):
+            yield node, conditional
+
+    def record(self, node: cst.Call, state: _State, scope: str, conditional: bool) -> CallFact:
+        func = self.sym(node.func, state)
+        args, kwargs = self.arguments(node.args, state)
+        loc = self.loc(node)
+        fact = CallFact(
+            id=self.next_id,
+            scope=scope,
+            func=func,
+            args=args,
+            kwargs=kwargs,
+            loc=loc,
+            must=state.must if state.must is not None else frozenset(),
+            conditional=conditional,
+            snippet=self.snippet(loc),
+        )
+        self.next_id += 1
+        self.facts.calls.append(fact)
+        return fact
+
+    def arguments(
+        self, args: Sequence[cst.Arg], state: _State
+    ) -> tuple[tuple[Sym, ...], tuple[tuple[str | None, Sym], ...]]:
+        positional: list[Sym] = []
+        keywords: list[tuple[str | None, Sym]] = []
+        for arg in args:
+            value = self.sym(arg.value, state)
+            if arg.keyword is not None:
+                keywords.append((arg.keyword.value, value))
+            elif arg.star == "**":
+                keywords.append((None, value))
+            elif arg.star == "*":
+                positional.append(("*", value))
+            else:
+                positional.append(value)
+        return tuple(positional), tuple(keywords)
+
+    # ------------------------------------------------------------------ expressions
+    def sym(self, node: cst.BaseExpression, state: _State) -> Sym:
+        loc = self.loc(node)
+        if isinstance(node, cst.SimpleString):
+            try:
+                value = node.evaluated_value
+            except Exception:
+                return ("unknown", "string", loc)
+            if isinstance(value, bytes):
+                return ("unknown", "bytes", loc)
+            return ("lit", value, (node.prefix, node.quote), loc)
+        if isinstance(node, cst.ConcatenatedString):
+            try:
+                value = node.evaluated_value
+            except Exception:
+                value = None
+            if isinstance(value, str):
+                return ("lit", value, None, loc)
+            return ("unknown", "str", loc)
+        if isinstance(node, cst.FormattedString):
+            parts = node.parts
+            if all(isinstance(p, cst.FormattedStringText) for p in parts):
+                return ("lit", "".join(p.value for p in parts), None, loc)  # type: ignore[union-attr]
+            return ("unknown", "str", loc)
+        if isinstance(node, cst.Integer):
+            return ("lit", node.evaluated_value, None, loc)
+        if isinstance(node, cst.Float):
+            return ("lit", node.evaluated_value, None, loc)
+        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+            inner = self.sym(node.expression, state)
+            if inner[0] == "lit" and isinstance(inner[1], (int, float)) and not isinstance(inner[1], bool):
+                return ("lit", -inner[1], None, loc)
+            return ("unknown", "expression", loc)
+        if isinstance(node, cst.Name):
+            name = node.value
+            if name in ("True", "False", "None"):
+                return ("lit", {"True": True, "False": False, "None": None}[name], None, loc)
+            bound = state.env.get(name)
+            if bound is not None:
+                if bound[0] in ("param", "self", "imp", "var"):
+                    return (*bound[:-1], loc)
+                return bound
+            return ("name", name, loc)
+        if isinstance(node, cst.Attribute):
+            return ("attr", self.sym(node.value, state), node.attr.value, loc)
+        if isinstance(node, cst.Subscript):
+            if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+                return ("sub", self.sym(node.value, state), self.sym(node.slice[0].slice.value, state), loc)
+            return ("unknown", "subscript", loc)
+        if isinstance(node, cst.Dict):
+            items: list[tuple[Sym, Sym] | tuple[str, Sym]] = []
+            for element in node.elements:
+                if isinstance(element, cst.StarredDictElement):
+                    items.append(("**", self.sym(element.value, state)))
+                else:
+                    items.append((self.sym(element.key, state), self.sym(element.value, state)))
+            return ("dict", tuple(items), False, loc)
+        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            return ("list", tuple(self.sym(e.value, state) for e in node.elements), loc)
+        if isinstance(node, cst.IfExp):
+            return ("cond", (self.sym(node.body, state), self.sym(node.orelse, state)), loc)
+        if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
+            left = self.sym(node.left, state)
+            return ("cond", (left, self.sym(node.right, state)), loc) if left[0] != "lit" else left
+        if isinstance(node, cst.Call):
+            func = self.sym(node.func, state)
+            args, kwargs = self.arguments(node.args, state)
+            return ("call", func, args, kwargs, loc)
+        if isinstance(node, cst.BinaryOperation):
+            left = self.sym(node.left, state)
+            right = self.sym(node.right, state)
+            if isinstance(node.operator, cst.Add) and left[0] == "lit" and right[0] == "lit":
+                if isinstance(left[1], str) and isinstance(right[1], str):
+                    return ("lit", left[1] + right[1], None, loc)
+            if isinstance(node.operator, cst.Modulo) and left[0] == "lit" and isinstance(left[1], str):
+                return ("unknown", "str", loc)
+            if isinstance(node.operator, cst.BitOr) and left[0] == "dict" and right[0] == "dict":
+                return ("dict", left[1] + right[1], left[2] or right[2], loc)
+            return ("unknown", "expression", loc)
+        if isinstance(node, cst.Await):
+            return ("unknown", "await", loc)
+        return ("unknown", type(node).__name__, loc)
+
+
+__all__ = ["extract_file", "module_name_for", "parse_suppressions", "UNKNOWN"]

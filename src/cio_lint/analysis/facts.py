@@ -1,0 +1,63 @@
+"""FileFacts: everything later stages need from one file, as plain picklable data.
+
+Produced by ``extract.extract_file`` (the only place that parses), consumed by ``link``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from cio_lint.analysis.syms import Loc, Sym
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    kind: str  # "posonly" | "pos" | "kwonly" | "var" | "varkw"
+    default: Sym | None = None
+
+
+@dataclass
+class FuncFacts:
+    qualname: str  # "f", "Class.method", "f.<locals>.g"
+    cls: str | None  # the enclosing class's qualname for a method
+    params: tuple[Param, ...]
+    decorators: tuple[str, ...]
+    loc: Loc
+    calls: list[int] = field(default_factory=list)
+
+
+@dataclass
+class ClassFacts:
+    qualname: str
+    bases: tuple[Sym, ...]
+    attrs: dict[str, Sym] = field(default_factory=dict)  # class-body bindings
+    inst_attrs: dict[str, Sym] = field(default_factory=dict)  # ``self.x = ...`` in methods
+    methods: dict[str, str] = field(default_factory=dict)  # name -> function qualname
+
+
+@dataclass(frozen=True)
+class CallFact:
+    id: int
+    scope: str  # function qualname, or "<module>"
+    func: Sym
+    args: tuple[Sym, ...]
+    kwargs: tuple[tuple[str | None, Sym], ...]
+    loc: Loc
+    must: frozenset[int]  # calls of the same scope that run on every path before this one
+    conditional: bool  # inside a branch of an expression (``a if c else b``, ``x and f()``...)
+    snippet: str
+
+
+@dataclass
+class FileFacts:
+    path: str
+    module: str
+    is_package: bool
+    bindings: dict[str, Sym] = field(default_factory=dict)
+    classes: dict[str, ClassFacts] = field(default_factory=dict)
+    functions: dict[str, FuncFacts] = field(default_factory=dict)
+    calls: list[CallFact] = field(default_factory=list)
+    star_imports: list[str] = field(default_factory=list)
+    suppressions: dict[int, frozenset[str] | None] = field(default_factory=dict)
+    error: tuple[int, int, str] | None = None  # line, column, message (CIO900)

@@ -1,0 +1,249 @@
+"""The ``cio-lint`` command: turns options into a run, and outcomes into exit codes. Nothing else."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+import click
+
+from cio_lint import __version__
+from cio_lint.config import Config, ConfigError, load_config, split_codes
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+FORMATS = ("text", "json", "sarif", "github")
+
+
+class _DefaultGroup(click.Group):
+    """``cio-lint PATHS`` runs ``check``; ``cio-lint plan ...`` runs the plan tools."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or args[0] not in self.commands or args[0] == "check":
+            if not args or args[0] != "check":
+                args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_usage("cio-lint", "[OPTIONS] [PATHS]...   |   cio-lint plan check [PLAN]")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+@click.group(cls=_DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="cio-lint")
+def main() -> None:
+    """Check analytics calls (Customer.io, Segment, RudderStack) against a tracking plan."""
+
+
+@main.command("check", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--plan", "plan_path", type=click.Path(path_type=Path), help="Tracking plan folder or file (default: tracking_plan/ found by walking up).")
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--select", help="Comma-separated codes or prefixes to check (CIO1 = all CIO1xx).")
+@click.option("--ignore", help="Comma-separated codes or prefixes to skip.")
+@click.option("--fix", is_flag=True, help="Apply safe fixes (CIO002), then report what remains.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; change nothing.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are found.")
+@click.option("--baseline", type=click.Path(path_type=Path), help="Do not report findings recorded in this baseline file.")
+@click.option("--write-baseline", type=click.Path(path_type=Path), help="Record the current findings as the baseline and exit 0.")
+@click.option("--baseline-stale", is_flag=True, help="With --baseline: list baseline entries no finding matches any more (exit 1 if any).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path), help="Read [tool.cio-lint] from this file.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: CPU count).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
+@click.option("--cache-dir", type=click.Path(path_type=Path), help="Cache folder (default .cio-lint-cache/ at the project root).")
+@click.option("--output-file", "-o", type=click.Path(path_type=Path), help="Write the report to this file instead of stdout.")
+@click.option("--explain-wrappers", is_flag=True, help="List the inferred and declared wrappers with their argument mapping, then exit.")
+@click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
+def check(
+    paths: tuple[Path, ...],
+    plan_path: Path | None,
+    output_format: str,
+    select: str | None,
+    ignore: str | None,
+    fix: bool,
+    diff: bool,
+    exit_zero: bool,
+    baseline: Path | None,
+    write_baseline: Path | None,
+    baseline_stale: bool,
+    config_path: Path | None,
+    jobs: int | None,
+    no_cache: bool,
+    cache_dir: Path | None,
+    output_file: Path | None,
+    explain_wrappers: bool,
+    quiet: bool,
+) -> None:
+    """Check PATHS (files or folders, default: .) against the tracking plan."""
+    from cio_lint.baseline import BaselineError, load_baseline
+    from cio_lint.baseline import write_baseline as save_baseline
+    from cio_lint.engine import lint_paths
+    from cio_lint.plan import PlanError
+    from cio_lint.reporters import REPORTERS, ReportContext
+
+    targets = list(paths) or [Path(".")]
+    try:
+        config = load_config(targets[0], config_path)
+        config = config.with_overrides(
+            select=split_codes(select, "--select") if select else None,
+            ignore=(*config.ignore, *split_codes(ignore, "--ignore")) if ignore else None,
+            jobs=jobs,
+            cache=False if no_cache else None,
+            cache_dir=cache_dir,
+        )
+        plan = _load_plan(plan_path, config, targets[0])
+        if explain_wrappers:
+            _explain_wrappers(targets, config, plan, jobs)
+            return
+        result = lint_paths(targets, config, plan, jobs)
+        findings = result.findings
+        fixes_applied = 0
+        if diff:
+            from cio_lint.fix import diff_fixes
+
+            text = diff_fixes(findings, root=Path.cwd())
+            click.echo(text, nl=False)
+            sys.exit(EXIT_FINDINGS if text and not exit_zero else EXIT_OK)
+        if fix:
+            from cio_lint.fix import apply_fixes
+
+            outcome = apply_fixes(findings, root=Path.cwd())
+            for skipped in outcome.skipped:
+                click.echo(f"warning: fix not applied to {skipped.path}: {skipped.reason}", err=True)
+            fixes_applied = len(outcome.fixed)
+            if outcome.files_fixed:
+                findings = lint_paths(targets, config, plan, jobs).findings
+        if write_baseline is not None:
+            count = save_baseline(write_baseline, findings, cwd=Path.cwd())
+            if not quiet:
+                click.echo(f"Wrote {count} finding(s) to the baseline {write_baseline}", err=True)
+            sys.exit(EXIT_OK)
+        stale: list[Any] = []
+        if baseline is not None:
+            findings, stale = load_baseline(baseline).filter(findings, cwd=Path.cwd())
+    except (ConfigError, PlanError, BaselineError) as exc:
+        _fail(str(exc))
+        return
+
+    ctx = ReportContext(
+        root=config.root,
+        cwd=Path.cwd(),
+        show_source=output_format == "text" and output_file is None and sys.stdout.isatty(),
+        tool_version=__version__,
+        fixes_applied=fixes_applied,
+    )
+    text = REPORTERS[output_format](findings, ctx)
+    if quiet and output_format == "text":
+        text = "".join(line + "\n" for line in text.splitlines() if line and not line.startswith(("Found ", "All checks")))
+    if output_file is not None:
+        output_file.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+    if baseline_stale and stale:
+        click.echo(f"{len(stale)} stale baseline entr{'y' if len(stale) == 1 else 'ies'} (no longer found):", err=True)
+        for entry in stale:
+            click.echo(f"  {entry.describe()}", err=True)
+    failed = any(f.severity == "error" for f in findings) or (baseline_stale and bool(stale))
+    sys.exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_OK)
+
+
+def _load_plan(plan_path: Path | None, config: Config, start: Path) -> Any:
+    from cio_lint.plan import find_plan, load_plan
+
+    path = plan_path or config.plan
+    if path is None:
+        path = find_plan(start if start.exists() else Path.cwd())
+        if path is None:
+            where = start.resolve()
+            raise ConfigError(
+                f"no tracking plan found: looked for `tracking_plan/` in {where} and its parents. "
+                "Create one (see the README's plan format) or pass `--plan PATH`"
+            )
+    if not path.exists():
+        raise ConfigError(f"{path}: tracking plan not found")
+    return load_plan(path)
+
+
+def _explain_wrappers(targets: Sequence[Path], config: Config, plan: Any, jobs: int | None) -> None:
+    from cio_lint.engine import lint_paths
+
+    result = lint_paths(targets, config, plan, jobs)
+    if not result.wrappers:
+        click.echo("No wrappers found.")
+        return
+    for info in result.wrappers:
+        declared = info.qualname.startswith("declared:")
+        name = info.qualname.replace("declared:", "")
+        click.echo(f"{info.module}.{name}({', '.join(info.params)}){'  [declared]' if declared else ''}")
+        for emission in info.emissions:
+            click.echo(f"    -> {emission.method} ({emission.family}): {_describe_mapping(emission)}")
+            if len(emission.via) > 0:
+                click.echo(f"       through {' -> '.join(emission.via)}")
+
+
+def _describe_mapping(emission: Any) -> str:
+    from cio_lint.analysis.syms import mentions
+
+    parts = []
+    names = ("user_id", "event", "properties", "traits", "anonymous_id", "name", "customer_id", "data", "id")
+    for i, arg in enumerate(emission.args):
+        if mentions(arg, "param"):
+            parts.append(f"arg {i} <- {_params_in(arg)}")
+    for kw, value in emission.kwargs:
+        if mentions(value, "param"):
+            label = kw if kw in names or kw else "**"
+            parts.append(f"{label} <- {_params_in(value)}")
+    return ", ".join(parts) or "(no parameter forwarded)"
+
+
+def _params_in(sym: Any) -> str:
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, tuple) and node:
+            if node[0] == "param":
+                found.append(str(node[1]))
+                return
+            for part in node[1:]:
+                walk(part)
+
+    walk(sym)
+    return ", ".join(dict.fromkeys(found)) or "?"
+
+
+@main.group("plan")
+def plan_group() -> None:
+    """Tracking-plan tools."""
+
+
+@plan_group.command("check")
+@click.argument("plan_path", required=False, type=click.Path(path_type=Path))
+def plan_check(plan_path: Path | None) -> None:
+    """Validate the tracking plan alone: meta-schema, schemas, $refs, duplicate and colliding names."""
+    from cio_lint.plan import PlanError, find_plan, load_plan
+
+    path = plan_path or find_plan(Path.cwd())
+    if path is None:
+        _fail("no tracking plan found: looked for `tracking_plan/` here and in the parent folders")
+        return
+    try:
+        plan = load_plan(path)
+    except PlanError as exc:
+        _fail(str(exc))
+        return
+    collisions = plan.collisions()
+    for group in collisions:
+        names = " and ".join(f"`{n}`" for n in group)
+        click.echo(f"{path}: event names {names} collide ignoring case and separators", err=True)
+    if collisions:
+        sys.exit(EXIT_ERROR)
+    count = len(plan.events)
+    click.echo(f"{path}: valid tracking plan ({count} event{'s' if count != 1 else ''})")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

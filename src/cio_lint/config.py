@@ -1,0 +1,224 @@
+"""``[tool.cio-lint]`` in ``pyproject.toml`` plus command-line flags -> one frozen ``Config``.
+
+Unknown keys and values of the wrong type are configuration errors (exit 2): a typo in a CI
+gate's configuration must not silently switch a check off.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+class ConfigError(Exception):
+    """A configuration problem: reported on one line, exit code 2."""
+
+
+DEFAULT_EXCLUDE = (
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    "__pycache__",
+    "node_modules",
+    "site-packages",
+    "build",
+    "dist",
+    ".cio-lint-cache",
+)
+
+_WRAPPER_KINDS = ("identify", "track", "page", "screen", "group")
+_WRAPPER_KEYS = {"kind", "user_id", "anonymous_id", "event", "properties", "traits"}
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path = field(default_factory=Path.cwd)  # the project root (where pyproject.toml is)
+    source: Path | None = None  # the file the settings came from
+    plan: Path | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: tuple[str, ...] = ()
+    per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    wrappers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sdk_versions: dict[str, str] = field(default_factory=dict)
+    jobs: int | None = None
+    cache: bool = True
+    cache_dir: Path | None = None
+
+    def with_overrides(self, **changes: Any) -> Config:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def is_selected(self, code: str, path: str | None = None) -> bool:
+        if self.select and not any(code.startswith(p) for p in self.select):
+            return False
+        if any(code.startswith(p) for p in self.ignore):
+            return False
+        if path is not None:
+            for pattern, codes in self.per_file_ignores.items():
+                if _matches(path, pattern) and any(code.startswith(c) for c in codes):
+                    return False
+        return True
+
+    def is_excluded(self, path: Path) -> bool:
+        try:
+            rel = path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            rel = path.as_posix()
+        parts = rel.split("/")
+        for pattern in (*self.exclude, *self.extend_exclude):
+            pattern = pattern.rstrip("/")
+            if "/" in pattern or "*" in pattern:
+                if _matches(rel, pattern) or _matches(rel, pattern + "/*"):
+                    return True
+            elif pattern in parts:
+                return True
+        return False
+
+
+def _matches(path: str, pattern: str) -> bool:
+    return fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path, f"*/{pattern}")
+
+
+def split_codes(value: str | list[str] | tuple[str, ...] | None, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = value.split(",") if isinstance(value, str) else list(value)
+    out = []
+    for item in items:
+        if not isinstance(item, str):
+            raise ConfigError(f"{where}: expected rule codes, got {item!r}")
+        code = item.strip().upper()
+        if not code:
+            continue
+        if not code.startswith("CIO") and code != "ALL":
+            raise ConfigError(f"{where}: `{item.strip()}` is not a rule code or prefix (e.g. CIO001, CIO1)")
+        out.append("CIO" if code == "ALL" else code)
+    return tuple(out)
+
+
+def find_pyproject(start: Path) -> Path | None:
+    current = start.resolve()
+    if current.is_file():
+        current = current.parent
+    for directory in (current, *current.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(start: Path, explicit: Path | None = None) -> Config:
+    """Read ``[tool.cio-lint]`` from ``explicit`` or the nearest ``pyproject.toml`` above ``start``."""
+    source = explicit or find_pyproject(start)
+    if source is None:
+        root = start.resolve()
+        return Config(root=root if root.is_dir() else root.parent)
+    try:
+        with open(source, "rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{source}: configuration file not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{source}: invalid TOML: {exc}") from None
+    if source.name == "pyproject.toml":
+        section = data.get("tool", {}).get("cio-lint", {})
+    else:  # a dedicated cio-lint.toml may hold the keys at top level or under [tool.cio-lint]
+        section = data.get("tool", {}).get("cio-lint", data)
+    return parse_section(section, source)
+
+
+def parse_section(section: dict[str, Any], source: Path) -> Config:
+    where = f"{source}: [tool.cio-lint]"
+    known = {
+        "plan", "select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "wrappers",
+        "sdk-versions", "jobs", "cache-dir", "no-cache",
+    }
+    unknown = sorted(set(section) - known)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key `{unknown[0]}` (known: {', '.join(sorted(known))})")
+    root = source.resolve().parent
+    plan = section.get("plan")
+    if plan is not None and not isinstance(plan, str):
+        raise ConfigError(f"{where}: `plan` must be a path string")
+
+    def str_list(key: str) -> tuple[str, ...] | None:
+        value = section.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where}: `{key}` must be a list of strings")
+        return tuple(value)
+
+    per_file: dict[str, tuple[str, ...]] = {}
+    raw_pfi = section.get("per-file-ignores", {})
+    if not isinstance(raw_pfi, dict):
+        raise ConfigError(f"{where}: `per-file-ignores` must be a table of glob = [codes]")
+    for pattern, codes in raw_pfi.items():
+        per_file[pattern] = split_codes(codes, f"{where}.per-file-ignores")
+    sdk_versions = section.get("sdk-versions", {})
+    if not isinstance(sdk_versions, dict) or not all(isinstance(v, str) for v in sdk_versions.values()):
+        raise ConfigError(f'{where}: `sdk-versions` must be a table like {{customerio = "2.4"}}')
+    jobs = section.get("jobs")
+    if jobs is not None and (not isinstance(jobs, int) or jobs < 1):
+        raise ConfigError(f"{where}: `jobs` must be a positive integer")
+    cache_dir = section.get("cache-dir")
+    config = Config(
+        root=root,
+        source=source,
+        plan=(root / plan) if plan else None,
+        select=split_codes(section.get("select"), f"{where}.select"),
+        ignore=split_codes(section.get("ignore"), f"{where}.ignore"),
+        exclude=str_list("exclude") or DEFAULT_EXCLUDE,
+        extend_exclude=str_list("extend-exclude") or (),
+        per_file_ignores=per_file,
+        wrappers=validate_wrappers(section.get("wrappers", {}), where),
+        sdk_versions=dict(sdk_versions),
+        jobs=jobs,
+        cache=not section.get("no-cache", False),
+        cache_dir=(root / cache_dir) if isinstance(cache_dir, str) else None,
+    )
+    return config
+
+
+def validate_wrappers(raw: Any, where: str) -> dict[str, dict[str, Any]]:
+    """``"pkg.mod.func" = {kind = "track", user_id = 0, event = 1, properties = "kwargs"}``."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: `wrappers` must be a table")
+    out: dict[str, dict[str, Any]] = {}
+    for name, spec in raw.items():
+        label = f"{where}.wrappers.\"{name}\""
+        if not isinstance(spec, dict):
+            raise ConfigError(f"{label}: must be a table like {{kind = \"track\", user_id = 0, event = 1}}")
+        unknown = sorted(set(spec) - _WRAPPER_KEYS)
+        if unknown:
+            raise ConfigError(f"{label}: unknown key `{unknown[0]}` (known: {', '.join(sorted(_WRAPPER_KEYS))})")
+        kind = spec.get("kind")
+        if kind not in _WRAPPER_KINDS:
+            raise ConfigError(f"{label}: `kind` must be one of {', '.join(_WRAPPER_KINDS)}")
+        for key_, value in spec.items():
+            if key_ == "kind":
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, str)):
+                raise ConfigError(f"{label}: `{key_}` must be a positional index or a keyword name")
+            if isinstance(value, int) and value < 0:
+                raise ConfigError(f"{label}: `{key_}` index must be >= 0")
+        if "." not in name:
+            raise ConfigError(f"{label}: name must be a qualified name like `myapp.telemetry.track_event`")
+        out[name] = dict(spec)
+    return out

@@ -1,0 +1,269 @@
+"""Files -> findings: discover, prefilter, extract (parallel), link, check, suppress.
+
+The engine parses only files that can matter. A file is extracted when its bytes mention an
+SDK module (``customerio``, ``analytics``), or a wrapper found so far (its name or its module's
+last component); modules that a relevant call resolves through (constants, Enums, clients,
+wrappers) are extracted on demand by the linker. Everything else is never parsed.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from cio_lint.analysis import sdk
+from cio_lint.analysis.extract import extract_file, module_name_for
+from cio_lint.analysis.facts import FileFacts
+from cio_lint.analysis.link import Project, Resolved, WrapperInfo
+from cio_lint.config import Config, ConfigError
+from cio_lint.model import Finding
+from cio_lint.rules import RULES, check_call
+from cio_lint.rules.flow import check_flow
+
+SDK_SEEDS = (b"customerio", b"analytics")
+_PARALLEL_MIN_FILES = 24
+
+
+@dataclass
+class SourceFile:
+    path: Path  # absolute
+    module: str
+    is_package: bool
+    target: bool  # under the paths given: findings are reported for it
+    _data: bytes | None = None
+
+    def read(self) -> bytes:
+        if self._data is None:
+            try:
+                self._data = self.path.read_bytes()
+            except OSError:
+                self._data = b""
+        return self._data
+
+
+@dataclass
+class LintResult:
+    findings: list[Finding]
+    files_checked: int = 0
+    files_parsed: int = 0
+    wrappers: list[WrapperInfo] = field(default_factory=list)
+    resolved: list[Resolved] = field(default_factory=list)
+
+
+def discover(paths: Sequence[Path], config: Config) -> list[Path]:
+    """Python files under ``paths`` (explicit files are always included), sorted, unique."""
+    found: set[Path] = set()
+    for path in paths:
+        path = path.resolve()
+        if path.is_file():
+            found.add(path)
+            continue
+        if not path.is_dir():
+            raise ConfigError(f"{path}: no such file or directory")
+        for dirpath, dirnames, filenames in os.walk(path):
+            current = Path(dirpath)
+            dirnames[:] = sorted(d for d in dirnames if not config.is_excluded(current / d))
+            for name in filenames:
+                if name.endswith((".py", ".pyi")) and not name.endswith(".pyi"):
+                    file = current / name
+                    if not config.is_excluded(file):
+                        found.add(file)
+    return sorted(found)
+
+
+class ModuleNamer:
+    """Module names from the package layout: walk up while the folder has ``__init__.py``."""
+
+    def __init__(self) -> None:
+        self._has_init: dict[Path, bool] = {}
+
+    def _package(self, directory: Path) -> bool:
+        found = self._has_init.get(directory)
+        if found is None:
+            found = self._has_init[directory] = (directory / "__init__.py").is_file()
+        return found
+
+    def name(self, path: Path) -> tuple[str, bool]:
+        parts = [path.name]
+        directory = path.parent
+        while self._package(directory) and directory.parent != directory:
+            parts.insert(0, directory.name)
+            directory = directory.parent
+        is_init = path.name == "__init__.py"
+        return module_name_for(str(path), is_init, parts), is_init
+
+
+def _extract(args: tuple[str, str, bool, bytes]) -> FileFacts:
+    return extract_file(*args)
+
+
+class Engine:
+    def __init__(self, config: Config, plan: object, jobs: int | None = None) -> None:
+        self.config = config
+        self.plan = plan
+        self.jobs = jobs or config.jobs or os.cpu_count() or 1
+        self.files: dict[str, SourceFile] = {}  # module name -> file
+        self.by_path: dict[Path, SourceFile] = {}
+        self.facts: dict[str, FileFacts] = {}  # module -> facts
+        self.parsed = 0
+
+    # ------------------------------------------------------------------ extraction
+    def _extract_many(self, files: Sequence[SourceFile]) -> None:
+        todo = [f for f in files if f.module not in self.facts]
+        if not todo:
+            return
+        work = [(str(f.path), f.module, f.is_package, f.read()) for f in todo]
+        if self.jobs > 1 and len(work) >= _PARALLEL_MIN_FILES:
+            with ProcessPoolExecutor(max_workers=self.jobs) as pool:
+                results = list(pool.map(_extract, work, chunksize=max(1, len(work) // (self.jobs * 4))))
+        else:
+            results = [_extract(w) for w in work]
+        for file, facts in zip(todo, results):
+            self.facts[file.module] = facts
+        self.parsed += len(todo)
+
+    def _load(self, module: str) -> FileFacts | None:
+        file = self.files.get(module)
+        if file is None:
+            return None
+        self._extract_many([file])
+        return self.facts.get(module)
+
+    # ------------------------------------------------------------------ run
+    def run(self, paths: Sequence[Path]) -> LintResult:
+        targets = set(discover(paths, self.config))
+        universe = set(discover([self.config.root], self.config)) if self._root_covers(paths) else set()
+        namer = ModuleNamer()
+        for path in sorted(universe | targets):
+            module, is_init = namer.name(path)
+            file = SourceFile(path, module, is_init, path in targets)
+            self.by_path[path] = file
+            # Two files claiming one module name (scripts in different folders): keep the target.
+            if module not in self.files or (file.target and not self.files[module].target):
+                self.files[module] = file
+        target_files = [f for f in self.by_path.values() if f.target]
+
+        selected = [f for f in target_files if any(seed in f.read() for seed in SDK_SEEDS)]
+        self._extract_many(selected)
+        project = Project(
+            {},
+            {name: str(f.path) for name, f in self.files.items()},
+            self._load,
+            sdk.installed_classic_version(self.config.sdk_versions.get("customerio")),
+            self.config.wrappers,
+        )
+        done: set[Path] = set()
+        while True:
+            for f in selected:
+                if f.module in self.facts:
+                    project.modules.setdefault(f.module, self.facts[f.module])
+            wrappers = project.all_wrappers()
+            tokens = _wrapper_tokens(wrappers)
+            done.update(f.path for f in selected)
+            more = [
+                f for f in target_files
+                if f.path not in done and f.module not in self.facts and any(t in f.read() for t in tokens)
+            ]
+            if not more:
+                break
+            self._extract_many(more)
+            selected = more
+        if project.declaration_errors:
+            raise ConfigError(f"{self.config.source or 'configuration'}: {project.declaration_errors[0]}")
+
+        target_facts = [
+            self.facts[f.module] for f in target_files
+            if f.module in self.facts and self.facts[f.module].path == str(f.path)
+        ]
+        # Files that were extracted only to resolve names are still reported if they are targets.
+        for f in target_files:
+            facts = self.facts.get(f.module)
+            if facts is not None and facts.path == str(f.path) and facts not in target_facts:
+                target_facts.append(facts)
+        resolved = project.resolve_calls(target_facts)
+        findings = list(self._findings(resolved, target_facts, project))
+        return LintResult(
+            findings=findings,
+            files_checked=len(target_files),
+            files_parsed=self.parsed,
+            wrappers=project.all_wrappers(),
+            resolved=resolved,
+        )
+
+    def _root_covers(self, paths: Sequence[Path]) -> bool:
+        root = self.config.root.resolve()
+        for path in paths:
+            try:
+                path.resolve().relative_to(root)
+            except ValueError:
+                return False
+        return True
+
+    # ------------------------------------------------------------------ findings
+    def _findings(self, resolved: list[Resolved], facts: list[FileFacts], project: Project) -> Iterable[Finding]:
+        plan = self.plan
+        by_path = {f.path: f for f in facts}
+        raw: list[Finding] = []
+        for f in facts:
+            if f.error is not None:
+                line, column, message = f.error
+                rule = RULES["CIO900"]
+                raw.append(Finding("CIO900", rule.NAME, "error", message, f.path, line, column, line, column))
+        for item in resolved:
+            found = check_call(item.call, plan)  # type: ignore[arg-type]
+            if item.inner is not None:
+                # The wrapper's own body reports what does not depend on the call's arguments.
+                inner = {(x.code, x.message) for x in check_call(item.inner, plan)}  # type: ignore[arg-type]
+                found = [x for x in found if (x.code, x.message) not in inner]
+            raw.extend(found)
+        raw.extend(check_flow(resolved, project))
+        seen: set[tuple[object, ...]] = set()
+        cwd = Path.cwd()
+        out = []
+        for finding in raw:
+            facts_ = by_path.get(finding.path)
+            if facts_ is not None and _suppressed(facts_, finding):
+                continue
+            rel = _relative(finding.path, cwd)
+            if not self.config.is_selected(finding.code, rel):
+                continue
+            marker = (finding.code, finding.path, finding.line, finding.column, finding.message)
+            if marker in seen:
+                continue
+            seen.add(marker)
+            out.append(replace(finding, path=rel))
+        out.sort(key=lambda x: x.sort_key)
+        return out
+
+
+def _suppressed(facts: FileFacts, finding: Finding) -> bool:
+    codes = facts.suppressions.get(finding.line, ())
+    if codes == ():
+        return False
+    return codes is None or finding.code in codes  # type: ignore[operator]
+
+
+def _relative(path: str, cwd: Path) -> str:
+    try:
+        return Path(path).relative_to(cwd).as_posix()
+    except ValueError:
+        return Path(os.path.relpath(path, cwd)).as_posix() if os.path.isabs(path) else path
+
+
+def _wrapper_tokens(wrappers: list[WrapperInfo]) -> list[bytes]:
+    tokens: set[bytes] = set()
+    for w in wrappers:
+        tokens.add(w.module.rsplit(".", 1)[-1].encode())
+        for part in w.qualname.replace("declared:", "").split("."):
+            if part and not part.startswith("<"):
+                tokens.add(part.encode())
+    return sorted(tokens)
+
+
+def lint_paths(paths: Sequence[Path | str], config: Config, plan: object, jobs: int | None = None) -> LintResult:
+    """Check ``paths`` against ``plan``: the public entry point."""
+    engine = Engine(config, plan, jobs)
+    return engine.run([Path(p) for p in paths])

@@ -1,0 +1,90 @@
+"""The rules: ``RULES`` maps each code to its class; ``check_call`` runs them on one call.
+
+Static analysis and the pytest plugin both go through ``check_call``, so a property means the
+same thing in both.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cio_lint.model import CallSite, Finding
+from cio_lint.rules.base import Invalid, Rule
+from cio_lint.rules.calls import MissingIdentity, SdkCallSignature, SyntaxErrorRule
+from cio_lint.rules.events import (
+    DeprecatedEvent,
+    EventNameCase,
+    EventNameLimit,
+    UnknownEvent,
+    UnresolvedEventName,
+)
+from cio_lint.rules.properties import (
+    AttributeNameLimit,
+    InvalidPropertyValue,
+    MissingRequiredProperty,
+    UnknownProperty,
+)
+from cio_lint.rules.traits import (
+    AttributeValueLimit,
+    CreatedAtNotUnixSeconds,
+    InvalidTraitValue,
+    MissingRequiredTrait,
+    TooManyAttributes,
+    UnknownTrait,
+)
+
+if TYPE_CHECKING:
+    from cio_lint.plan import Plan
+
+_CALL_RULES: tuple[type[Rule], ...] = (
+    UnknownEvent,
+    EventNameCase,
+    UnknownProperty,
+    MissingRequiredProperty,
+    InvalidPropertyValue,
+    UnresolvedEventName,
+    UnknownTrait,
+    MissingRequiredTrait,
+    InvalidTraitValue,
+    MissingIdentity,
+    DeprecatedEvent,
+    SdkCallSignature,
+    EventNameLimit,
+    AttributeNameLimit,
+    AttributeValueLimit,
+    TooManyAttributes,
+    CreatedAtNotUnixSeconds,
+)
+
+RULES: dict[str, type[Rule]] = {
+    rule.CODE: rule for rule in sorted((*_CALL_RULES, SyntaxErrorRule), key=lambda r: r.CODE)
+}
+
+_INSTANCES = tuple(rule() for rule in _CALL_RULES)
+_SIGNATURE_ONLY = tuple(rule for rule in _INSTANCES if isinstance(rule, SdkCallSignature))
+
+
+def register(rule: type[Rule]) -> None:
+    """Add a rule class to the registry (used by the flow rules, which run on whole scopes)."""
+    RULES[rule.CODE] = rule
+    ordered = dict(sorted(RULES.items()))
+    RULES.clear()
+    RULES.update(ordered)
+
+
+def check_call(call: CallSite, plan: Plan) -> list[Finding]:
+    """Every finding of the per-call rules on ``call``, de-duplicated, in a stable order."""
+    seen: set[tuple[str, int, int, str]] = set()
+    out: list[Finding] = []
+    # A call that does not bind raises TypeError: nothing is sent, so only CIO013 applies.
+    rules = _SIGNATURE_ONLY if call.signature_error else _INSTANCES
+    for rule in rules:
+        for finding in rule.check(call, plan):
+            marker = (finding.code, finding.line, finding.column, finding.message)
+            if marker not in seen:
+                seen.add(marker)
+                out.append(finding)
+    return out
+
+
+__all__ = ["RULES", "Invalid", "Rule", "check_call", "register"]

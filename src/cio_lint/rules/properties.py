@@ -1,0 +1,160 @@
+"""Rules about the properties of a track call, checked against the event's JSON Schema."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator
+
+from cio_lint.model import CallSite, DictVal, Finding, Known, Val, alternatives, val_to_python
+from cio_lint.rules.base import Invalid, Rule, code_text
+from cio_lint.rules.events import event_names
+
+if TYPE_CHECKING:
+    from cio_lint.plan import EventSpec, Plan
+
+_CDP = "from customerio import analytics\n"
+
+
+def planned_events(call: CallSite, plan: Plan) -> Iterator[EventSpec]:
+    seen = set()
+    for name in event_names(call):
+        spec = plan.event(name.value)
+        if spec is not None and spec.name not in seen:
+            seen.add(spec.name)
+            yield spec
+
+
+def property_dicts(value: Val | None) -> Iterator[DictVal]:
+    """The statically known shapes of a properties/traits argument (absent = empty dict)."""
+    if value is None:
+        yield DictVal()
+        return
+    for alt in alternatives(value):
+        if isinstance(alt, DictVal):
+            yield alt
+        elif isinstance(alt, Known) and alt.value is None:
+            yield DictVal(loc=alt.loc)
+        elif isinstance(alt, Known) and isinstance(alt.value, dict):
+            yield DictVal(tuple((str(k), Known(v), None) for k, v in alt.value.items()), False, alt.loc)
+
+
+def known_values(value: Val) -> Iterator[tuple[object, Val]]:
+    """(python value, the Val it came from) for every statically known alternative."""
+    for alt in alternatives(value):
+        python = val_to_python(alt)
+        if isinstance(alt, (Known, DictVal)) and python is not _missing():
+            yield python, alt
+
+
+def _missing() -> object:
+    from cio_lint.model import _MISSING
+
+    return _MISSING
+
+
+class UnknownProperty(Rule):
+    """Property not in the event's schema, where the schema does not allow additional ones.
+
+    A property the plan does not know is usually a rename that silently breaks every segment
+    and liquid template built on the old name.
+    """
+
+    CODE, NAME = "CIO004", "unknown-property"
+    MESSAGE = "Property `{prop}` is not in the schema of `{event}`{hint}"
+    VALID = [_CDP + 'analytics.track("u1", "Signed Up", {"plan": "pro", "referrer": None})']
+    INVALID = [
+        Invalid(_CDP + 'analytics.track("u1", "Signed Up", {"plan": "pro", "source": "ad"})'),
+        Invalid(_CDP + 'p = {"plan": "pro"}\np["refferer"] = "x"\nanalytics.track("u1", "Signed Up", p)'),
+    ]
+
+    def check(self, call: CallSite, plan: Plan) -> Iterator[Finding]:
+        for spec in planned_events(call, plan):
+            for props in property_dicts(call.properties):
+                for key, _, key_loc in props.items:
+                    if len(key.encode()) > 150 or spec.allows_property(key):
+                        continue
+                    close = _closest(key, spec.property_names)
+                    hint = f" (did you mean `{close}`?)" if close else ""
+                    yield self.finding(call, key_loc or props.loc, prop=code_text(key), event=spec.name, hint=hint)
+
+
+def _closest(name: str, candidates: tuple[str, ...]) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(name, candidates, n=1, cutoff=0.7)
+    return found[0] if found else None
+
+
+class MissingRequiredProperty(Rule):
+    """A property the event's schema requires is statically absent.
+
+    Only reported when every key of the properties is known (no ``**spread`` of an unknown dict).
+    """
+
+    CODE, NAME = "CIO005", "missing-required-property"
+    MESSAGE = "Required property `{prop}` of `{event}` is missing"
+    VALID = [
+        _CDP + 'analytics.track("u1", "Order Completed", {"order_id": "1", "total": 9.5})',
+        _CDP + 'def f(extra):\n    analytics.track("u1", "Order Completed", {"order_id": "1", **extra})',
+    ]
+    INVALID = [
+        Invalid(_CDP + 'analytics.track("u1", "Order Completed", {"order_id": "1"})'),
+        Invalid(_CDP + 'analytics.track("u1", "Signed Up")'),
+    ]
+
+    def check(self, call: CallSite, plan: Plan) -> Iterator[Finding]:
+        for spec in planned_events(call, plan):
+            for props in property_dicts(call.properties):
+                if props.open:
+                    continue
+                present = set(props.keys())
+                for required in spec.required:
+                    if required not in present:
+                        yield self.finding(call, props.loc or call.loc, prop=required, event=spec.name)
+
+
+class InvalidPropertyValue(Rule):
+    """A statically known property value violates the property's schema.
+
+    Type, enum, const, pattern, bounds and format are checked with the plan's own compiled
+    validator, so the message is JSON Schema's.
+    """
+
+    CODE, NAME = "CIO006", "invalid-property-value"
+    MESSAGE = "Property `{prop}` of `{event}`: {error}"
+    VALID = [_CDP + 'analytics.track("u1", "Signed Up", {"plan": "enterprise" if True else "pro"})']
+    INVALID = [
+        Invalid(_CDP + 'analytics.track("u1", "Signed Up", {"plan": "platinum"})'),
+        Invalid(_CDP + 'analytics.track("u1", "Order Completed", {"order_id": 1, "total": 2})'),
+        Invalid(_CDP + 'analytics.track("u1", "Order Completed", {"order_id": "1", "total": -2})'),
+    ]
+
+    def check(self, call: CallSite, plan: Plan) -> Iterator[Finding]:
+        for spec in planned_events(call, plan):
+            for props in property_dicts(call.properties):
+                for key, value, key_loc in props.items:
+                    if not spec.allows_property(key):
+                        continue
+                    for python, alt in known_values(value):
+                        for error in spec.value_errors(key, python):
+                            yield self.finding(
+                                call, alt.loc or key_loc, prop=code_text(key), event=spec.name, error=error
+                            )
+
+
+class AttributeNameLimit(Rule):
+    """Trait or property name over 150 bytes: Customer.io rejects it."""
+
+    CODE, NAME = "CIO102", "attribute-name-limit"
+    MESSAGE = "{what} name `{name}` is {size} bytes; Customer.io rejects names over 150 bytes"
+    VALID = [_CDP + 'analytics.identify("u1", {"email": "a@b.co", "company_name": "Acme"})']
+    INVALID = [Invalid(_CDP + 'analytics.identify("u1", {"email": "a@b.co", "' + "k" * 151 + '": 1})')]
+
+    def check(self, call: CallSite, plan: Plan) -> Iterator[Finding]:
+        what = "Trait" if call.kind in ("identify", "group") else "Property"
+        if call.kind not in ("identify", "group", "track", "page", "screen"):
+            return
+        for props in property_dicts(call.properties):
+            for key, _, key_loc in props.items:
+                size = len(key.encode())
+                if size > 150:
+                    yield self.finding(call, key_loc or props.loc, what=what, name=code_text(key, 40), size=size)
