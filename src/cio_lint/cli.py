@@ -19,9 +19,8 @@ class _DefaultGroup(click.Group):
     """``cio-lint PATHS`` runs ``check``; ``cio-lint plan ...`` runs the plan tools."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or args[0] not in self.commands or args[0] == "check":
-            if not args or args[0] != "check":
-                args = ["check", *args]
+        if not args or (args[0] not in self.commands and args[0] not in ("--version", "-h", "--help")):
+            args = ["check", *args]
         return super().parse_args(ctx, args)
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -36,7 +35,10 @@ def _fail(message: str) -> None:
 @click.group(cls=_DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="cio-lint")
 def main() -> None:
-    """Check analytics calls (Customer.io, Segment, RudderStack) against a tracking plan."""
+    """Check analytics calls (Customer.io, Segment, RudderStack) against a tracking plan.
+
+    `cio-lint PATHS` is `cio-lint check PATHS`: see `cio-lint check --help` for its options.
+    """
 
 
 @main.command("check", context_settings={"help_option_names": ["-h", "--help"]})

@@ -66,7 +66,7 @@ def extract_file(path: str, module: str, is_package: bool, source: bytes) -> Fil
     try:
         tree = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
-        facts.error = _syntax_error(exc)
+        facts.error = _precise_syntax_error(text, path) or _syntax_error(exc)
         return facts
     except Exception as exc:  # libcst raises a few other errors on odd inputs
         facts.error = (1, 1, f"Syntax error: {exc}")
@@ -77,6 +77,19 @@ def extract_file(path: str, module: str, is_package: bool, source: bytes) -> Fil
     return facts
 
 
+def _precise_syntax_error(text: str, path: str) -> tuple[int, int, str] | None:
+    """CPython's parser places errors better than libcst's; used only for files that fail."""
+    import ast
+
+    try:
+        ast.parse(text, filename=path)
+    except SyntaxError as exc:
+        return (exc.lineno or 1, exc.offset or 1, f"Syntax error: {exc.msg}")
+    except Exception:
+        return None
+    return None
+
+
 def _syntax_error(exc: cst.ParserSyntaxError) -> tuple[int, int, str]:
     """libcst's first line is only "Syntax Error @ L:C."; the detail is on the next line."""
     line, column = exc.raw_line or 1, (exc.raw_column or 0) + 1
@@ -84,7 +97,7 @@ def _syntax_error(exc: cst.ParserSyntaxError) -> tuple[int, int, str]:
     for text in str(exc).splitlines()[1:]:
         m = re.match(r"parser error: error at (\d+):(\d+): (.*)", text.strip())
         if m:
-            line, column, detail = int(m.group(1)), int(m.group(2)), m.group(3)
+            line, column, detail = int(m.group(1)), int(m.group(2)) + 1, m.group(3)  # 0-based there
             break
         if text.strip():
             detail = text.strip()
@@ -528,6 +541,19 @@ class _Extractor:
                 positional.append(value)
         return tuple(positional), tuple(keywords)
 
+    def dict_call(self, node: cst.Call, state: _State, loc: Loc) -> Sym:
+        """``dict(a, k=v, **b)`` as a dict literal, so later ``d["k"] = v`` extends it."""
+        items: list[tuple[Sym, Sym] | tuple[str, Sym]] = []
+        is_open = False
+        for arg in node.args:
+            if arg.keyword is not None:
+                items.append((("lit", arg.keyword.value, None, self.loc(arg.keyword)), self.sym(arg.value, state)))
+            elif arg.star == "*":
+                is_open = True
+            else:
+                items.append(("**", self.sym(arg.value, state)))
+        return ("dict", tuple(items), is_open, loc)
+
     # ------------------------------------------------------------------ expressions
     def sym(self, node: cst.BaseExpression, state: _State) -> Sym:
         loc = self.loc(node)
@@ -593,6 +619,8 @@ class _Extractor:
             left = self.sym(node.left, state)
             return ("cond", (left, self.sym(node.right, state)), loc) if left[0] != "lit" else left
         if isinstance(node, cst.Call):
+            if isinstance(node.func, cst.Name) and node.func.value == "dict" and "dict" not in state.env:
+                return self.dict_call(node, state, loc)
             func = self.sym(node.func, state)
             args, kwargs = self.arguments(node.args, state)
             return ("call", func, args, kwargs, loc)

@@ -46,6 +46,9 @@ class UnknownEvent(Rule):
                 continue  # CIO101
             if plan.event(name.value) is None and not plan.case_variants(name.value):
                 closest = plan.closest(name.value)
+                spec = plan.event(closest) if closest else None
+                if spec is not None and spec.deprecated and spec.replaced_by:
+                    closest = spec.replaced_by  # never suggest what the plan is retiring
                 hint = f" (did you mean `{closest}`?)" if closest else ""
                 yield self.finding(call, name, event=code_text(name.value), hint=hint)
 

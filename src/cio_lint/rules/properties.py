@@ -30,11 +30,22 @@ def property_dicts(value: Val | None) -> Iterator[DictVal]:
         return
     for alt in alternatives(value):
         if isinstance(alt, DictVal):
-            yield alt
+            yield _last_wins(alt)
         elif isinstance(alt, Known) and alt.value is None:
             yield DictVal(loc=alt.loc)
         elif isinstance(alt, Known) and isinstance(alt.value, dict):
             yield DictVal(tuple((str(k), Known(v), None) for k, v in alt.value.items()), False, alt.loc)
+
+
+def _last_wins(d: DictVal) -> DictVal:
+    """A key set twice (``d["k"] = v`` after the literal) keeps its last value."""
+    last: dict[str, tuple[str, Val, object]] = {}
+    for item in d.items:
+        last.pop(item[0], None)
+        last[item[0]] = item
+    if len(last) == len(d.items):
+        return d
+    return DictVal(tuple(last.values()), d.open, d.loc)  # type: ignore[arg-type]
 
 
 def known_values(value: Val) -> Iterator[tuple[object, Val]]:

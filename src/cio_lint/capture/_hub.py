@@ -1,0 +1,109 @@
+"""The one place that knows which recorders are listening and which seams are installed.
+
+SDK seams are process-wide (they patch classes), so recorders attach to a single hub: the
+seams go in with the first recorder and come out with the last. A recorder that *intercepts*
+(the ``cio_events`` fixture) also turns on the network guard and stops messages from reaching
+the SDK transport; a passive one (``--cio-coverage``) only watches.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from cio_lint.capture import _network
+from cio_lint.capture._patch import Patcher
+
+if TYPE_CHECKING:
+    from cio_lint.capture.recorder import EventRecorder
+
+
+class Hub:
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._recorders: list[EventRecorder] = []
+        self._seams: Patcher | None = None
+        self._guard: Patcher | None = None
+        self._blocked: set[str] = set()
+
+    # ------------------------------------------------------------------ lifecycle
+    def attach(self, recorder: EventRecorder) -> None:
+        with self._lock:
+            if recorder in self._recorders:
+                return
+            if self._seams is None:
+                self._seams = self._install_seams()
+            self._recorders.append(recorder)
+            if recorder.intercept and self._guard is None:
+                from cio_lint.capture import segment
+
+                guard = Patcher()
+                _network.install(guard, self.should_block)
+                self._guard = guard
+                for host in segment.configured_hosts():
+                    self.block_host(host)
+
+    def detach(self, recorder: EventRecorder) -> None:
+        with self._lock:
+            if recorder not in self._recorders:
+                return
+            self._recorders.remove(recorder)
+            if self._guard is not None and not self.intercepting:
+                self._guard.restore()
+                self._guard = None
+                self._blocked.clear()
+            if self._seams is not None and not self._recorders:
+                self._seams.restore()
+                self._seams = None
+
+    def _install_seams(self) -> Patcher:
+        from cio_lint.capture import classic, segment
+
+        patcher = Patcher()
+        try:
+            segment.install(patcher, self)
+            classic.install(patcher, self)
+        except BaseException:
+            patcher.restore()
+            raise
+        return patcher
+
+    # ------------------------------------------------------------------ state
+    @property
+    def active(self) -> bool:
+        with self._lock:
+            return bool(self._recorders)
+
+    @property
+    def intercepting(self) -> bool:
+        with self._lock:
+            return any(r.intercept for r in self._recorders)
+
+    @property
+    def patched(self) -> bool:
+        """Whether any seam or guard is currently installed (for leak checks)."""
+        with self._lock:
+            return self._seams is not None or self._guard is not None
+
+    def emit(self, message: Mapping[str, Any]) -> None:
+        with self._lock:
+            recorders = list(self._recorders)
+        for recorder in recorders:
+            recorder.record(dict(message))
+
+    # ------------------------------------------------------------------ network guard
+    def block_host(self, host: object) -> None:
+        """Also refuse the host an SDK client is configured with (a proxy, a custom region)."""
+        name = _network.hostname_of(host)
+        if name and not _network.is_loopback(name):
+            with self._lock:
+                self._blocked.add(name)
+
+    def should_block(self, name: str) -> bool:
+        with self._lock:
+            extra = frozenset(self._blocked)
+        return _network.is_analytics_host(name, extra)
+
+
+HUB = Hub()

@@ -1,0 +1,151 @@
+"""Validate captured messages with the static rules, so a property means the same in both.
+
+Each message becomes a ``CallSite`` whose values are all ``Known`` (``runtime=True``) and goes
+through ``cio_lint.rules.check_call`` with the same plan the CLI uses. Runtime CIO003 is
+checked here: a track for a user id that no earlier identify in the test named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, get_args
+
+from cio_lint.capture import _format as fmt
+from cio_lint.model import CallKind, CallSite, DictVal, Finding, Known, Location
+
+Message = Mapping[str, Any]
+CheckCall = Callable[[CallSite, Any], Iterable[Finding]]
+
+_KINDS = frozenset(get_args(CallKind))
+_RUNTIME_LOCATION = "<runtime>"
+
+
+@dataclass(frozen=True)
+class Violation:
+    finding: Finding
+    message: Message
+    count: int = 1
+
+    @property
+    def severity(self) -> str:
+        return self.finding.severity
+
+    def render(self) -> str:
+        """``CIO006 Property `currency` of ...  (track `Order Completed`, user `u1`)``."""
+        text = f"{self.finding.code} {self.finding.message}  ({describe(self.message)})"
+        return text if self.count == 1 else f"{text} x{self.count}"
+
+
+def describe(msg: Message) -> str:
+    kind = str(msg.get("type"))
+    parts = [kind]
+    if kind == "track":
+        parts[0] = f"track {fmt.show(msg.get('event'))}"
+    elif kind in ("page", "screen") and msg.get("name"):
+        parts[0] = f"{kind} {fmt.show(msg.get('name'))}"
+    if msg.get("userId") is not None:
+        parts.append(f"user {fmt.show(msg.get('userId'))}")
+    elif msg.get("anonymousId") is not None:
+        parts.append(f"anonymous id {fmt.show(msg.get('anonymousId'))}")
+    return ", ".join(parts)
+
+
+def _dict_val(value: Any, loc: Location) -> DictVal:
+    items = value.items() if isinstance(value, Mapping) else ()
+    return DictVal(
+        items=tuple((str(k), Known(v, loc=loc), None) for k, v in items), open=False, loc=loc
+    )
+
+
+def to_callsite(msg: Message, path: str = _RUNTIME_LOCATION) -> CallSite | None:
+    """The ``CallSite`` a captured message stands for (``None`` for kinds the rules skip)."""
+    kind = msg.get("type")
+    if not isinstance(kind, str) or kind not in _KINDS:
+        return None
+    loc = Location(path or _RUNTIME_LOCATION, 0, 0, 0, 0)
+    payload = msg.get("traits") if kind in ("identify", "group") else msg.get("properties")
+    user_id = msg.get("userId")
+    anonymous_id = msg.get("anonymousId")
+    event = msg.get("event") if kind == "track" else None
+    return CallSite(
+        kind=kind,  # type: ignore[arg-type]  # checked against CallKind above
+        sdk="customerio-classic" if msg.get("sdk") == "customerio-classic" else "segment-family",
+        loc=loc,
+        user_id=Known(user_id, loc=loc) if user_id is not None else None,
+        anonymous_id=Known(anonymous_id, loc=loc) if anonymous_id is not None else None,
+        event=Known(event, loc=loc) if kind == "track" else None,
+        properties=_dict_val(payload, loc) if payload is not None or kind != "alias" else None,
+        snippet=describe(msg),
+        runtime=True,
+    )
+
+
+def track_before_identify(messages: Sequence[Message], path: str) -> list[Violation]:
+    """Runtime CIO003: the first track of each user id that no earlier identify named."""
+    identified: set[str] = set()
+    reported: set[str] = set()
+    out: list[Violation] = []
+    for msg in messages:
+        user = msg.get("userId")
+        if user is None:
+            continue
+        user = str(user)
+        if msg.get("type") == "identify":
+            identified.add(user)
+        elif msg.get("type") == "track" and user not in identified and user not in reported:
+            reported.add(user)
+            event = msg.get("event")
+            finding = Finding(
+                code="CIO003",
+                name="track-before-identify",
+                severity="error",
+                message=(
+                    f"Track of {fmt.show(event)} for user {fmt.show(user)} before any identify "
+                    f"of {fmt.show(user)} in this test"
+                ),
+                path=path,
+                line=0,
+                column=0,
+                end_line=0,
+                end_column=0,
+            )
+            out.append(Violation(finding, msg))
+    return out
+
+
+def validate(
+    messages: Sequence[Message],
+    plan: Any,
+    *,
+    path: str = _RUNTIME_LOCATION,
+    check_call: CheckCall | None = None,
+    ignore: Iterable[str] = (),
+) -> list[Violation]:
+    """Every violation in ``messages``, in capture order, identical ones merged."""
+    if check_call is None:
+        from cio_lint.rules import check_call as rules_check_call
+
+        check_call = rules_check_call
+    ignored = tuple(code.upper() for code in ignore)
+    found: list[Violation] = []
+    runtime_cio003 = {id(v.message): v for v in track_before_identify(messages, path)}
+    for msg in messages:
+        call = to_callsite(msg, path)
+        if call is not None:
+            for finding in check_call(call, plan):
+                if finding.code != "CIO003":  # the static flow check does not apply here
+                    found.append(Violation(finding, msg))
+        if id(msg) in runtime_cio003:
+            found.append(runtime_cio003[id(msg)])
+    merged: dict[tuple[str, str, str], Violation] = {}
+    for v in found:
+        if ignored and v.finding.code.upper().startswith(ignored):
+            continue
+        key = (v.finding.code, v.finding.message, describe(v.message))
+        if key in merged:
+            prev = merged[key]
+            merged[key] = Violation(prev.finding, prev.message, prev.count + 1)
+        else:
+            merged[key] = v
+    return list(merged.values())

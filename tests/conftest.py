@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from cio_lint.config import Config
+from cio_lint.engine import LintResult, lint_paths
+from cio_lint.plan import load_plan
+from cio_lint.rules.examples import EXAMPLE_PLAN
+
+REPO = Path(__file__).resolve().parents[1]
+
+Lint = Callable[..., LintResult]
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Path]:
+    """Write a small project: ``{relative path: source}`` plus a tracking plan."""
+
+    def make(files: dict[str, str], plan: str = EXAMPLE_PLAN) -> Path:
+        (tmp_path / "tracking_plan").mkdir(exist_ok=True)
+        (tmp_path / "tracking_plan" / "plan.yaml").write_text(plan)
+        for rel, source in files.items():
+            path = tmp_path / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(source))
+        monkeypatch.chdir(tmp_path)
+        return tmp_path
+
+    return make
+
+
+@pytest.fixture
+def lint(project: Callable[..., Path]) -> Lint:
+    """Lint a small project and return the result; ``codes(result)`` lists (path, line, code)."""
+
+    def run(files: dict[str, str], plan: str = EXAMPLE_PLAN, **config: object) -> LintResult:
+        root = project(files, plan)
+        cfg = Config(root=root, **{"sdk_versions": {"customerio": "3.2"}, **config})  # type: ignore[arg-type]
+        return lint_paths([root], cfg, load_plan(root / "tracking_plan"), jobs=1)
+
+    return run
+
+
+def codes(result: LintResult) -> list[tuple[str, int, str]]:
+    return [(f.path, f.line, f.code) for f in result.findings]
