@@ -188,17 +188,22 @@ def _explain_wrappers(targets: Sequence[Path], config: Config, plan: Any, jobs: 
 
 
 def _describe_mapping(emission: Any) -> str:
+    """``user_id <- user, event <- name, properties <- props``: which parameter feeds what."""
+    from cio_lint.analysis import sdk
     from cio_lint.analysis.syms import mentions
 
+    if emission.family == sdk.CLASSIC:
+        names = sdk.classic_signatures((99,)).get(emission.method, sdk.Signature(())).params
+    else:
+        names = sdk.SEGMENT_SIGNATURES.get(emission.method, ())
     parts = []
-    names = ("user_id", "event", "properties", "traits", "anonymous_id", "name", "customer_id", "data", "id")
     for i, arg in enumerate(emission.args):
         if mentions(arg, "param"):
-            parts.append(f"arg {i} <- {_params_in(arg)}")
+            label = names[i] if i < len(names) else f"arg {i}"
+            parts.append(f"{label} <- {_params_in(arg)}")
     for kw, value in emission.kwargs:
         if mentions(value, "param"):
-            label = kw if kw in names or kw else "**"
-            parts.append(f"{label} <- {_params_in(value)}")
+            parts.append(f"{kw or '**'} <- {_params_in(value)}")
     return ", ".join(parts) or "(no parameter forwarded)"
 
 
@@ -210,7 +215,7 @@ def _params_in(sym: Any) -> str:
             if node[0] == "param":
                 found.append(str(node[1]))
                 return
-            for part in node[1:]:
+            for part in node:
                 walk(part)
 
     walk(sym)

@@ -18,7 +18,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from cio_lint.analysis.facts import CallFact, ClassFacts, FileFacts, FuncFacts, Param
-from cio_lint.analysis.syms import UNKNOWN, Loc, Sym
+from cio_lint.analysis.syms import UNKNOWN, Loc, Sym, key
 
 _SUPPRESS = re.compile(
     r"#\s*(?:cio-lint:\s*ignore(?:\[(?P<codes>[A-Za-z0-9_,\s]*)\])?|noqa(?::\s*(?P<noqa>[A-Za-z0-9_,\s]+))?)"
@@ -77,6 +77,23 @@ def extract_file(path: str, module: str, is_package: bool, source: bytes) -> Fil
     return facts
 
 
+_USER_KEYWORDS = ("user_id", "id", "customer_id", "user", "anonymous_id")
+
+
+def call_key(func: Sym, args: tuple[Sym, ...], kwargs: tuple[tuple[str | None, Sym], ...]) -> tuple[object, ...]:
+    """What a call is, for path facts: the callee and the person it is about.
+
+    Two calls with the same key on different branches of an ``if`` both count as having run,
+    so "identify in both branches" is an identify on every path.
+    """
+    who: Sym | None = args[0] if args and args[0][0] != "*" else None
+    if who is None:
+        who = next((v for k, v in kwargs if k in _USER_KEYWORDS), None)
+    while who is not None and who[0] == "call" and who[1][:2] == ("name", "str") and len(who[2]) == 1:
+        who = who[2][0]
+    return (key(func), key(who))
+
+
 def _precise_syntax_error(text: str, path: str) -> tuple[int, int, str] | None:
     """CPython's parser places errors better than libcst's; used only for files that fail."""
     import ast
@@ -110,7 +127,7 @@ def _syntax_error(exc: cst.ParserSyntaxError) -> tuple[int, int, str]:
 @dataclass
 class _State:
     env: dict[str, Sym]
-    must: frozenset[int] | None  # None: this point cannot be reached
+    must: frozenset[tuple[object, ...]] | None  # None: this point cannot be reached
 
     def copy(self) -> _State:
         return _State(dict(self.env), self.must)
@@ -482,7 +499,7 @@ class _Extractor:
             if func is not None:
                 func.calls.append(fact.id)
             if not conditional and state.must is not None:
-                state.must = state.must | {fact.id}
+                state.must = state.must | {fact.key}
 
     def _iter_calls(self, node: cst.CSTNode, conditional: bool) -> Iterator[tuple[cst.Call, bool]]:
         if isinstance(node, (cst.Lambda, cst.FunctionDef, cst.ClassDef)):
@@ -516,6 +533,7 @@ class _Extractor:
             args=args,
             kwargs=kwargs,
             loc=loc,
+            key=call_key(func, args, kwargs),
             must=state.must if state.must is not None else frozenset(),
             conditional=conditional,
             snippet=self.snippet(loc),
@@ -616,8 +634,7 @@ class _Extractor:
         if isinstance(node, cst.IfExp):
             return ("cond", (self.sym(node.body, state), self.sym(node.orelse, state)), loc)
         if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
-            left = self.sym(node.left, state)
-            return ("cond", (left, self.sym(node.right, state)), loc) if left[0] != "lit" else left
+            return ("or", self.sym(node.left, state), self.sym(node.right, state), loc)
         if isinstance(node, cst.Call):
             if isinstance(node.func, cst.Name) and node.func.value == "dict" and "dict" not in state.env:
                 return self.dict_call(node, state, loc)

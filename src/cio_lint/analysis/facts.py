@@ -6,6 +6,7 @@ Produced by ``extract.extract_file`` (the only place that parses), consumed by `
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from cio_lint.analysis.syms import Loc, Sym
 
@@ -44,7 +45,8 @@ class CallFact:
     args: tuple[Sym, ...]
     kwargs: tuple[tuple[str | None, Sym], ...]
     loc: Loc
-    must: frozenset[int]  # calls of the same scope that run on every path before this one
+    key: tuple[Any, ...]  # callee and person, see ``extract.call_key``
+    must: frozenset[tuple[Any, ...]]  # keys of the calls of this scope run on every path before
     conditional: bool  # inside a branch of an expression (``a if c else b``, ``x and f()``...)
     snippet: str
 

@@ -313,6 +313,13 @@ class Project:
             return Unknown("list", loc)
         if tag == "cond":
             return Choice(tuple(self.value(o, mod, local, depth + 1) for o in sym[1]), loc)
+        if tag == "or":
+            left = self.value(sym[1], mod, local, depth + 1)
+            truthy = _truthiness(left)
+            if truthy is True:
+                return left
+            right = self.value(sym[2], mod, local, depth + 1)
+            return right if truthy is False else Choice((left, right), loc)
         if tag == "param":
             return Unknown("param", loc)
         if tag == "var":
@@ -368,9 +375,19 @@ class Project:
         for item in sym[1]:
             if item[0] == "**":
                 inner = self.value(item[1], mod, local, depth + 1)
-                if isinstance(inner, DictVal):
-                    items.extend(inner.items)
-                    is_open = is_open or inner.open
+                options = [o for o in _leaves(inner)]
+                if options and all(isinstance(o, DictVal) for o in options):
+                    # ``**(a if c else b)``: keys that may be present, from every branch
+                    for option in options:
+                        items.extend(option.items)  # type: ignore[union-attr]
+                        is_open = is_open or option.open  # type: ignore[union-attr]
+                elif options and all(isinstance(o, (DictVal, Known)) for o in options):
+                    for option in options:
+                        if isinstance(option, DictVal):
+                            items.extend(option.items)
+                            is_open = is_open or option.open
+                        elif option.value is not None:  # type: ignore[union-attr]
+                            is_open = True
                 else:
                     is_open = True
                 continue
@@ -769,6 +786,20 @@ def _mentions_param(emission: Emission) -> bool:
     return any(mentions(a, "param") for a in emission.args) or any(
         mentions(v, "param") for _, v in emission.kwargs
     )
+
+
+def _leaves(value: Val) -> list[Val]:
+    if isinstance(value, Choice):
+        return [leaf for option in value.options for leaf in _leaves(option)]
+    return [value]
+
+
+def _truthiness(value: Val) -> bool | None:
+    if isinstance(value, Known):
+        return bool(value.value)
+    if isinstance(value, DictVal):
+        return True if value.items else (None if value.open else False)
+    return None
 
 
 def _with_loc(value: Val, loc: Location | None) -> Val:

@@ -15,6 +15,7 @@ file the sym was extracted from (``None`` when not relevant).
     ("dict", items, open, loc)       items: ((key_sym, val_sym), ...) or ("**", sym)
     ("list", elements, loc)
     ("cond", options, loc)           alternatives: each branch of a conditional
+    ("or", left, right, loc)         ``left or right``
     ("call", func, args, kwargs, loc)  args: (sym | ("*", sym)); kwargs: ((name | None, sym), ...)
     ("dt", loc)                      a datetime/date value (``datetime.now()``...)
     ("unknown", reason, loc)
@@ -57,6 +58,8 @@ def key(sym: Sym | None) -> Any:
         )
     if tag == "cond":
         return ("cond", tuple(key(o) for o in sym[1]))
+    if tag == "or":
+        return ("or", key(sym[1]), key(sym[2]))
     if tag == "list":
         return ("list", tuple(key(e) for e in sym[1]))
     if tag == "dict":
@@ -76,4 +79,4 @@ def mentions(sym: Any, tag: str) -> bool:
         return False
     if sym[0] == tag:
         return True
-    return any(mentions(part, tag) for part in sym[1:] if isinstance(part, tuple))
+    return any(mentions(part, tag) for part in sym if isinstance(part, tuple))

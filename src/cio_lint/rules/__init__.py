@@ -18,6 +18,7 @@ from cio_lint.rules.events import (
     UnknownEvent,
     UnresolvedEventName,
 )
+from cio_lint.rules.flow import TrackBeforeIdentify
 from cio_lint.rules.properties import (
     AttributeNameLimit,
     InvalidPropertyValue,
@@ -57,19 +58,12 @@ _CALL_RULES: tuple[type[Rule], ...] = (
 )
 
 RULES: dict[str, type[Rule]] = {
-    rule.CODE: rule for rule in sorted((*_CALL_RULES, SyntaxErrorRule), key=lambda r: r.CODE)
+    rule.CODE: rule
+    for rule in sorted((*_CALL_RULES, TrackBeforeIdentify, SyntaxErrorRule), key=lambda r: r.CODE)
 }
 
 _INSTANCES = tuple(rule() for rule in _CALL_RULES)
 _SIGNATURE_ONLY = tuple(rule for rule in _INSTANCES if isinstance(rule, SdkCallSignature))
-
-
-def register(rule: type[Rule]) -> None:
-    """Add a rule class to the registry (used by the flow rules, which run on whole scopes)."""
-    RULES[rule.CODE] = rule
-    ordered = dict(sorted(RULES.items()))
-    RULES.clear()
-    RULES.update(ordered)
 
 
 def check_call(call: CallSite, plan: Plan) -> list[Finding]:
@@ -87,4 +81,4 @@ def check_call(call: CallSite, plan: Plan) -> list[Finding]:
     return out
 
 
-__all__ = ["RULES", "Invalid", "Rule", "check_call", "register"]
+__all__ = ["RULES", "Invalid", "Rule", "check_call"]

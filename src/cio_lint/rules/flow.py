@@ -101,7 +101,7 @@ def check_flow(resolved: list[Resolved], project: Project | None = None) -> Iter
             same_user = [i for i in identifies if i.user_key == track.user_key]
             if not same_user:
                 continue
-            if any(i.fact.id in track.fact.must or i.fact.id == track.fact.id for i in same_user):
+            if any(i.fact.key in track.fact.must or i.fact.id == track.fact.id for i in same_user):
                 continue
             after = all(i.fact.loc > track.fact.loc for i in same_user)
             where = " (the identify comes after it)" if after else " on every path"

@@ -1,0 +1,17 @@
+"""Configuration, read from the environment (12-factor style)."""
+
+import os
+
+CIO_SITE_ID = os.environ.get("CIO_SITE_ID", "")
+CIO_API_KEY = os.environ.get("CIO_API_KEY", "")
+CIO_WRITE_KEY = os.environ.get("CIO_WRITE_KEY", "")
+CIO_HOST = os.environ.get("CIO_HOST", "https://cdp.customer.io")
+
+SEGMENT_WRITE_KEY = os.environ.get("SEGMENT_WRITE_KEY", "")
+RUDDERSTACK_WRITE_KEY = os.environ.get("RUDDERSTACK_WRITE_KEY", "")
+RUDDERSTACK_DATA_PLANE_URL = os.environ.get("RUDDERSTACK_DATA_PLANE_URL", "")
+
+STATSD_HOST = os.environ.get("STATSD_HOST", "localhost")
+
+TRIAL_DAYS = 14
+TRIAL_EXTENSION_DAYS = 7
