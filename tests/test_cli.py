@@ -192,3 +192,24 @@ def test_fix_round_trip_on_the_demo_app(tmp_path: Path, monkeypatch: pytest.Monk
     assert [d for d in json.loads(out) if d["code"] == "CIO002"] == []
     assert run("--fix", "examples")[0] == code  # a second --fix changes nothing
     assert {p: p.read_text() for p in before} == after
+
+
+def test_baseline_survives_a_line_shifting_edit_and_reports_stale_entries(app: Path) -> None:
+    code, _, err = run("--write-baseline", "baseline.json", ".")
+    assert code == 0 and "Wrote 2" in err
+    assert run("--baseline", "baseline.json", ".")[:2] == (0, "All checks passed!\n")
+    # unrelated edit above the findings: every line moves down by three
+    (app / "app.py").write_text("import os\n\n\n" + APP)
+    code, out, _ = run("--baseline", "baseline.json", ".")
+    assert (code, out) == (0, "All checks passed!\n")
+    # a new problem is reported; the fixed one becomes a stale entry
+    (app / "app.py").write_text(APP.replace("'signed up'", "'Signed Up'") + "analytics.track('u1', 'Nope')\n")
+    code, out, err = run("--baseline", "baseline.json", "--baseline-stale", "--format", "json", ".")
+    assert [d["code"] for d in json.loads(out)] == ["CIO001"]
+    assert code == 1 and "1 stale baseline entry" in err and "CIO002" in err
+
+
+def test_github_format(app: Path) -> None:
+    code, out, _ = run("--format", "github", ".")
+    assert out.splitlines()[0].startswith("::error file=app.py,line=3,col=23,endLine=3,endColumn=34,title=CIO002 event-name-case::Event `signed up`")
+    assert out.splitlines()[1].startswith("::warning file=app.py,line=4")

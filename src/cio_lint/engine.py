@@ -234,7 +234,11 @@ class Engine:
             if marker in seen:
                 continue
             seen.add(marker)
-            out.append(replace(finding, path=rel))
+            fix = finding.fix
+            if fix is not None:
+                edits = tuple(replace(e, path=_relative(e.path, cwd)) for e in fix.edits)
+                fix = replace(fix, edits=edits)
+            out.append(replace(finding, path=rel, fix=fix))
         out.sort(key=lambda x: x.sort_key)
         return out
 
