@@ -116,7 +116,7 @@ class _State:
 _STATE = pytest.StashKey[_State]()
 _RECORDER = pytest.StashKey[EventRecorder]()
 _CALL_PASSED = pytest.StashKey[bool]()
-_REPORTED = pytest.StashKey[set[str]]()
+_REPORTED = pytest.StashKey[set[tuple[str, str, str]]]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -196,9 +196,8 @@ def _check(item: pytest.Item, recorder: EventRecorder) -> None:
     reported = item.stash.setdefault(_REPORTED, set())
     fresh: list[Violation] = []
     for violation in violations:
-        line = violation.render()
-        if line not in reported:
-            reported.add(line)
+        if violation.key not in reported:
+            reported.add(violation.key)
             fresh.append(violation)
     for violation in fresh:
         if violation.severity != "error":

@@ -101,9 +101,8 @@ class Hub:
                 self._blocked.add(name)
 
     def should_block(self, name: str) -> bool:
-        with self._lock:
-            extra = frozenset(self._blocked)
-        return _network.is_analytics_host(name, extra)
+        """Everything but loopback: a test using ``cio_events`` never reaches the network."""
+        return not _network.is_loopback(name)
 
 
 HUB = Hub()

@@ -1,9 +1,9 @@
-"""Refuse connections to analytics services while a capturing recorder is active.
+"""Refuse every non-loopback connection while a capturing recorder is active.
 
 Captured SDK calls never reach their transport, so this is a second line of defence: it
 catches what the seams cannot see (a message queued before the test started and posted by an
-SDK consumer thread, an app posting to the HTTP API by hand). Only analytics hosts are
-refused; a test's database or local HTTP server keeps working.
+SDK consumer thread, an app posting to the HTTP API by hand). Loopback (a test database or
+local server) and Unix sockets keep working; nothing else is reachable.
 """
 
 from __future__ import annotations
@@ -63,7 +63,8 @@ def blocked_message(host: str, port: object) -> str:
     where = f"{host}:{port}" if port not in (None, "") else host
     return (
         f"cio-lint blocked a connection to `{where}`: nothing is sent to analytics services "
-        "while `cio_events` is capturing. Assert on `cio_events.messages` instead."
+        "(or anywhere but loopback) while `cio_events` is capturing. "
+        "Assert on `cio_events.messages` instead."
     )
 
 

@@ -31,6 +31,11 @@ class Violation:
     def severity(self) -> str:
         return self.finding.severity
 
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """Identical violations (same finding on the same kind of message) share a key."""
+        return (self.finding.code, self.finding.message, describe(self.message))
+
     def render(self) -> str:
         """``CIO006 Property `currency` of ...  (track `Order Completed`, user `u1`)``."""
         text = f"{self.finding.code} {self.finding.message}  ({describe(self.message)})"
@@ -142,10 +147,9 @@ def validate(
     for v in found:
         if ignored and v.finding.code.upper().startswith(ignored):
             continue
-        key = (v.finding.code, v.finding.message, describe(v.message))
-        if key in merged:
-            prev = merged[key]
-            merged[key] = Violation(prev.finding, prev.message, prev.count + 1)
+        if v.key in merged:
+            prev = merged[v.key]
+            merged[v.key] = Violation(prev.finding, prev.message, prev.count + 1)
         else:
-            merged[key] = v
+            merged[v.key] = v
     return list(merged.values())
