@@ -221,3 +221,13 @@ def test_parallel_and_serial_runs_agree(project, tmp_path) -> None:
     parallel = lint_paths([root], Config(root=root), plan, jobs=2).findings
     assert len(serial) == 30
     assert serial == parallel
+
+
+def test_files_that_cannot_matter_are_not_parsed_even_when_broken(lint: Lint) -> None:
+    """Documented behaviour: CIO900 is reported for the files cio-lint needs to read."""
+    result = lint({
+        "app.py": "from segment import analytics\nanalytics.identify('u', {'email': 'a@b.co'})\n",
+        "py2.py": "print 'no sdk here'\n",
+        "py2_sdk.py": "import analytics\nprint 'sdk here'\n",
+    })
+    assert codes(result) == [("py2_sdk.py", 2, "CIO900")]

@@ -611,9 +611,8 @@ class _Extractor:
                 return ("lit", {"True": True, "False": False, "None": None}[name], None, loc)
             bound = state.env.get(name)
             if bound is not None:
-                if bound[0] in ("param", "self", "imp", "var"):
-                    return (*bound[:-1], loc)
-                return bound
+                # the local's value, located where it is used (findings point at the call)
+                return (*bound[:-1], loc)
             return ("name", name, loc)
         if isinstance(node, cst.Attribute):
             return ("attr", self.sym(node.value, state), node.attr.value, loc)

@@ -347,9 +347,9 @@ class Project:
         if ref is None:
             return Unknown(self._why_unknown(sym, mod), loc)
         if ref.kind in ("value", "enum_member") and ref.mod is not None and ref.sym is not None:
-            same = local and ref.mod is mod
-            result = self.value(ref.sym, ref.mod, same, depth + 1)
-            return _with_loc(result, loc) if not same or _loc_of(result) is None else result
+            # A constant is reported where it is used; its definition keeps only the origin
+            # of its literal, for fixes.
+            return _with_loc(self.value(ref.sym, ref.mod, False, depth + 1), loc)
         return Unknown("unresolved", loc)
 
     def _why_unknown(self, sym: Sym, mod: FileFacts) -> str:
@@ -578,7 +578,8 @@ class Project:
                     return f"got multiple values for argument `{name}`"
                 result[target.name] = _site(mod.module, value)
             elif varkw is not None:
-                extra_kw.append(((("lit", name, None, None)), _site(mod.module, value)))
+                where = value[-1] if isinstance(value[-1], tuple) else None
+                extra_kw.append((_site(mod.module, ("lit", name, None, where)), _site(mod.module, value)))
             else:
                 return f"got an unexpected keyword argument `{name}`"
         if varkw is not None:
@@ -814,10 +815,6 @@ def _with_loc(value: Val, loc: Location | None) -> Val:
     if isinstance(value, DictVal):
         return DictVal(value.items, value.open, loc)
     return value
-
-
-def _loc_of(value: Val) -> Location | None:
-    return getattr(value, "loc", None)
 
 
 def _bind_signature(
