@@ -39,7 +39,7 @@ def lint(project: Callable[..., Path]) -> Lint:
 
     def run(files: dict[str, str], plan: str = EXAMPLE_PLAN, **config: object) -> LintResult:
         root = project(files, plan)
-        cfg = Config(root=root, **{"sdk_versions": {"customerio": "3.2"}, **config})  # type: ignore[arg-type]
+        cfg = Config(root=root, **{"sdk_versions": {"customerio": "3.2"}, "cache": False, **config})  # type: ignore[arg-type]
         return lint_paths([root], cfg, load_plan(root / "tracking_plan"), jobs=1)
 
     return run

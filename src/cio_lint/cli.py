@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -59,6 +61,8 @@ def main() -> None:
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="Cache folder (default .cio-lint-cache/ at the project root).")
 @click.option("--output-file", "-o", type=click.Path(path_type=Path), help="Write the report to this file instead of stdout.")
 @click.option("--explain-wrappers", is_flag=True, help="List the inferred and declared wrappers with their argument mapping, then exit.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when stderr is a terminal and CI is not set).")
+@click.option("--no-prefilter", is_flag=True, hidden=True, help="Parse every file (for testing the prefilter).")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
 def check(
     paths: tuple[Path, ...],
@@ -78,6 +82,8 @@ def check(
     cache_dir: Path | None,
     output_file: Path | None,
     explain_wrappers: bool,
+    progress: bool | None,
+    no_prefilter: bool,
     quiet: bool,
 ) -> None:
     """Check PATHS (files or folders, default: .) against the tracking plan."""
@@ -96,12 +102,18 @@ def check(
             jobs=jobs,
             cache=False if no_cache else None,
             cache_dir=cache_dir,
+            prefilter=False if no_prefilter else None,
         )
         plan = _load_plan(plan_path, config, targets[0])
+        bar = _ProgressBar() if _show_progress(progress) else None
         if explain_wrappers:
             _explain_wrappers(targets, config, plan, jobs)
             return
-        result = lint_paths(targets, config, plan, jobs)
+        try:
+            result = lint_paths(targets, config, plan, jobs, progress=bar)
+        finally:
+            if bar is not None:
+                bar.close()
         findings = result.findings
         fixes_applied = 0
         if diff:
@@ -153,6 +165,34 @@ def check(
     sys.exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_OK)
 
 
+def _show_progress(flag: bool | None) -> bool:
+    if flag is not None:
+        return flag
+    return sys.stderr.isatty() and os.environ.get("CI", "").lower() not in ("1", "true", "yes")
+
+
+class _ProgressBar:
+    """``[#####.....] 120/400 files`` on stderr, only once a run has taken over a second."""
+
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.shown and time.monotonic() - self.start < 1.0:
+            return
+        self.shown = True
+        width = 30
+        filled = width * done // max(total, 1)
+        sys.stderr.write(f"\rcio-lint: parsing [{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
 def _load_plan(plan_path: Path | None, config: Config, start: Path) -> Any:
     from cio_lint.plan import find_plan, load_plan
 
@@ -173,7 +213,7 @@ def _load_plan(plan_path: Path | None, config: Config, start: Path) -> Any:
 def _explain_wrappers(targets: Sequence[Path], config: Config, plan: Any, jobs: int | None) -> None:
     from cio_lint.engine import lint_paths
 
-    result = lint_paths(targets, config, plan, jobs)
+    result = lint_paths(targets, config, plan, jobs, use_run_cache=False)
     if not result.wrappers:
         click.echo("No wrappers found.")
         return

@@ -60,6 +60,8 @@ class Config:
     jobs: int | None = None
     cache: bool = True
     cache_dir: Path | None = None
+    prefilter: bool = True
+    max_file_bytes: int = 512 * 1024
 
     def with_overrides(self, **changes: Any) -> Config:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -147,7 +149,7 @@ def parse_section(section: dict[str, Any], source: Path) -> Config:
     where = f"{source}: [tool.cio-lint]"
     known = {
         "plan", "select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "wrappers",
-        "sdk-versions", "jobs", "cache-dir", "no-cache",
+        "sdk-versions", "jobs", "cache-dir", "no-cache", "max-file-size",
     }
     unknown = sorted(set(section) - known)
     if unknown:
@@ -178,6 +180,9 @@ def parse_section(section: dict[str, Any], source: Path) -> Config:
     if jobs is not None and (not isinstance(jobs, int) or jobs < 1):
         raise ConfigError(f"{where}: `jobs` must be a positive integer")
     cache_dir = section.get("cache-dir")
+    max_size = section.get("max-file-size", 512)
+    if isinstance(max_size, bool) or not isinstance(max_size, int) or max_size < 1:
+        raise ConfigError(f"{where}: `max-file-size` must be a positive number of KiB")
     config = Config(
         root=root,
         source=source,
@@ -192,6 +197,7 @@ def parse_section(section: dict[str, Any], source: Path) -> Config:
         jobs=jobs,
         cache=not section.get("no-cache", False),
         cache_dir=(root / cache_dir) if isinstance(cache_dir, str) else None,
+        max_file_bytes=max_size * 1024,
     )
     return config
 

@@ -12,12 +12,13 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from cio_lint.analysis import sdk
 from cio_lint.analysis.extract import extract_file, module_name_for
 from cio_lint.analysis.facts import FileFacts
 from cio_lint.analysis.link import Project, Resolved, WrapperInfo
+from cio_lint.cache import Cache
 from cio_lint.config import Config, ConfigError
 from cio_lint.model import Finding
 from cio_lint.rules import RULES, check_call
@@ -51,6 +52,7 @@ class LintResult:
     files_parsed: int = 0
     wrappers: list[WrapperInfo] = field(default_factory=list)
     resolved: list[Resolved] = field(default_factory=list)
+    from_cache: bool = False
 
 
 def discover(paths: Sequence[Path], config: Config) -> list[Path]:
@@ -100,30 +102,64 @@ def _extract(args: tuple[str, str, bool, bytes]) -> FileFacts:
     return extract_file(*args)
 
 
+Progress = Callable[[int, int], None]
+
+
 class Engine:
-    def __init__(self, config: Config, plan: object, jobs: int | None = None) -> None:
+    def __init__(
+        self, config: Config, plan: object, jobs: int | None = None, progress: Progress | None = None
+    ) -> None:
         self.config = config
         self.plan = plan
         self.jobs = jobs or config.jobs or os.cpu_count() or 1
+        self.progress = progress
         self.files: dict[str, SourceFile] = {}  # module name -> file
         self.by_path: dict[Path, SourceFile] = {}
         self.facts: dict[str, FileFacts] = {}  # module -> facts
         self.parsed = 0
+        cache_dir = None
+        if config.cache:
+            cache_dir = config.cache_dir or (config.root / ".cio-lint-cache")
+        self.cache = Cache(cache_dir)
 
     # ------------------------------------------------------------------ extraction
     def _extract_many(self, files: Sequence[SourceFile]) -> None:
-        todo = [f for f in files if f.module not in self.facts]
+        todo: list[tuple[SourceFile, str]] = []
+        for f in files:
+            if f.module in self.facts:
+                continue
+            data = f.read()
+            if len(data) > self.config.max_file_bytes:
+                self.facts[f.module] = _too_large(f, data, self.config.max_file_bytes)
+                continue
+            key = Cache.facts_key(str(f.path), f.module, f.is_package, data) if self.cache.enabled else ""
+            cached = self.cache.get_facts(key) if key else None
+            if cached is not None:
+                self.facts[f.module] = cached
+            else:
+                todo.append((f, key))
         if not todo:
             return
-        work = [(str(f.path), f.module, f.is_package, f.read()) for f in todo]
-        if self.jobs > 1 and len(work) >= _PARALLEL_MIN_FILES:
-            with ProcessPoolExecutor(max_workers=self.jobs) as pool:
-                results = list(pool.map(_extract, work, chunksize=max(1, len(work) // (self.jobs * 4))))
+        work = [(str(f.path), f.module, f.is_package, f.read()) for f, _ in todo]
+        total = len(work)
+        results: Iterable[FileFacts]
+        pool = None
+        if self.jobs > 1 and total >= _PARALLEL_MIN_FILES:
+            pool = ProcessPoolExecutor(max_workers=self.jobs)
+            results = pool.map(_extract, work, chunksize=max(1, min(8, total // (self.jobs * 8))))
         else:
-            results = [_extract(w) for w in work]
-        for file, facts in zip(todo, results):
-            self.facts[file.module] = facts
-        self.parsed += len(todo)
+            results = map(_extract, work)
+        try:
+            for done, ((file, key), facts) in enumerate(zip(todo, results), 1):
+                self.facts[file.module] = facts
+                if key:
+                    self.cache.put_facts(key, facts)
+                if self.progress is not None:
+                    self.progress(done, total)
+        finally:
+            if pool is not None:
+                pool.shutdown()
+        self.parsed += total
 
     def _load(self, module: str) -> FileFacts | None:
         file = self.files.get(module)
@@ -133,7 +169,7 @@ class Engine:
         return self.facts.get(module)
 
     # ------------------------------------------------------------------ run
-    def run(self, paths: Sequence[Path]) -> LintResult:
+    def _discover(self, paths: Sequence[Path]) -> list[SourceFile]:
         targets = set(discover(paths, self.config))
         universe = set(discover([self.config.root], self.config)) if self._root_covers(paths) else set()
         namer = ModuleNamer()
@@ -144,10 +180,38 @@ class Engine:
             # Two files claiming one module name (scripts in different folders): keep the target.
             if module not in self.files or (file.target and not self.files[module].target):
                 self.files[module] = file
-        target_files = [f for f in self.by_path.values() if f.target]
+        return [f for f in self.by_path.values() if f.target]
 
-        selected = [f for f in target_files if any(seed in f.read() for seed in SDK_SEEDS)]
-        self._extract_many(selected)
+    def _run_key(self, paths: Sequence[Path]) -> str | None:
+        if not self.cache.enabled:
+            return None
+        stamps = []
+        for path in sorted(self.by_path):
+            try:
+                st = path.stat()
+            except OSError:
+                return None
+            stamps.append((f"{path}:{st.st_ino}:{st.st_ctime_ns}", st.st_mtime_ns, st.st_size))
+        fingerprint = getattr(self.plan, "fingerprint", "")
+        extra = repr((
+            sorted(str(p.resolve()) for p in paths),
+            str(Path.cwd()),
+            sdk.installed_classic_version(self.config.sdk_versions.get("customerio")),
+        ))
+        return Cache.run_key(fingerprint, repr(self.config), stamps, extra)
+
+    def run(self, paths: Sequence[Path], use_run_cache: bool = True) -> LintResult:
+        target_files = self._discover(paths)
+        run_key = self._run_key(paths) if use_run_cache else None
+        if run_key is not None:
+            cached = self.cache.get_run(run_key)
+            if cached is not None:
+                return LintResult(
+                    findings=cached["findings"],
+                    files_checked=int(cached["files_checked"]),
+                    files_parsed=0,
+                    from_cache=True,
+                )
         project = Project(
             {},
             {name: str(f.path) for name, f in self.files.items()},
@@ -155,13 +219,17 @@ class Engine:
             sdk.installed_classic_version(self.config.sdk_versions.get("customerio")),
             self.config.wrappers,
         )
+        if self.config.prefilter:
+            selected = [f for f in target_files if any(seed in f.read() for seed in SDK_SEEDS)]
+        else:
+            selected = list(target_files)
+        self._extract_many(selected)
         done: set[Path] = set()
         while True:
             for f in selected:
                 if f.module in self.facts:
                     project.modules.setdefault(f.module, self.facts[f.module])
-            wrappers = project.all_wrappers()
-            tokens = _wrapper_tokens(wrappers)
+            tokens = _wrapper_tokens(project.all_wrappers()) + _holder_tokens(project)
             done.update(f.path for f in selected)
             more = [
                 f for f in target_files
@@ -185,6 +253,8 @@ class Engine:
                 target_facts.append(facts)
         resolved = project.resolve_calls(target_facts)
         findings = list(self._findings(resolved, target_facts, project))
+        if run_key is not None:
+            self.cache.put_run(run_key, findings, len(target_files), self.parsed)
         return LintResult(
             findings=findings,
             files_checked=len(target_files),
@@ -210,8 +280,8 @@ class Engine:
         for f in facts:
             if f.error is not None:
                 line, column, message = f.error
-                rule = RULES["CIO900"]
-                raw.append(Finding("CIO900", rule.NAME, "error", message, f.path, line, column, line, column))
+                rule = RULES["CIO901" if f.too_large else "CIO900"]
+                raw.append(Finding(rule.CODE, rule.NAME, rule.SEVERITY, message, f.path, line, column, line, column))
         for item in resolved:
             found = check_call(item.call, plan)  # type: ignore[arg-type]
             if item.inner is not None:
@@ -257,6 +327,37 @@ def _relative(path: str, cwd: Path) -> str:
         return Path(os.path.relpath(path, cwd)).as_posix() if os.path.isabs(path) else path
 
 
+def _too_large(file: SourceFile, data: bytes, limit: int) -> FileFacts:
+    """A file too large to parse within the memory budget (generated code, bundles): CIO901."""
+    facts = FileFacts(path=str(file.path), module=file.module, is_package=file.is_package)
+    lines = data.count(b"\n") + 1
+    facts.error = (
+        1, 1, f"File is {len(data) // 1024} KiB ({lines} lines), over the {limit // 1024} KiB limit: not checked",
+    )
+    facts.too_large = True
+    return facts
+
+
+def _holder_tokens(project: Project) -> list[bytes]:
+    """Modules that hold an SDK module or client (``cio = CustomerIO(...)``, a re-export of
+    ``analytics``): a file can use the SDK through them without naming it."""
+    tokens: set[bytes] = set()
+    for mod in list(project.modules.values()):
+        names = list(mod.bindings)
+        names += [f"{c}.{a}" for c, cls in mod.classes.items() for a in (*cls.attrs, *cls.inst_attrs)]
+        for name in names:
+            ref = project.resolve(("attr", ("name", name.split(".")[0], None), name.split(".")[1], None) if "." in name else ("name", name, None), mod)
+            if ref is None:
+                continue
+            sdk_like = ref.kind == "ext_instance" or (
+                ref.kind == "ext" and (ref.name in sdk.SDK_FUNCTIONS or ref.name in sdk.SEGMENT_MODULES)
+            )
+            if sdk_like:
+                tokens.add(mod.module.rsplit(".", 1)[-1].encode())
+                tokens.add(name.split(".")[0].encode())
+    return sorted(tokens)
+
+
 def _wrapper_tokens(wrappers: list[WrapperInfo]) -> list[bytes]:
     tokens: set[bytes] = set()
     for w in wrappers:
@@ -267,7 +368,14 @@ def _wrapper_tokens(wrappers: list[WrapperInfo]) -> list[bytes]:
     return sorted(tokens)
 
 
-def lint_paths(paths: Sequence[Path | str], config: Config, plan: object, jobs: int | None = None) -> LintResult:
+def lint_paths(
+    paths: Sequence[Path | str],
+    config: Config,
+    plan: object,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    use_run_cache: bool = True,
+) -> LintResult:
     """Check ``paths`` against ``plan``: the public entry point."""
-    engine = Engine(config, plan, jobs)
-    return engine.run([Path(p) for p in paths])
+    engine = Engine(config, plan, jobs, progress)
+    return engine.run([Path(p) for p in paths], use_run_cache)

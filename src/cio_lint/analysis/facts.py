@@ -63,3 +63,4 @@ class FileFacts:
     star_imports: list[str] = field(default_factory=list)
     suppressions: dict[int, frozenset[str] | None] = field(default_factory=dict)
     error: tuple[int, int, str] | None = None  # line, column, message (CIO900)
+    too_large: bool = False  # not parsed: over the size limit (CIO901)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from cio_lint.model import CallSite, Finding
 from cio_lint.rules.base import Invalid, Rule
-from cio_lint.rules.calls import MissingIdentity, SdkCallSignature, SyntaxErrorRule
+from cio_lint.rules.calls import FileTooLarge, MissingIdentity, SdkCallSignature, SyntaxErrorRule
 from cio_lint.rules.events import (
     DeprecatedEvent,
     EventNameCase,
@@ -59,7 +59,7 @@ _CALL_RULES: tuple[type[Rule], ...] = (
 
 RULES: dict[str, type[Rule]] = {
     rule.CODE: rule
-    for rule in sorted((*_CALL_RULES, TrackBeforeIdentify, SyntaxErrorRule), key=lambda r: r.CODE)
+    for rule in sorted((*_CALL_RULES, TrackBeforeIdentify, SyntaxErrorRule, FileTooLarge), key=lambda r: r.CODE)
 }
 
 _INSTANCES = tuple(rule() for rule in _CALL_RULES)

@@ -70,3 +70,16 @@ class SyntaxErrorRule(Rule):
 
     CODE, NAME = "CIO900", "syntax-error"
     MESSAGE = "{message}"
+
+
+class FileTooLarge(Rule):
+    """The file is over the size limit (``max-file-size``, 512 KiB by default) and was not checked.
+
+    Very large files are almost always generated code or vendored bundles; parsing them with
+    libcst could take gigabytes of memory. Raise the limit in ``[tool.cio-lint]`` if the file
+    is really yours.
+    """
+
+    CODE, NAME = "CIO901", "file-too-large"
+    SEVERITY = "warning"
+    MESSAGE = "{message}"

@@ -1,0 +1,156 @@
+"""The engine's speed machinery must never change results: cache, prefilter, size limit, jobs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cio_lint.config import Config
+from cio_lint.engine import lint_paths
+from cio_lint.plan import load_plan
+from conftest import REPO
+
+APP = {
+    "app/__init__.py": "",
+    "app/names.py": "SIGNED = 'signed up'\n",
+    "app/helpers.py": "from customerio import analytics\ndef track_event(user, name, **props):\n    analytics.track(user.id, name, props)\n",
+    "app/views.py": (
+        "from customerio import analytics\nfrom app.helpers import track_event\nfrom app.names import SIGNED\n"
+        "def v(user):\n    analytics.identify(user.id, {'email': 'a@b.co'})\n    track_event(user, SIGNED, plan='pro')\n"
+    ),
+    "app/other.py": "from app.helpers import track_event\ndef w(user):\n    track_event(user, 'Nope')\n",
+    "app/plain.py": "def track(x):\n    return x\n",
+}
+
+
+def _run(root: Path, **config: object):
+    cfg = Config(root=root, cache_dir=root / "cache", **config)  # type: ignore[arg-type]
+    return lint_paths([root / "app"], cfg, load_plan(root / "tracking_plan"), jobs=1)
+
+
+def _summary(result) -> list[tuple[str, int, str, str]]:
+    return [(f.path, f.line, f.code, f.message) for f in result.findings]
+
+
+def test_warm_rerun_comes_from_the_cache_with_the_same_findings(project) -> None:
+    root = project(APP)
+    cold = _run(root)
+    assert cold.files_parsed == 4 and not cold.from_cache
+    warm = _run(root)
+    assert warm.from_cache and _summary(warm) == _summary(cold)
+
+
+def test_touching_one_file_reparses_only_that_file(project) -> None:
+    root = project(APP)
+    cold = _run(root)
+    (root / "app/names.py").write_text("SIGNED = 'Signed Up'\n# edited\n")
+    touched = _run(root)
+    assert not touched.from_cache
+    assert touched.files_parsed == 1  # names.py; the others' facts come from the cache
+    assert [c for _, _, c, _ in _summary(touched)] == ["CIO001"]
+    assert "CIO002" in [c for _, _, c, _ in _summary(cold)]
+
+
+def test_plan_change_invalidates_results(project) -> None:
+    root = project(APP)
+    first = _run(root)
+    plan = root / "tracking_plan" / "plan.yaml"
+    plan.write_text(plan.read_text().replace("Trial Started: {}", "Trial Started: {}\n  Nope: {}"))
+    second = _run(root)
+    assert not second.from_cache
+    assert len(second.findings) == len(first.findings) - 1
+
+
+def test_corrupt_and_foreign_cache_entries_are_ignored(project) -> None:
+    root = project(APP)
+    cold = _run(root)
+    entries = list((root / "cache").rglob("*.json"))
+    assert entries
+    for i, entry in enumerate(entries):
+        if i % 3 == 0:
+            entry.write_text("{not json")
+        elif i % 3 == 1:
+            data = json.loads(entry.read_text())
+            data["version"] = "0.0.0-foreign"
+            entry.write_text(json.dumps(data))
+        else:
+            data = json.loads(entry.read_text())
+            data["value"] = {"calls": "garbage"} if "facts" in str(entry) else {"findings": 3}
+            entry.write_text(json.dumps(data))
+    again = _run(root)
+    assert _summary(again) == _summary(cold)
+    assert again.files_parsed == 4
+
+
+def test_no_cache_writes_nothing(project) -> None:
+    root = project(APP)
+    _run(root, cache=False)
+    assert not (root / "cache").exists()
+
+
+@pytest.mark.parametrize("app", ["examples", "tests/fixtures/unseen_direct", "tests/fixtures/unseen_wrappers"])
+def test_prefilter_does_not_change_findings(app: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = REPO / app
+    shutil.copytree(src, tmp_path / "app")
+    plan_dir = src / "tracking_plan" if (src / "tracking_plan").exists() else REPO / "tracking_plan"
+    monkeypatch.chdir(tmp_path / "app")
+    plan = load_plan(plan_dir)
+    results = []
+    for prefilter in (True, False):
+        cfg = Config(root=tmp_path / "app", cache=False, prefilter=prefilter, sdk_versions={"customerio": "3.2"})
+        results.append(lint_paths([tmp_path / "app"], cfg, plan, jobs=1))
+    with_prefilter, without = results
+    assert _summary(with_prefilter) == _summary(without)
+    assert with_prefilter.files_parsed < without.files_parsed
+
+
+def test_prefilter_follows_modules_that_hold_a_client(project) -> None:
+    root = project({
+        "app/__init__.py": "",
+        "app/clients.py": "from customerio import CustomerIO\ncio = CustomerIO('s', 'k')\n",
+        "app/views.py": "from app.clients import cio\ncio.identify('u1', email='x@y.co')\ncio.track('u1', 'Nope')\n",
+    })
+    result = _run(root)
+    assert [(f.path, f.code) for f in result.findings] == [("app/views.py", "CIO001")]
+
+
+def test_files_over_the_size_limit_are_skipped_with_a_warning(project) -> None:
+    big = "from customerio import analytics\n" + "x = 1\n" * 40000
+    root = project({"app/__init__.py": "", "app/big.py": big, "app/ok.py": "from customerio import analytics\nanalytics.identify('u', {'email': 'a@b.co'})\nanalytics.track('u', 'Nope')\n"})
+    result = _run(root, max_file_bytes=100 * 1024)
+    assert [(f.path, f.code, f.severity) for f in result.findings] == [
+        ("app/big.py", "CIO901", "warning"),
+        ("app/ok.py", "CIO001", "error"),
+    ]
+    assert "over the 100 KiB limit" in result.findings[0].message
+
+
+def test_parallel_workers_give_the_same_result(project) -> None:
+    files = dict(APP)
+    for i in range(40):
+        files[f"app/m{i}.py"] = f"from app.helpers import track_event\ndef f(u):\n    track_event(u, 'N{i}')\n"
+    root = project(files)
+    cfg = Config(root=root, cache=False)
+    plan = load_plan(root / "tracking_plan")
+    serial = lint_paths([root / "app"], cfg, plan, jobs=1)
+    parallel = lint_paths([root / "app"], cfg, plan, jobs=2)
+    assert _summary(serial) == _summary(parallel) and len(serial.findings) > 40
+
+
+def test_progress_bar_only_after_a_second(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from cio_lint import cli
+
+    clock = iter([0.0, 0.5, 2.0, 2.1])
+    monkeypatch.setattr(cli.time, "monotonic", lambda: next(clock))
+    bar = cli._ProgressBar()
+    bar(1, 10)
+    assert capsys.readouterr().err == ""
+    bar(5, 10)
+    bar.close()
+    assert "5/10 files" in capsys.readouterr().err
+    monkeypatch.setenv("CI", "true")
+    assert cli._show_progress(None) is False
+    assert cli._show_progress(True) is True
