@@ -154,3 +154,26 @@ def test_progress_bar_only_after_a_second(monkeypatch: pytest.MonkeyPatch, capsy
     monkeypatch.setenv("CI", "true")
     assert cli._show_progress(None) is False
     assert cli._show_progress(True) is True
+
+
+@pytest.mark.parametrize(
+    ("source", "relevant"),
+    [
+        ("from customerio import analytics\n", True),
+        ("import segment.analytics as sa\n", True),
+        ("def f():\n    from rudderstack.analytics import Client\n", True),
+        ("import os, analytics\n", True),
+        ("from app.helpers import track_event\n", True),
+        ("from app import (\n    other,\n    helpers,\n)\n", True),
+        ("from .helpers import track_event\n", True),
+        ("import app\n", True),
+        ("# we send analytics to customerio\nx = 'customerio'\n", False),
+        ("shipment.track(number)\nface.identify(img)\n", False),
+        ("from app.models import User\n", False),
+    ],
+)
+def test_import_prefilter(source: str, relevant: bool) -> None:
+    from cio_lint.engine import SDK_TOP_LEVEL, import_regex
+
+    pattern = import_regex({*SDK_TOP_LEVEL, "helpers"}, {*SDK_TOP_LEVEL, "app"})
+    assert bool(pattern.search(source.encode())) is relevant

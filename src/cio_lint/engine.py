@@ -9,6 +9,7 @@ wrappers) are extracted on demand by the linker. Everything else is never parsed
 from __future__ import annotations
 
 import os
+import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Callable, Iterable, Sequence
 from cio_lint.analysis import sdk
 from cio_lint.analysis.extract import extract_file, module_name_for
 from cio_lint.analysis.facts import FileFacts
+from cio_lint.analysis.syms import Sym
 from cio_lint.analysis.link import Project, Resolved, WrapperInfo
 from cio_lint.cache import Cache
 from cio_lint.config import Config, ConfigError
@@ -24,7 +26,7 @@ from cio_lint.model import Finding
 from cio_lint.rules import RULES, check_call
 from cio_lint.rules.flow import check_flow
 
-SDK_SEEDS = (b"customerio", b"analytics")
+SDK_TOP_LEVEL = ("customerio", "analytics", "segment", "rudderstack", "rudder_analytics")
 _PARALLEL_MIN_FILES = 24
 
 
@@ -220,7 +222,8 @@ class Engine:
             self.config.wrappers,
         )
         if self.config.prefilter:
-            selected = [f for f in target_files if any(seed in f.read() for seed in SDK_SEEDS)]
+            seed = import_regex(SDK_TOP_LEVEL, SDK_TOP_LEVEL)
+            selected = [f for f in target_files if seed.search(f.read())]
         else:
             selected = list(target_files)
         self._extract_many(selected)
@@ -229,11 +232,14 @@ class Engine:
             for f in selected:
                 if f.module in self.facts:
                     project.modules.setdefault(f.module, self.facts[f.module])
-            tokens = _wrapper_tokens(project.all_wrappers()) + _holder_tokens(project)
+            relevant = _relevant_modules(project)
+            pattern = import_regex(
+                {m.rsplit(".", 1)[-1] for m in relevant}, {m.split(".", 1)[0] for m in relevant}
+            )
             done.update(f.path for f in selected)
             more = [
                 f for f in target_files
-                if f.path not in done and f.module not in self.facts and any(t in f.read() for t in tokens)
+                if f.path not in done and f.module not in self.facts and pattern.search(f.read())
             ]
             if not more:
                 break
@@ -338,34 +344,53 @@ def _too_large(file: SourceFile, data: bytes, limit: int) -> FileFacts:
     return facts
 
 
-def _holder_tokens(project: Project) -> list[bytes]:
-    """Modules that hold an SDK module or client (``cio = CustomerIO(...)``, a re-export of
-    ``analytics``): a file can use the SDK through them without naming it."""
-    tokens: set[bytes] = set()
+def import_regex(tails: Iterable[str], tops: Iterable[str]) -> re.Pattern[bytes]:
+    """Lines that import a module whose last component is in ``tails`` (``from a.b import x``,
+    ``from .b import x``, ``from a import b``), or that import a top-level package in ``tops``
+    (``import a``, ``import a.b as c``). A file can only call into those modules through such a
+    line (or a re-export, whose module is then relevant itself)."""
+    tail = b"|".join(re.escape(t.encode()) for t in sorted(set(tails))) or b"(?!)"
+    top = b"|".join(re.escape(t.encode()) for t in sorted(set(tops))) or b"(?!)"
+    return re.compile(
+        rb"(?m)^[ \t]*(?:"
+        rb"from[ \t]+(?:[\w.]*\.)?(?:" + tail + rb")\b"
+        rb"|from[ \t]+[\w.]+[ \t]+import[ \t]*(?:\([^)]*?|[^\n]*?)\b(?:" + tail + rb")\b"
+        rb"|import[ \t]+[^\n]*?\b(?:" + top + rb")\b)"
+    )
+
+
+def _relevant_modules(project: Project) -> set[str]:
+    """Modules a file must import to make a relevant call: those defining wrappers, and those
+    holding an SDK module, an SDK client, a wrapper or an instance of a class with wrappers
+    (``cio = CustomerIO(...)``, a package ``__init__`` re-exporting ``track_event``)."""
+    wrappers = project.all_wrappers()
+    relevant = {w.module for w in wrappers}
+    wrapper_classes = {
+        (w.module, w.qualname.replace("declared:", "").rsplit(".", 1)[0]) for w in wrappers if "." in w.qualname
+    }
+    wrapper_funcs = {(w.module, w.qualname.replace("declared:", "")) for w in wrappers}
     for mod in list(project.modules.values()):
-        names = list(mod.bindings)
-        names += [f"{c}.{a}" for c, cls in mod.classes.items() for a in (*cls.attrs, *cls.inst_attrs)]
-        for name in names:
-            ref = project.resolve(("attr", ("name", name.split(".")[0], None), name.split(".")[1], None) if "." in name else ("name", name, None), mod)
+        if mod.module in relevant:
+            continue
+        syms: list[Sym] = [("name", name, None) for name in mod.bindings]
+        syms += [
+            ("attr", ("name", c, None), a, None)
+            for c, cls in mod.classes.items() if "." not in c for a in (*cls.attrs, *cls.inst_attrs)
+        ]
+        for sym in syms:
+            ref = project.resolve(sym, mod)
             if ref is None:
                 continue
-            sdk_like = ref.kind == "ext_instance" or (
-                ref.kind == "ext" and (ref.name in sdk.SDK_FUNCTIONS or ref.name in sdk.SEGMENT_MODULES)
-            )
-            if sdk_like:
-                tokens.add(mod.module.rsplit(".", 1)[-1].encode())
-                tokens.add(name.split(".")[0].encode())
-    return sorted(tokens)
-
-
-def _wrapper_tokens(wrappers: list[WrapperInfo]) -> list[bytes]:
-    tokens: set[bytes] = set()
-    for w in wrappers:
-        tokens.add(w.module.rsplit(".", 1)[-1].encode())
-        for part in w.qualname.replace("declared:", "").split("."):
-            if part and not part.startswith("<"):
-                tokens.add(part.encode())
-    return sorted(tokens)
+            owner = ref.mod.module if ref.mod is not None else ""
+            if (
+                ref.kind == "ext_instance"
+                or (ref.kind == "ext" and (ref.name in sdk.SDK_FUNCTIONS or ref.name in sdk.SEGMENT_MODULES))
+                or (ref.kind == "func" and (owner, ref.name) in wrapper_funcs)
+                or (ref.kind in ("class", "instance") and (owner, ref.name) in wrapper_classes)
+            ):
+                relevant.add(mod.module)
+                break
+    return relevant
 
 
 def lint_paths(
