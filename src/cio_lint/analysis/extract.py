@@ -91,13 +91,15 @@ class _Positions:
         self._starts: list[int] | None = None
         try:
             sink = _SpanSink()
-            state = SpanProvidingCodegenState(
+            state = _RecordingState(
                 default_indent=tree.default_indent,
                 default_newline=tree.default_newline,
                 provider=sink,  # type: ignore[arg-type]
                 get_length=len,
             )
             tree._codegen(state)
+            sink.finish()
+            self.sink = sink
             self.spans: dict[cst.CSTNode, object] | None = sink._computed
             self.fallback = None
         except Exception:  # a libcst without the span machinery: the slower provider
@@ -121,9 +123,91 @@ class _Positions:
         return (line, column, end_line, end_column)
 
 
+    def calls_within(self, expr: cst.CSTNode) -> Iterator[tuple[cst.Call, bool]]:
+        """The calls inside ``expr``, in post-order (arguments before the call that takes them),
+        with whether each may not run (a branch of ``a if c else b``, the right of ``and``/``or``,
+        a comprehension). Calls inside a ``lambda`` are not run here and are left out."""
+        if self.spans is None:
+            yield from _iter_calls_slow(expr, False)
+            return
+        span = self.spans[expr]
+        start: int = span.start  # type: ignore[attr-defined]
+        end = start + span.length  # type: ignore[attr-defined]
+        ends = self.sink.call_ends
+        for index in range(bisect.bisect_right(ends, start - 1), bisect.bisect_right(ends, end)):
+            call_end, call_start, node = self.sink.calls[index]
+            flag = self.sink.flags[index]
+            if call_start >= start and flag != _SKIP:
+                yield node, flag == _CONDITIONAL
+
+
+_CONDITIONAL, _SKIP = 1, 2
+_CONDITIONAL_TYPES = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
+
+
 class _SpanSink:
     def __init__(self) -> None:
         self._computed: dict[cst.CSTNode, object] = {}
+        self.calls: list[tuple[int, int, cst.Call]] = []  # (end, start, node), post-order
+        self.call_ends: list[int] = []
+        self.regions: list[tuple[int, int, int]] = []
+        self.flags: list[int] = []
+
+    def note(self, node: cst.CSTNode) -> None:
+        kind = type(node)
+        if kind is cst.Call:
+            span = self._computed[node]
+            start = span.start  # type: ignore[attr-defined]
+            self.calls.append((start + span.length, start, node))  # type: ignore[attr-defined,arg-type]
+        elif kind is cst.IfExp:
+            self._region(node.body, _CONDITIONAL)  # type: ignore[attr-defined]
+            self._region(node.orelse, _CONDITIONAL)  # type: ignore[attr-defined]
+        elif kind is cst.BooleanOperation:
+            self._region(node.right, _CONDITIONAL)  # type: ignore[attr-defined]
+        elif kind in _CONDITIONAL_TYPES:
+            self._region(node, _CONDITIONAL)
+        elif kind is cst.Lambda:
+            self._region(node, _SKIP)
+
+    def _region(self, node: cst.CSTNode, kind: int) -> None:
+        span = self._computed.get(node)
+        if span is not None:
+            start = span.start  # type: ignore[attr-defined]
+            self.regions.append((start, start + span.length, kind))  # type: ignore[attr-defined]
+
+    def finish(self) -> None:
+        self.call_ends = [end for end, _, _ in self.calls]
+        self.flags = [0] * len(self.calls)
+        for start, end, kind in self.regions:
+            for index in range(bisect.bisect_right(self.call_ends, start), bisect.bisect_right(self.call_ends, end)):
+                if self.calls[index][1] >= start:
+                    self.flags[index] = max(self.flags[index], kind)
+
+
+@dataclass
+class _RecordingState(SpanProvidingCodegenState):
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        super().after_codegen(node)
+        self.provider.note(node)  # type: ignore[attr-defined]
+
+
+def _iter_calls_slow(node: cst.CSTNode, conditional: bool) -> Iterator[tuple[cst.Call, bool]]:
+    if isinstance(node, cst.Lambda):
+        return
+    if isinstance(node, cst.IfExp):
+        yield from _iter_calls_slow(node.test, conditional)
+        yield from _iter_calls_slow(node.body, True)
+        yield from _iter_calls_slow(node.orelse, True)
+        return
+    if isinstance(node, cst.BooleanOperation):
+        yield from _iter_calls_slow(node.left, conditional)
+        yield from _iter_calls_slow(node.right, True)
+        return
+    inner = conditional or isinstance(node, _CONDITIONAL_TYPES)
+    for child in node.children:
+        yield from _iter_calls_slow(child, inner)
+    if isinstance(node, cst.Call):
+        yield node, conditional
 
 
 _USER_KEYWORDS = ("user_id", "id", "customer_id", "user", "anonymous_id")
@@ -542,33 +626,12 @@ class _Extractor:
     # ------------------------------------------------------------------ calls
     def calls_in(self, expr: cst.CSTNode, state: _State, scope: str, func: FuncFacts | None) -> None:
         """Record the calls in ``expr`` in evaluation order (arguments before the call)."""
-        for call, conditional in self._iter_calls(expr, False):
+        for call, conditional in self.pos.calls_within(expr):
             fact = self.record(call, state, scope, conditional)
             if func is not None:
                 func.calls.append(fact.id)
             if not conditional and state.must is not None:
                 state.must = state.must | {fact.key}
-
-    def _iter_calls(self, node: cst.CSTNode, conditional: bool) -> Iterator[tuple[cst.Call, bool]]:
-        if isinstance(node, (cst.Lambda, cst.FunctionDef, cst.ClassDef)):
-            return
-        if isinstance(node, cst.IfExp):
-            yield from self._iter_calls(node.test, conditional)
-            yield from self._iter_calls(node.body, True)
-            yield from self._iter_calls(node.orelse, True)
-            return
-        if isinstance(node, cst.BooleanOperation):
-            yield from self._iter_calls(node.left, conditional)
-            yield from self._iter_calls(node.right, True)
-            return
-        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)):
-            for child in node.children:
-                yield from self._iter_calls(child, True)
-            return
-        for child in node.children:
-            yield from self._iter_calls(child, conditional)
-        if isinstance(node, cst.Call):
-            yield node, conditional
 
     def record(self, node: cst.Call, state: _State, scope: str, conditional: bool) -> CallFact:
         func = self.sym(node.func, state)
