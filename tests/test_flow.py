@@ -86,3 +86,21 @@ def test_project_that_never_identifies_gets_one_finding_at_its_first_track(lint:
 def test_anonymous_tracks_alone_are_not_a_project_finding(lint: Lint) -> None:
     result = lint({"a.py": HEADER + "analytics.track(anonymous_id='a', event='Trial Started')\n"})
     assert result.findings == []
+
+
+def test_never_identifies_is_not_reported_when_only_some_files_are_checked(project) -> None:
+    from cio_lint.config import Config
+    from cio_lint.engine import lint_paths
+    from cio_lint.plan import load_plan
+
+    root = project({
+        "a.py": HEADER + "def f(u):\n    analytics.track(u, 'Trial Started')\n",
+        "b.py": HEADER + "def g(u):\n    analytics.identify(u, {'email': 'a@b.co'})\n",
+    })
+    (root / "pyproject.toml").write_text("[tool.cio-lint]\n")
+    plan = load_plan(root / "tracking_plan")
+    partial = lint_paths([root / "a.py"], Config(root=root, cache=False), plan, jobs=1)
+    assert partial.findings == []  # b.py identifies: a pre-commit run on a.py must not guess
+    (root / "b.py").write_text("x = 1\n")
+    whole = lint_paths([root], Config(root=root, cache=False), plan, jobs=1)
+    assert [f.code for f in whole.findings] == ["CIO003"]

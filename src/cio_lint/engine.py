@@ -295,7 +295,8 @@ class Engine:
                 inner = {(x.code, x.message) for x in check_call(item.inner, plan)}  # type: ignore[arg-type]
                 found = [x for x in found if (x.code, x.message) not in inner]
             raw.extend(found)
-        raw.extend(check_flow(resolved, project))
+        whole = all(f.target for f in self.by_path.values())
+        raw.extend(check_flow(resolved, project, whole))
         seen: set[tuple[object, ...]] = set()
         cwd = Path.cwd()
         out = []

@@ -85,7 +85,11 @@ def _event_label(call: CallSite) -> str:
     return "An event"
 
 
-def check_flow(resolved: list[Resolved], project: Project | None = None) -> Iterator[Finding]:
+def check_flow(
+    resolved: list[Resolved], project: Project | None = None, whole_project: bool = True
+) -> Iterator[Finding]:
+    """CIO003 per scope; the "never identifies" finding only when the whole project was checked
+    (a pre-commit run on a few files cannot know what the others do)."""
     scopes: dict[tuple[str, str], list[Resolved]] = {}
     for item in resolved:
         scopes.setdefault((item.module.path, item.fact.scope), []).append(item)
@@ -107,7 +111,7 @@ def check_flow(resolved: list[Resolved], project: Project | None = None) -> Iter
             where = " (the identify comes after it)" if after else " on every path"
             user = _written(track) or render_key(track.user_key)
             yield _RULE.finding(track.call, track.call.loc, event=_event_label(track.call), user=user, where=where)
-    if not any_identify and first_track is not None:
+    if whole_project and not any_identify and first_track is not None:
         yield _RULE.finding(
             first_track.call,
             first_track.call.loc,
