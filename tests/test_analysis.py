@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import Lint, codes
 
 GOOD = '"u1", "Order Completed", {"order_id": "1", "total": 2}'
@@ -231,3 +230,14 @@ def test_files_that_cannot_matter_are_not_parsed_even_when_broken(lint: Lint) ->
         "py2_sdk.py": "import analytics\nprint 'sdk here'\n",
     })
     assert codes(result) == [("py2_sdk.py", 2, "CIO900")]
+
+
+def test_one_line_suites_are_seen(lint: Lint) -> None:
+    result = lint({"app.py": (
+        "from segment import analytics\n"
+        "analytics.identify('u', {'email': 'a@b.co'})\n"
+        "def f(u): analytics.track('u', 'Nope1')\n"
+        "if True: analytics.track('u', 'Nope2')\n"
+        "for _ in range(2): analytics.track('u', 'Nope3')\n"
+    )})
+    assert codes(result) == [("app.py", 3, "CIO001"), ("app.py", 4, "CIO001"), ("app.py", 5, "CIO001")]

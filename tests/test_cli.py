@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import REPO
 
 from cio_lint.cli import main
-from conftest import REPO
 
 APP = (
     "from segment import analytics\n"
@@ -149,7 +149,7 @@ def test_output_file(app: Path) -> None:
 
 
 def test_a_folder_named_plan_can_be_checked(project) -> None:
-    root = project({"plan/app.py": APP})
+    project({"plan/app.py": APP})
     code, out, _ = run("./plan")
     assert code == 1 and "plan/app.py:3:23: CIO002" in out
 

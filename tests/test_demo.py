@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import REPO
 
 from cio_lint.config import Config
 from cio_lint.engine import lint_paths
 from cio_lint.plan import load_plan
 from cio_lint.rules import RULES
-from conftest import REPO
 
 
 @pytest.fixture(scope="module")

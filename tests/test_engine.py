@@ -7,11 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 
 from cio_lint.config import Config
 from cio_lint.engine import lint_paths
 from cio_lint.plan import load_plan
-from conftest import REPO
 
 APP = {
     "app/__init__.py": "",

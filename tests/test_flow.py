@@ -5,7 +5,6 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-
 from conftest import Lint
 
 HEADER = "from customerio import analytics\n"

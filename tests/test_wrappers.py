@@ -5,9 +5,9 @@ from __future__ import annotations
 import textwrap
 
 from click.testing import CliRunner
+from conftest import Lint, codes
 
 from cio_lint.cli import main
-from conftest import Lint, codes
 
 HELPERS = '''\
 from customerio import analytics

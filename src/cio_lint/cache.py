@@ -19,8 +19,9 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from cio_lint import __version__
 from cio_lint.analysis.facts import CallFact, ClassFacts, FileFacts, FuncFacts, Param

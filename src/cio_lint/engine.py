@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 from cio_lint.analysis import sdk
 from cio_lint.analysis.extract import extract_file, module_name_for
 from cio_lint.analysis.facts import FileFacts
-from cio_lint.analysis.syms import Sym
 from cio_lint.analysis.link import Project, Resolved, WrapperInfo
+from cio_lint.analysis.syms import Sym
 from cio_lint.cache import Cache
 from cio_lint.config import Config, ConfigError
 from cio_lint.model import Finding

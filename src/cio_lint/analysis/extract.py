@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterator, Sequence
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -135,7 +135,7 @@ class _Positions:
         end = start + span.length  # type: ignore[attr-defined]
         ends = self.sink.call_ends
         for index in range(bisect.bisect_right(ends, start - 1), bisect.bisect_right(ends, end)):
-            call_end, call_start, node = self.sink.calls[index]
+            _, call_start, node = self.sink.calls[index]
             flag = self.sink.flags[index]
             if call_start >= start and flag != _SKIP:
                 yield node, flag == _CONDITIONAL
@@ -343,7 +343,10 @@ class _Extractor:
         cls: ClassFacts | None,
     ) -> _State:
         for stmt in body:
-            state = self.stmt(stmt, state, scope, func, cls)
+            if isinstance(stmt, cst.BaseSmallStatement):  # a one-line suite: `if x: f()`
+                state = self.small(stmt, state, scope, func, cls)
+            else:
+                state = self.stmt(stmt, state, scope, func, cls)
         return state
 
     def stmt(
@@ -601,7 +604,7 @@ class _Extractor:
                 env[param.name] = ("self", cls.qualname, None)
             else:
                 env[param.name] = ("param", param.name, None)
-        self.block(node.body.body if isinstance(node.body, cst.IndentedBlock) else node.body.body, _State(env, frozenset()), qualname, facts, None)  # type: ignore[attr-defined]
+        self.block(node.body.body, _State(env, frozenset()), qualname, facts, None)
 
     def klass(self, node: cst.ClassDef, scope: str, outer: _State) -> None:
         qualname = node.name.value if scope == "<module>" else f"{scope}.<locals>.{node.name.value}"
@@ -767,4 +770,4 @@ class _Extractor:
         return ("unknown", type(node).__name__, loc)
 
 
-__all__ = ["extract_file", "module_name_for", "parse_suppressions", "UNKNOWN"]
+__all__ = ["UNKNOWN", "extract_file", "module_name_for", "parse_suppressions"]

@@ -15,8 +15,10 @@ wrapper call in the caller's own terms.
 from __future__ import annotations
 
 import builtins
+import functools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from cio_lint.analysis import sdk
 from cio_lint.analysis.facts import CallFact, FileFacts, FuncFacts
@@ -620,23 +622,8 @@ class Project:
             if func.cls is not None and names:
                 names = names[1:]
 
-            def param(ref: Any) -> Sym | None:
-                if isinstance(ref, int):
-                    if ref < len(names):
-                        return ("param", names[ref], None)
-                elif ref == "kwargs":
-                    kw = next((p.name for p in func.params if p.kind == "varkw"), None)
-                    if kw:
-                        return ("param", kw, None)
-                elif ref in names:
-                    return ("param", ref, None)
-                self.declaration_errors.append(
-                    f"wrapper `{qualname}`: `{ref}` is not a parameter of `{funcname}` "
-                    f"(parameters: {', '.join(names) or 'none'})"
-                )
-                return None
-
             kind = spec["kind"]
+            param = functools.partial(self._declared_param, qualname, funcname, func, names)
             kwargs: list[tuple[str | None, Sym]] = []
             for field_, sdk_name in (("user_id", "user_id"), ("anonymous_id", "anonymous_id"),
                                      ("event", "event"), ("properties", "properties"), ("traits", "traits")):
@@ -648,6 +635,25 @@ class Project:
                 target.module, "declared:" + funcname, tuple(names),
                 [Emission(sdk.SEGMENT_FAMILY, kind, (), tuple(kwargs), (), None)],
             )
+
+    def _declared_param(
+        self, qualname: str, funcname: str, func: FuncFacts, names: list[str], ref: Any
+    ) -> Sym | None:
+        """The parameter a declared wrapper's index or name refers to (errors are recorded)."""
+        if isinstance(ref, int):
+            if ref < len(names):
+                return ("param", names[ref], None)
+        elif ref == "kwargs":
+            kw = next((p.name for p in func.params if p.kind == "varkw"), None)
+            if kw:
+                return ("param", kw, None)
+        elif ref in names:
+            return ("param", ref, None)
+        self.declaration_errors.append(
+            f"wrapper `{qualname}`: `{ref}` is not a parameter of `{funcname}` "
+            f"(parameters: {', '.join(names) or 'none'})"
+        )
+        return None
 
     # ------------------------------------------------------------------ materialise
     def materialize(self, emission: Emission, fact: CallFact, mod: FileFacts, local: bool = True) -> tuple[CallSite, Any]:

@@ -8,7 +8,8 @@ the user id they forward, so ``signup_helper(user)`` then ``identify_user(user)`
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from cio_lint.model import CallSite, Finding, Known, alternatives
 from cio_lint.rules.base import Invalid, Rule, code_text

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from cio_lint.model import CallSite, DictVal, Finding, Known, Val, alternatives, val_to_python
 from cio_lint.rules.base import Invalid, Rule, code_text

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from cio_lint.model import CallSite, Finding, Known, Unknown, alternatives
 from cio_lint.rules.base import Invalid, Rule, code_text
