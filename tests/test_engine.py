@@ -177,3 +177,42 @@ def test_import_prefilter(source: str, relevant: bool) -> None:
 
     pattern = import_regex({*SDK_TOP_LEVEL, "helpers"}, {*SDK_TOP_LEVEL, "app"})
     assert bool(pattern.search(source.encode())) is relevant
+
+
+def test_trim_keeps_what_can_matter_and_every_line_number() -> None:
+    from cio_lint.analysis.trim import trim
+
+    source = (
+        "from customerio import analytics\n"
+        "from app.helpers import track_event as te\n"
+        "import os\n"
+        "CLIENT = analytics\n"
+        "def plain(x):\n"
+        "    return os.path.join(x, 'y')\n"
+        "@decorator\n"
+        "def sends(u):\n"
+        "    analytics.track(u, 'A')\n"
+        "def via_helper(u):\n"
+        "    te(u, 'B')\n"
+        "def calls_sender(u):\n"
+        "    sends(u)\n"
+        "def uses_client(u):\n"
+        "    CLIENT.track(u, 'C')\n"
+        "class Service:\n"
+        "    def __init__(self):\n"
+        "        self.c = analytics\n"
+        "    def go(self, u):\n"
+        "        self.c.track(u, 'D')\n"
+        "class Plain:\n"
+        "    X = 1\n"
+        "    def m(self):\n"
+        "        return 2\n"
+    )
+    out = trim(source, {"customerio", "analytics", "helpers"}, {"customerio", "analytics"})
+    assert len(out.splitlines()) == len(source.splitlines())
+    kept = [line for line in out.splitlines() if line.strip() and line.strip() != "pass"]
+    assert "def plain(x):" not in kept and "    def m(self):" not in kept
+    for needed in ("def sends(u):", "def via_helper(u):", "def calls_sender(u):", "def uses_client(u):",
+                   "        self.c.track(u, 'D')", "    X = 1", "class Plain:"):
+        assert needed in kept
+    compile(out, "x.py", "exec")

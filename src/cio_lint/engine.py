@@ -20,6 +20,7 @@ from cio_lint.analysis.extract import extract_file, module_name_for
 from cio_lint.analysis.facts import FileFacts
 from cio_lint.analysis.link import Project, Resolved, WrapperInfo
 from cio_lint.analysis.syms import Sym
+from cio_lint.analysis.trim import trim
 from cio_lint.cache import Cache
 from cio_lint.config import Config, ConfigError
 from cio_lint.model import Finding
@@ -100,8 +101,16 @@ class ModuleNamer:
         return module_name_for(str(path), is_init, parts), is_init
 
 
-def _extract(args: tuple[str, str, bool, bytes]) -> FileFacts:
-    return extract_file(*args)
+def _extract(args: tuple[str, str, bool, bytes, tuple[str, ...] | None, tuple[str, ...]]) -> FileFacts:
+    path, module, is_package, data, tails, tops = args
+    if tails is not None:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass  # extract_file reports it
+        else:
+            data = trim(text, tails, tops).encode("utf-8")
+    return extract_file(path, module, is_package, data)
 
 
 Progress = Callable[[int, int], None]
@@ -118,7 +127,10 @@ class Engine:
         self.files: dict[str, SourceFile] = {}  # module name -> file
         self.by_path: dict[Path, SourceFile] = {}
         self.facts: dict[str, FileFacts] = {}  # module -> facts
-        self.parsed = 0
+        self.parsed_modules: set[str] = set()
+        # (tails, tops) of the SDK and relevant modules a function must mention to be kept
+        self.trim_context: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+        self.trimmed_with: dict[str, frozenset[str]] = {}
         cache_dir = None
         if config.cache:
             cache_dir = config.cache_dir or (config.root / ".cio-lint-cache")
@@ -134,7 +146,8 @@ class Engine:
             if len(data) > self.config.max_file_bytes:
                 self.facts[f.module] = _too_large(f, data, self.config.max_file_bytes)
                 continue
-            key = Cache.facts_key(str(f.path), f.module, f.is_package, data) if self.cache.enabled else ""
+            context = repr(self.trim_context)
+            key = Cache.facts_key(str(f.path), f.module, f.is_package, data + context.encode()) if self.cache.enabled else ""
             cached = self.cache.get_facts(key) if key else None
             if cached is not None:
                 self.facts[f.module] = cached
@@ -142,7 +155,8 @@ class Engine:
                 todo.append((f, key))
         if not todo:
             return
-        work = [(str(f.path), f.module, f.is_package, f.read()) for f, _ in todo]
+        tails, tops = self.trim_context if self.trim_context is not None else (None, ())
+        work = [(str(f.path), f.module, f.is_package, f.read(), tails, tops) for f, _ in todo]
         total = len(work)
         results: Iterable[FileFacts]
         pool = None
@@ -161,7 +175,15 @@ class Engine:
         finally:
             if pool is not None:
                 pool.shutdown()
-        self.parsed += total
+        self.parsed_modules.update(f.module for f, _ in todo)
+
+    def _set_trim(self, relevant: set[str]) -> None:
+        if not self.config.prefilter:
+            self.trim_context = None
+            return
+        tails = {m.rsplit(".", 1)[-1] for m in relevant} | set(SDK_TOP_LEVEL)
+        tops = {m.split(".", 1)[0] for m in relevant if "." not in m} | set(SDK_TOP_LEVEL)
+        self.trim_context = (tuple(sorted(tails)), tuple(sorted(tops)))
 
     def _load(self, module: str) -> FileFacts | None:
         file = self.files.get(module)
@@ -221,28 +243,45 @@ class Engine:
             sdk.installed_classic_version(self.config.sdk_versions.get("customerio")),
             self.config.wrappers,
         )
+        # Wrappers and clients may live outside the paths given (a pre-commit run on one file):
+        # the prefilter looks at every file of the project; findings are for the targets only.
+        candidates = list(self.by_path.values())
+        relevant: set[str] = set()
         if self.config.prefilter:
             seed = import_regex(SDK_TOP_LEVEL, SDK_TOP_LEVEL)
-            selected = [f for f in target_files if seed.search(f.read())]
+            selected = [f for f in candidates if seed.search(f.read())]
         else:
-            selected = list(target_files)
+            selected = list(candidates)
+        self._set_trim(relevant)
         self._extract_many(selected)
         done: set[Path] = set()
         while True:
             for f in selected:
                 if f.module in self.facts:
-                    project.modules.setdefault(f.module, self.facts[f.module])
-            relevant = _relevant_modules(project)
+                    project.modules[f.module] = self.facts[f.module]
+            project.forget_derived()
+            with project.no_loading():
+                now = _relevant_modules(project)
+            added = now - relevant
+            relevant |= now
             pattern = import_regex(
                 {m.rsplit(".", 1)[-1] for m in relevant}, {m.split(".", 1)[0] for m in relevant}
             )
             done.update(f.path for f in selected)
             more = [
-                f for f in target_files
+                f for f in candidates
                 if f.path not in done and f.module not in self.facts and pattern.search(f.read())
             ]
+            if self.config.prefilter and added:
+                # files trimmed before these modules were known to matter: trim them again
+                newly = import_regex({m.rsplit(".", 1)[-1] for m in added}, {m.split(".", 1)[0] for m in added})
+                for f in candidates:
+                    if f.path in done and f.module in self.facts and newly.search(f.read()):
+                        del self.facts[f.module]
+                        more.append(f)
             if not more:
                 break
+            self._set_trim(relevant)
             self._extract_many(more)
             selected = more
         if project.declaration_errors:
@@ -260,11 +299,11 @@ class Engine:
         resolved = project.resolve_calls(target_facts)
         findings = list(self._findings(resolved, target_facts, project))
         if run_key is not None:
-            self.cache.put_run(run_key, findings, len(target_files), self.parsed)
+            self.cache.put_run(run_key, findings, len(target_files), len(self.parsed_modules))
         return LintResult(
             findings=findings,
             files_checked=len(target_files),
-            files_parsed=self.parsed,
+            files_parsed=len(self.parsed_modules),
             wrappers=project.all_wrappers(),
             resolved=resolved,
         )
@@ -289,6 +328,8 @@ class Engine:
                 rule = RULES["CIO901" if f.too_large else "CIO900"]
                 raw.append(Finding(rule.CODE, rule.NAME, rule.SEVERITY, message, f.path, line, column, line, column))
         for item in resolved:
+            if item.flow_only:
+                continue  # only the user comes from this call: CIO003's business
             found = check_call(item.call, plan)  # type: ignore[arg-type]
             if item.inner is not None:
                 # The wrapper's own body reports what does not depend on the call's arguments.
@@ -364,7 +405,14 @@ def _relevant_modules(project: Project) -> set[str]:
     """Modules a file must import to make a relevant call: those defining wrappers, and those
     holding an SDK module, an SDK client, a wrapper or an instance of a class with wrappers
     (``cio = CustomerIO(...)``, a package ``__init__`` re-exporting ``track_event``)."""
-    wrappers = project.all_wrappers()
+    from cio_lint.analysis.link import content_param
+
+    def content(w: WrapperInfo) -> bool:
+        return any(e.method in ("identify", "group") or project.content_from(e, content_param) for e in w.emissions)
+
+    # A wrapper that takes only the user matters at a call site only to CIO003, which needs
+    # an identify in the same scope: such a file imports the SDK or an identifying wrapper.
+    wrappers = [w for w in project.all_wrappers() if content(w)]
     relevant = {w.module for w in wrappers}
     wrapper_classes = {
         (w.module, w.qualname.replace("declared:", "").rsplit(".", 1)[0]) for w in wrappers if "." in w.qualname

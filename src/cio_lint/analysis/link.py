@@ -15,6 +15,7 @@ wrapper call in the caller's own terms.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -93,6 +94,7 @@ class Resolved:
     user_key: Any
     emission: Emission
     inner: CallSite | None = None  # the wrapper-body view of the call, for de-duplication
+    flow_only: bool = False  # through a wrapper that takes only the user from this call
 
 
 @dataclass
@@ -127,11 +129,26 @@ class Project:
         self._declared_done = False
         self.declaration_errors: list[str] = []
         self.wrappers: dict[tuple[str, str], WrapperInfo | None] = {}
+        self.allow_load = True
+
+    @contextlib.contextmanager
+    def no_loading(self) -> Iterator[None]:
+        previous, self.allow_load = self.allow_load, False
+        try:
+            yield
+        finally:
+            self.allow_load = previous
+
+    def forget_derived(self) -> None:
+        """After more modules were extracted: classifications and wrapper facts may change."""
+        self._classified.clear()
+        self._by_id.clear()
+        self.wrappers = {k: v for k, v in self.wrappers.items() if v is not None and v.qualname.startswith("declared:")}
 
     # ------------------------------------------------------------------ modules
     def module(self, name: str) -> FileFacts | None:
         found = self.modules.get(name)
-        if found is None and name in self.module_index and self.loader is not None:
+        if found is None and self.allow_load and name in self.module_index and self.loader is not None:
             found = self.loader(name)
             if found is not None:
                 self.modules[name] = found
@@ -442,9 +459,13 @@ class Project:
 
     # ------------------------------------------------------------------ calls
     def classify(self, fact: CallFact, mod: FileFacts) -> Ref | None:
+        """What a call calls, without loading modules: an SDK function or method, or a function
+        of an extracted module (a module that defines a wrapper is always extracted, since it
+        imports the SDK or another wrapper's module)."""
         cache_key = (mod.path, fact.id)
         if cache_key not in self._classified:
-            ref = self.resolve(fact.func, mod)
+            with self.no_loading():
+                ref = self.resolve(fact.func, mod)
             if ref is not None and ref.kind not in ("ext", "ext_method", "func"):
                 ref = None
             self._classified[cache_key] = ref
@@ -746,10 +767,29 @@ class Project:
                 for emission in emissions:
                     call, ukey = self.materialize(emission, fact, mod)
                     inner = None
+                    flow_only = False
                     if emission.via:
                         inner = self._inner_view(emission)
-                    out.append(Resolved(call, fact, mod, ukey, emission, inner))
+                        flow_only = emission.error is None and not self.content_from(emission, _is_site)
+                    out.append(Resolved(call, fact, mod, ukey, emission, inner, flow_only))
         return out
+
+    def content_from(self, emission: Emission, test: Callable[[Any], bool]) -> bool:
+        """Whether anything but the user id of ``emission`` satisfies ``test`` (comes from a
+        parameter, or from the arguments of the call site). A wrapper whose call sites pass only
+        the user (``order_completed(user, order)`` fixes everything else... or takes it from
+        ``order``) matters at a call site only to CIO003."""
+        if emission.family == sdk.CLASSIC:
+            sig = self.classic[emission.method]
+        else:
+            sig = sdk.Signature(self.segment[emission.method].params)
+        if emission.method == "identify" or emission.method == "group":
+            return any(test(a) for a in emission.args) or any(test(v) for _, v in emission.kwargs)
+        bound, extra, _ = _bind_signature(sig, emission.args, emission.kwargs, lambda _s: None)
+        user_params = {"user_id", "customer_id", "id"}
+        return any(test(v) for k, v in bound.items() if k not in user_params) or any(
+            test(part) for part in extra
+        )
 
     def _inner_view(self, emission: Emission) -> CallSite | None:
         """The call as the wrapper body sees it (parameters unknown): its findings are reported
@@ -785,6 +825,35 @@ def _subst(sym: Any, bindings: dict[str, Sym]) -> Any:
     if tag == "in":
         return ("in", sym[1], _subst(sym[2], bindings), False)
     return tuple(_subst(part, bindings) if isinstance(part, tuple) else part for part in sym)
+
+
+def directly(test: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    """``test`` on the parts of a sym that can carry a statically known value: not under an
+    attribute (``order.total`` of an argument is never known), except an Enum's ``.value`` and
+    ``.name``."""
+
+    def walk(sym: Any) -> bool:
+        if not isinstance(sym, tuple) or not sym:
+            return False
+        if test(sym):
+            return True
+        if sym[0] == "attr" and sym[2] not in ("value", "name"):
+            return False
+        return any(walk(part) for part in sym if isinstance(part, tuple))
+
+    return walk
+
+
+def _site_marker(sym: Any) -> bool:
+    return sym[0] == "in" and len(sym) > 3 and sym[3] is True
+
+
+def _param_marker(sym: Any) -> bool:
+    return sym[0] == "param"
+
+
+_is_site = directly(_site_marker)
+content_param = directly(_param_marker)
 
 
 def _mentions_param(emission: Emission) -> bool:

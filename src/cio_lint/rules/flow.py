@@ -101,7 +101,8 @@ def check_flow(
         for track in items:
             if track.call.kind != "track" or track.user_key is None:
                 continue
-            if first_track is None or _position(track) < _position(first_track):
+            direct = not track.emission.via  # always in a file the prefilter keeps
+            if direct and (first_track is None or _position(track) < _position(first_track)):
                 first_track = track
             same_user = [i for i in identifies if i.user_key == track.user_key]
             if not same_user:
