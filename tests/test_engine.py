@@ -173,10 +173,10 @@ def test_progress_bar_only_after_a_second(monkeypatch: pytest.MonkeyPatch, capsy
     ],
 )
 def test_import_prefilter(source: str, relevant: bool) -> None:
-    from cio_lint.engine import SDK_TOP_LEVEL, import_regex
+    from cio_lint.engine import SDK_TOP_LEVEL, SourceFile
 
-    pattern = import_regex({*SDK_TOP_LEVEL, "helpers"}, {*SDK_TOP_LEVEL, "app"})
-    assert bool(pattern.search(source.encode())) is relevant
+    file = SourceFile(Path("x.py"), "x", False, True, source.encode())
+    assert file.imports_any({*SDK_TOP_LEVEL, "helpers"}, {*SDK_TOP_LEVEL, "app"}) is relevant
 
 
 def test_trim_keeps_what_can_matter_and_every_line_number() -> None:

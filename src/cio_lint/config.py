@@ -82,6 +82,10 @@ class Config:
             rel = path.resolve().relative_to(self.root.resolve()).as_posix()
         except ValueError:
             rel = path.as_posix()
+        return self.excludes_relative(rel)
+
+    def excludes_relative(self, rel: str) -> bool:
+        """``rel``: a '/'-separated path relative to the project root."""
         parts = rel.split("/")
         for pattern in (*self.exclude, *self.extend_exclude):
             pattern = pattern.rstrip("/")

@@ -38,6 +38,17 @@ class SourceFile:
     is_package: bool
     target: bool  # under the paths given: findings are reported for it
     _data: bytes | None = None
+    _words: tuple[frozenset[str], frozenset[str]] | None = None
+
+    def imports(self) -> tuple[frozenset[str], frozenset[str]]:
+        """(words of ``from`` lines, words of bare ``import`` lines), computed once."""
+        if self._words is None:
+            self._words = import_words(self.read())
+        return self._words
+
+    def imports_any(self, tails: set[str] | frozenset[str], tops: set[str] | frozenset[str]) -> bool:
+        from_words, bare_words = self.imports()
+        return not from_words.isdisjoint(tails) or not bare_words.isdisjoint(tops) or not bare_words.isdisjoint(tails)
 
     def read(self) -> bytes:
         if self._data is None:
@@ -61,6 +72,7 @@ class LintResult:
 def discover(paths: Sequence[Path], config: Config) -> list[Path]:
     """Python files under ``paths`` (explicit files are always included), sorted, unique."""
     found: set[Path] = set()
+    root = str(config.root.resolve())
     for path in paths:
         path = path.resolve()
         if path.is_file():
@@ -69,13 +81,14 @@ def discover(paths: Sequence[Path], config: Config) -> list[Path]:
         if not path.is_dir():
             raise ConfigError(f"{path}: no such file or directory")
         for dirpath, dirnames, filenames in os.walk(path):
-            current = Path(dirpath)
-            dirnames[:] = sorted(d for d in dirnames if not config.is_excluded(current / d))
+            rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+            prefix = "" if rel_dir == "." else rel_dir + "/"
+            if prefix.startswith("../"):
+                prefix = dirpath.replace(os.sep, "/") + "/"
+            dirnames[:] = sorted(d for d in dirnames if not config.excludes_relative(prefix + d))
             for name in filenames:
-                if name.endswith((".py", ".pyi")) and not name.endswith(".pyi"):
-                    file = current / name
-                    if not config.is_excluded(file):
-                        found.add(file)
+                if name.endswith(".py") and not config.excludes_relative(prefix + name):
+                    found.add(Path(dirpath, name))
     return sorted(found)
 
 
@@ -247,9 +260,9 @@ class Engine:
         # the prefilter looks at every file of the project; findings are for the targets only.
         candidates = list(self.by_path.values())
         relevant: set[str] = set()
+        sdk_names = frozenset(SDK_TOP_LEVEL)
         if self.config.prefilter:
-            seed = import_regex(SDK_TOP_LEVEL, SDK_TOP_LEVEL)
-            selected = [f for f in candidates if seed.search(f.read())]
+            selected = [f for f in candidates if f.imports_any(sdk_names, sdk_names)]
         else:
             selected = list(candidates)
         self._set_trim(relevant)
@@ -264,19 +277,19 @@ class Engine:
                 now = _relevant_modules(project)
             added = now - relevant
             relevant |= now
-            pattern = import_regex(
-                {m.rsplit(".", 1)[-1] for m in relevant}, {m.split(".", 1)[0] for m in relevant}
-            )
+            tails = {m.rsplit(".", 1)[-1] for m in relevant}
+            tops = {m.split(".", 1)[0] for m in relevant}
             done.update(f.path for f in selected)
             more = [
                 f for f in candidates
-                if f.path not in done and f.module not in self.facts and pattern.search(f.read())
+                if f.path not in done and f.module not in self.facts and f.imports_any(tails, tops)
             ]
             if self.config.prefilter and added:
                 # files trimmed before these modules were known to matter: trim them again
-                newly = import_regex({m.rsplit(".", 1)[-1] for m in added}, {m.split(".", 1)[0] for m in added})
+                new_tails = {m.rsplit(".", 1)[-1] for m in added}
+                new_tops = {m.split(".", 1)[0] for m in added}
                 for f in candidates:
-                    if f.path in done and f.module in self.facts and newly.search(f.read()):
+                    if f.path in done and f.module in self.facts and f.imports_any(new_tails, new_tops):
                         del self.facts[f.module]
                         more.append(f)
             if not more:
@@ -386,18 +399,31 @@ def _too_large(file: SourceFile, data: bytes, limit: int) -> FileFacts:
     return facts
 
 
-def import_regex(tails: Iterable[str], tops: Iterable[str]) -> re.Pattern[bytes]:
-    """Lines that import a module whose last component is in ``tails`` (``from a.b import x``,
-    ``from .b import x``, ``from a import b``), or that import a top-level package in ``tops``
-    (``import a``, ``import a.b as c``). A file can only call into those modules through such a
-    line (or a re-export, whose module is then relevant itself)."""
-    tail = b"|".join(re.escape(t.encode()) for t in sorted(set(tails))) or b"(?!)"
-    top = b"|".join(re.escape(t.encode()) for t in sorted(set(tops))) or b"(?!)"
-    return re.compile(
-        rb"(?m)^[ \t]*(?:"
-        rb"from[ \t]+(?:[\w.]*\.)?(?:" + tail + rb")\b"
-        rb"|from[ \t]+[\w.]+[ \t]+import[ \t]*(?:\([^)]*?|[^\n]*?)\b(?:" + tail + rb")\b"
-        rb"|import[ \t]+[^\n]*?\b(?:" + top + rb")\b)"
+_IMPORT_LINE = re.compile(
+    rb"(?m)^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]*(\([^)]*\)|[^\n]*)|import[ \t]+([^\n]*))"
+)
+_WORD = re.compile(rb"[A-Za-z_]\w*")
+
+
+def import_words(data: bytes) -> tuple[frozenset[str], frozenset[str]]:
+    """The words of a file's import lines: ``from a.b import (c, d)`` gives a, b, c, d; bare
+    ``import a.b as c`` lines are kept apart (their words are matched against top-level
+    packages too). A file can only call into a module through such a line (or a re-export,
+    whose module is then relevant itself)."""
+    from_words: set[bytes] = set()
+    bare_words: set[bytes] = set()
+    if b"import" not in data:
+        return frozenset(), frozenset()
+    for match in _IMPORT_LINE.finditer(data):
+        module, names, bare = match.groups()
+        if bare is not None:
+            bare_words.update(_WORD.findall(bare))
+        else:
+            from_words.update(_WORD.findall(module))
+            from_words.update(_WORD.findall(names))
+    return (
+        frozenset(w.decode("ascii", "replace") for w in from_words),
+        frozenset(w.decode("ascii", "replace") for w in bare_words),
     )
 
 

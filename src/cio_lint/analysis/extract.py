@@ -141,6 +141,23 @@ class _Positions:
                 yield node, flag == _CONDITIONAL
 
 
+def _string_value(node: cst.SimpleString) -> str | bytes | None:
+    """The value of a string literal; plain ones without ``ast.literal_eval`` (it is costly)."""
+    raw = node.value
+    quote = node.quote
+    prefix = node.prefix
+    body = raw[len(prefix) + len(quote) : len(raw) - len(quote)]
+    if not prefix or prefix.lower() == "u":
+        if "\\" not in body:
+            return body
+    elif prefix.lower() == "r":
+        return body
+    try:
+        return node.evaluated_value
+    except Exception:
+        return None
+
+
 _CONDITIONAL, _SKIP = 1, 2
 _CONDITIONAL_TYPES = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
 
@@ -690,9 +707,8 @@ class _Extractor:
     def sym(self, node: cst.BaseExpression, state: _State) -> Sym:
         loc = self.loc(node)
         if isinstance(node, cst.SimpleString):
-            try:
-                value = node.evaluated_value
-            except Exception:
+            value = _string_value(node)
+            if value is None:
                 return ("unknown", "string", loc)
             if isinstance(value, bytes):
                 return ("unknown", "bytes", loc)
