@@ -31,8 +31,8 @@ FORMAT = 1
 
 
 def _tuplify(value: Any) -> Any:
-    if isinstance(value, list):
-        return tuple(_tuplify(v) for v in value)
+    if type(value) is list:
+        return tuple([_tuplify(v) if type(v) is list else v for v in value])
     return value
 
 
@@ -156,8 +156,9 @@ class Cache:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._mark(self.directory)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+            text = json.dumps({"format": FORMAT, "version": __version__, "key": key, "value": value})
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"format": FORMAT, "version": __version__, "key": key, "value": value}, handle)
+                handle.write(text)
             os.replace(tmp, path)
         except OSError:
             pass  # a read-only checkout still lints, just without a cache
@@ -189,6 +190,22 @@ class Cache:
 
     def put_facts(self, key: str, facts: FileFacts) -> None:
         self._write("facts", key, facts_to_json(facts))
+
+    # ------------------------------------------------------------------ index
+    def get_index(self) -> dict[str, list[Any]]:
+        """path -> [stamp, from-words, bare-words]: the prefilter's view of unchanged files."""
+        value = self._read("index", "files")
+        if not isinstance(value, dict):
+            return {}
+        out: dict[str, list[Any]] = {}
+        for path, row in value.items():
+            if isinstance(row, list) and len(row) == 3 and isinstance(row[0], str):
+                if isinstance(row[1], list) and isinstance(row[2], list):
+                    out[path] = row
+        return out
+
+    def put_index(self, index: dict[str, list[Any]]) -> None:
+        self._write("index", "files", index)
 
     # ------------------------------------------------------------------ runs
     @staticmethod

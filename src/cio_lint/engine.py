@@ -39,6 +39,7 @@ class SourceFile:
     target: bool  # under the paths given: findings are reported for it
     _data: bytes | None = None
     _words: tuple[frozenset[str], frozenset[str]] | None = None
+    stamp: str = ""  # inode, ctime, mtime, size: the index's key for ``_words``
 
     def imports(self) -> tuple[frozenset[str], frozenset[str]]:
         """(words of ``from`` lines, words of bare ``import`` lines), computed once."""
@@ -207,8 +208,16 @@ class Engine:
 
     # ------------------------------------------------------------------ run
     def _discover(self, paths: Sequence[Path]) -> list[SourceFile]:
-        targets = set(discover(paths, self.config))
-        universe = set(discover([self.config.root], self.config)) if self._root_covers(paths) else set()
+        if self._root_covers(paths):
+            universe = set(discover([self.config.root], self.config))
+            resolved = [str(p.resolve()) for p in paths]
+            explicit = {Path(r) for r in resolved if os.path.isfile(r)}
+            dirs = tuple(r.rstrip(os.sep) + os.sep for r in resolved if os.path.isdir(r))
+            targets = {p for p in universe if str(p).startswith(dirs)} | explicit
+            universe |= explicit
+        else:
+            targets = set(discover(paths, self.config))
+            universe = set()
         namer = ModuleNamer()
         for path in sorted(universe | targets):
             module, is_init = namer.name(path)
@@ -223,12 +232,15 @@ class Engine:
         if not self.cache.enabled:
             return None
         stamps = []
-        for path in sorted(self.by_path):
+        for name, file in sorted((str(p), f) for p, f in self.by_path.items()):
             try:
-                st = path.stat()
+                st = os.stat(name)
             except OSError:
                 return None
-            stamps.append((f"{path}:{st.st_ino}:{st.st_ctime_ns}", st.st_mtime_ns, st.st_size))
+            stamp = f"{st.st_ino}:{st.st_ctime_ns}:{st.st_mtime_ns}:{st.st_size}"
+            file.stamp = stamp
+            stamps.append((name, st.st_mtime_ns, st.st_size))
+            stamps.append((stamp, 0, 0))
         fingerprint = getattr(self.plan, "fingerprint", "")
         extra = repr((
             sorted(str(p.resolve()) for p in paths),
@@ -261,6 +273,13 @@ class Engine:
         candidates = list(self.by_path.values())
         relevant: set[str] = set()
         sdk_names = frozenset(SDK_TOP_LEVEL)
+        index = self.cache.get_index() if self.cache.enabled else {}
+        index_hits = 0
+        for f in candidates:
+            known = index.get(str(f.path))
+            if known is not None and f.stamp and known[0] == f.stamp:
+                f._words = (frozenset(known[1]), frozenset(known[2]))
+                index_hits += 1
         if self.config.prefilter:
             selected = [f for f in candidates if f.imports_any(sdk_names, sdk_names)]
         else:
@@ -297,6 +316,11 @@ class Engine:
             self._set_trim(relevant)
             self._extract_many(more)
             selected = more
+        if self.cache.enabled and index_hits != len(candidates):
+            self.cache.put_index({
+                str(f.path): [f.stamp, sorted(f.imports()[0]), sorted(f.imports()[1])]
+                for f in candidates if f.stamp and f._words is not None
+            })
         if project.declaration_errors:
             raise ConfigError(f"{self.config.source or 'configuration'}: {project.declaration_errors[0]}")
 
