@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from cio_lint.analysis import sdk
 from cio_lint.analysis.extract import extract_file, module_name_for
@@ -115,7 +116,7 @@ class ModuleNamer:
         return module_name_for(str(path), is_init, parts), is_init
 
 
-def _extract(args: tuple[str, str, bool, bytes, tuple[str, ...] | None, tuple[str, ...]]) -> FileFacts:
+def _extract(args: tuple[str, str, bool, bytes, Any, tuple[str, ...]]) -> FileFacts:
     path, module, is_package, data, tails, tops = args
     if tails is not None:
         try:
@@ -143,7 +144,7 @@ class Engine:
         self.facts: dict[str, FileFacts] = {}  # module -> facts
         self.parsed_modules: set[str] = set()
         # (tails, tops) of the SDK and relevant modules a function must mention to be kept
-        self.trim_context: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+        self.trim_context: tuple[tuple[tuple[str, tuple[str, ...]], ...], tuple[str, ...]] | None = None
         self.trimmed_with: dict[str, frozenset[str]] = {}
         cache_dir = None
         if config.cache:
@@ -191,13 +192,16 @@ class Engine:
                 pool.shutdown()
         self.parsed_modules.update(f.module for f, _ in todo)
 
-    def _set_trim(self, relevant: set[str]) -> None:
+    def _set_trim(self, relevant: dict[str, set[str]]) -> None:
         if not self.config.prefilter:
             self.trim_context = None
             return
-        tails = {m.rsplit(".", 1)[-1] for m in relevant} | set(SDK_TOP_LEVEL)
+        names: dict[str, set[str]] = {}
+        for module, found in relevant.items():
+            names.setdefault(module.rsplit(".", 1)[-1], set()).update(found)
+        tails = tuple(sorted((tail, tuple(sorted(found))) for tail, found in names.items()))
         tops = {m.split(".", 1)[0] for m in relevant if "." not in m} | set(SDK_TOP_LEVEL)
-        self.trim_context = (tuple(sorted(tails)), tuple(sorted(tops)))
+        self.trim_context = (tails, tuple(sorted(tops)))
 
     def _load(self, module: str) -> FileFacts | None:
         file = self.files.get(module)
@@ -271,7 +275,6 @@ class Engine:
         # Wrappers and clients may live outside the paths given (a pre-commit run on one file):
         # the prefilter looks at every file of the project; findings are for the targets only.
         candidates = list(self.by_path.values())
-        relevant: set[str] = set()
         sdk_names = frozenset(SDK_TOP_LEVEL)
         index = self.cache.get_index() if self.cache.enabled else {}
         index_hits = 0
@@ -280,6 +283,7 @@ class Engine:
             if known is not None and f.stamp and known[0] == f.stamp:
                 f._words = (frozenset(known[1]), frozenset(known[2]))
                 index_hits += 1
+        relevant: dict[str, set[str]] = {}
         if self.config.prefilter:
             selected = [f for f in candidates if f.imports_any(sdk_names, sdk_names)]
         else:
@@ -294,8 +298,9 @@ class Engine:
             project.forget_derived()
             with project.no_loading():
                 now = _relevant_modules(project)
-            added = now - relevant
-            relevant |= now
+            added = {m for m, names in now.items() if not names <= relevant.get(m, set())}
+            for m, names in now.items():
+                relevant.setdefault(m, set()).update(names)
             tails = {m.rsplit(".", 1)[-1] for m in relevant}
             tops = {m.split(".", 1)[0] for m in relevant}
             done.update(f.path for f in selected)
@@ -304,7 +309,7 @@ class Engine:
                 if f.path not in done and f.module not in self.facts and f.imports_any(tails, tops)
             ]
             if self.config.prefilter and added:
-                # files trimmed before these modules were known to matter: trim them again
+                # files trimmed before these names were known to matter: trim them again
                 new_tails = {m.rsplit(".", 1)[-1] for m in added}
                 new_tops = {m.split(".", 1)[0] for m in added}
                 for f in candidates:
@@ -451,10 +456,11 @@ def import_words(data: bytes) -> tuple[frozenset[str], frozenset[str]]:
     )
 
 
-def _relevant_modules(project: Project) -> set[str]:
-    """Modules a file must import to make a relevant call: those defining wrappers, and those
-    holding an SDK module, an SDK client, a wrapper or an instance of a class with wrappers
-    (``cio = CustomerIO(...)``, a package ``__init__`` re-exporting ``track_event``)."""
+def _relevant_modules(project: Project) -> dict[str, set[str]]:
+    """Modules a file must import to make a relevant call, with the top-level names that make
+    them relevant: functions and classes defining wrappers, and names holding an SDK module, an
+    SDK client, a wrapper or an instance of a class with wrappers (``cio = CustomerIO(...)``, a
+    package ``__init__`` re-exporting ``track_event``)."""
     from cio_lint.analysis.link import content_param
 
     def content(w: WrapperInfo) -> bool:
@@ -463,20 +469,20 @@ def _relevant_modules(project: Project) -> set[str]:
     # A wrapper that takes only the user matters at a call site only to CIO003, which needs
     # an identify in the same scope: such a file imports the SDK or an identifying wrapper.
     wrappers = [w for w in project.all_wrappers() if content(w)]
-    relevant = {w.module for w in wrappers}
+    relevant: dict[str, set[str]] = {}
+    for w in wrappers:
+        relevant.setdefault(w.module, set()).add(w.qualname.replace("declared:", "").split(".")[0])
     wrapper_classes = {
         (w.module, w.qualname.replace("declared:", "").rsplit(".", 1)[0]) for w in wrappers if "." in w.qualname
     }
     wrapper_funcs = {(w.module, w.qualname.replace("declared:", "")) for w in wrappers}
     for mod in list(project.modules.values()):
-        if mod.module in relevant:
-            continue
-        syms: list[Sym] = [("name", name, None) for name in mod.bindings]
+        syms: list[tuple[str, Sym]] = [(name, ("name", name, None)) for name in mod.bindings]
         syms += [
-            ("attr", ("name", c, None), a, None)
+            (c, ("attr", ("name", c, None), a, None))
             for c, cls in mod.classes.items() if "." not in c for a in (*cls.attrs, *cls.inst_attrs)
         ]
-        for sym in syms:
+        for name, sym in syms:
             ref = project.resolve(sym, mod)
             if ref is None:
                 continue
@@ -487,8 +493,7 @@ def _relevant_modules(project: Project) -> set[str]:
                 or (ref.kind == "func" and (owner, ref.name) in wrapper_funcs)
                 or (ref.kind in ("class", "instance") and (owner, ref.name) in wrapper_classes)
             ):
-                relevant.add(mod.module)
-                break
+                relevant.setdefault(mod.module, set()).add(name)
     return relevant
 
 

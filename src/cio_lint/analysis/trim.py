@@ -18,28 +18,31 @@ import re
 from typing import Iterable
 
 
-def _module_matches(module: str, tails: frozenset[str], tops: frozenset[str]) -> bool:
-    parts = [p for p in module.split(".") if p]
-    return bool(parts) and (parts[-1] in tails or parts[0] in tops or any(p in tails for p in parts))
+def imported_names(tree: ast.Module, tails: dict[str, frozenset[str] | None], tops: frozenset[str]) -> set[str]:
+    """Local names bound by the file's top-level imports of the SDK or of relevant names.
 
-
-def imported_names(tree: ast.Module, tails: frozenset[str], tops: frozenset[str]) -> set[str]:
-    """Local names bound by imports of the SDK or of relevant modules, anywhere in the file."""
+    ``tails`` maps the last component of a relevant module to the names that make it relevant
+    (``None``: all of them, as for the SDK packages). Imports inside functions need no entry:
+    a function that imports a relevant module mentions its name, which is kept anyway.
+    """
     names: set[str] = set()
-    for node in ast.walk(tree):
+    for node in tree.body:
         if isinstance(node, ast.Import):
             for alias in node.names:
-                if _module_matches(alias.name, tails, tops):
-                    names.add(alias.asname or alias.name.split(".")[0])
+                parts = alias.name.split(".")
+                if parts[0] in tops or any(p in tails for p in parts):
+                    names.add(alias.asname or parts[0])
         elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
+            parts = (node.module or "").split(".")
+            wanted = tails.get(parts[-1], ()) if parts[-1] in tails else ()
+            whole = parts[0] in tops and wanted == ()
             for alias in node.names:
-                if _module_matches(base, tails, tops) or alias.name in tails:
+                if alias.name in tails or whole or wanted is None or alias.name in (wanted or ()):
                     names.add(alias.asname or alias.name)
     return names
 
 
-def trim(text: str, tails: Iterable[str], tops: Iterable[str]) -> str:
+def trim(text: str, tails: Iterable[tuple[str, Iterable[str]]] | Iterable[str], tops: Iterable[str]) -> str:
     """``text`` with the functions that cannot matter blanked out (``text`` itself if none)."""
     if any(ch in text for ch in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"):
         return text  # str.splitlines would disagree with Python's line numbers
@@ -47,8 +50,16 @@ def trim(text: str, tails: Iterable[str], tops: Iterable[str]) -> str:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return text  # libcst reports it (CIO900)
-    tails_, tops_ = frozenset(tails), frozenset(tops)
-    keep = imported_names(tree, tails_, tops_) | tops_
+    tops_ = frozenset(tops)
+    tails_: dict[str, frozenset[str] | None] = {}
+    for item in tails:
+        if isinstance(item, str):
+            tails_[item] = None
+        else:
+            tails_[item[0]] = frozenset(item[1])
+    for top in tops_:
+        tails_.setdefault(top, None)
+    keep = imported_names(tree, tails_, tops_) | tops_ | set(tails_)
     lines = text.splitlines(keepends=True)
     # Units: a top-level function, or a whole top-level class (its methods share `self.x`).
     units: list[tuple[set[str], int, int, list[tuple[int, int]]]] = []
