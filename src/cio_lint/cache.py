@@ -193,14 +193,15 @@ class Cache:
 
     # ------------------------------------------------------------------ index
     def get_index(self) -> dict[str, list[Any]]:
-        """path -> [stamp, from-words, bare-words]: the prefilter's view of unchanged files."""
+        """path -> [stamp, from-modules, from-names, bare words]: the prefilter's view of
+        unchanged files."""
         value = self._read("index", "files")
         if not isinstance(value, dict):
             return {}
         out: dict[str, list[Any]] = {}
         for path, row in value.items():
-            if isinstance(row, list) and len(row) == 3 and isinstance(row[0], str):
-                if isinstance(row[1], list) and isinstance(row[2], list):
+            if isinstance(row, list) and len(row) == 4 and isinstance(row[0], str):
+                if all(isinstance(part, list) for part in row[1:]):
                     out[path] = row
         return out
 

@@ -39,18 +39,24 @@ class SourceFile:
     is_package: bool
     target: bool  # under the paths given: findings are reported for it
     _data: bytes | None = None
-    _words: tuple[frozenset[str], frozenset[str]] | None = None
+    _words: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
     stamp: str = ""  # inode, ctime, mtime, size: the index's key for ``_words``
 
-    def imports(self) -> tuple[frozenset[str], frozenset[str]]:
-        """(words of ``from`` lines, words of bare ``import`` lines), computed once."""
+    def imports(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        """Words of ``from`` module paths, of the names they import, of bare ``import`` lines."""
         if self._words is None:
             self._words = import_words(self.read())
         return self._words
 
-    def imports_any(self, tails: set[str] | frozenset[str], tops: set[str] | frozenset[str]) -> bool:
-        from_words, bare_words = self.imports()
-        return not from_words.isdisjoint(tails) or not bare_words.isdisjoint(tops) or not bare_words.isdisjoint(tails)
+    def imports_sdk(self, packages: frozenset[str]) -> bool:
+        modules, names, bare = self.imports()
+        return not (modules.isdisjoint(packages) and names.isdisjoint(packages) and bare.isdisjoint(packages))
+
+    def imports_any(self, names: set[str] | frozenset[str], modules: set[str] | frozenset[str]) -> bool:
+        """Imports one of ``names`` (``from m import name``), or one of ``modules`` whole
+        (``from pkg import module``, ``import pkg.module``, a star import of it)."""
+        _, imported, bare = self.imports()
+        return not (imported.isdisjoint(names) and imported.isdisjoint(modules) and bare.isdisjoint(modules))
 
     def read(self) -> bytes:
         if self._data is None:
@@ -281,11 +287,11 @@ class Engine:
         for f in candidates:
             known = index.get(str(f.path))
             if known is not None and f.stamp and known[0] == f.stamp:
-                f._words = (frozenset(known[1]), frozenset(known[2]))
+                f._words = (frozenset(known[1]), frozenset(known[2]), frozenset(known[3]))
                 index_hits += 1
         relevant: dict[str, set[str]] = {}
         if self.config.prefilter:
-            selected = [f for f in candidates if f.imports_any(sdk_names, sdk_names)]
+            selected = [f for f in candidates if f.imports_sdk(sdk_names)]
         else:
             selected = list(candidates)
         self._set_trim(relevant)
@@ -298,22 +304,23 @@ class Engine:
             project.forget_derived()
             with project.no_loading():
                 now = _relevant_modules(project)
-            added = {m for m, names in now.items() if not names <= relevant.get(m, set())}
-            for m, names in now.items():
-                relevant.setdefault(m, set()).update(names)
-            tails = {m.rsplit(".", 1)[-1] for m in relevant}
-            tops = {m.split(".", 1)[0] for m in relevant}
+            before = {m: set(found) for m, found in relevant.items()}
+            added = {m for m, found in now.items() if not found <= relevant.get(m, set())}
+            for m, found in now.items():
+                relevant.setdefault(m, set()).update(found)
+            names = {n for found in relevant.values() for n in found}
+            modules = {part for m in relevant for part in m.split(".")}
             done.update(f.path for f in selected)
             more = [
                 f for f in candidates
-                if f.path not in done and f.module not in self.facts and f.imports_any(tails, tops)
+                if f.path not in done and f.module not in self.facts and f.imports_any(names, modules)
             ]
             if self.config.prefilter and added:
                 # files trimmed before these names were known to matter: trim them again
-                new_tails = {m.rsplit(".", 1)[-1] for m in added}
-                new_tops = {m.split(".", 1)[0] for m in added}
+                new_names = {n for m in added for n in now[m] - before.get(m, set())}
+                new_modules = {part for m in added if m not in before for part in m.split(".")}
                 for f in candidates:
-                    if f.path in done and f.module in self.facts and f.imports_any(new_tails, new_tops):
+                    if f.path in done and f.module in self.facts and f.imports_any(new_names, new_modules):
                         del self.facts[f.module]
                         more.append(f)
             if not more:
@@ -323,7 +330,7 @@ class Engine:
             selected = more
         if self.cache.enabled and index_hits != len(candidates):
             self.cache.put_index({
-                str(f.path): [f.stamp, sorted(f.imports()[0]), sorted(f.imports()[1])]
+                str(f.path): [f.stamp, *(sorted(words) for words in f.imports())]
                 for f in candidates if f.stamp and f._words is not None
             })
         if project.declaration_errors:
@@ -434,26 +441,26 @@ _IMPORT_LINE = re.compile(
 _WORD = re.compile(rb"[A-Za-z_]\w*")
 
 
-def import_words(data: bytes) -> tuple[frozenset[str], frozenset[str]]:
-    """The words of a file's import lines: ``from a.b import (c, d)`` gives a, b, c, d; bare
-    ``import a.b as c`` lines are kept apart (their words are matched against top-level
-    packages too). A file can only call into a module through such a line (or a re-export,
-    whose module is then relevant itself)."""
-    from_words: set[bytes] = set()
-    bare_words: set[bytes] = set()
-    if b"import" not in data:
-        return frozenset(), frozenset()
-    for match in _IMPORT_LINE.finditer(data):
-        module, names, bare = match.groups()
-        if bare is not None:
-            bare_words.update(_WORD.findall(bare))
-        else:
-            from_words.update(_WORD.findall(module))
-            from_words.update(_WORD.findall(names))
-    return (
-        frozenset(w.decode("ascii", "replace") for w in from_words),
-        frozenset(w.decode("ascii", "replace") for w in bare_words),
-    )
+def import_words(data: bytes) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The words of a file's import lines: the components of ``from`` module paths, the names
+    those lines import (a star import counts as importing its module whole), and the words of
+    bare ``import a.b as c`` lines. A file can only call into a module through such a line (or
+    a re-export, whose module is then relevant itself)."""
+    modules: set[bytes] = set()
+    names: set[bytes] = set()
+    bare: set[bytes] = set()
+    if b"import" in data:
+        for match in _IMPORT_LINE.finditer(data):
+            module, imported, bare_line = match.groups()
+            if bare_line is not None:
+                bare.update(_WORD.findall(bare_line))
+                continue
+            path = _WORD.findall(module)
+            modules.update(path)
+            names.update(_WORD.findall(imported))
+            if b"*" in imported and path:
+                names.add(path[-1])
+    return tuple(frozenset(w.decode("ascii", "replace") for w in group) for group in (modules, names, bare))  # type: ignore[return-value]
 
 
 def _relevant_modules(project: Project) -> dict[str, set[str]]:
