@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from cio_lint.analysis import sdk
-from cio_lint.analysis.extract import extract_file, module_name_for
 from cio_lint.analysis.facts import FileFacts
 from cio_lint.analysis.link import Project, Resolved, WrapperInfo
 from cio_lint.analysis.syms import Sym
@@ -119,7 +118,8 @@ class ModuleNamer:
             parts.insert(0, directory.name)
             directory = directory.parent
         is_init = path.name == "__init__.py"
-        return module_name_for(str(path), is_init, parts), is_init
+        names = parts[:-1] if is_init else [*parts[:-1], parts[-1].rsplit(".", 1)[0]]
+        return ".".join(names), is_init
 
 
 def _extract(args: tuple[str, str, bool, bytes, Any, tuple[str, ...]]) -> FileFacts:
@@ -131,6 +131,8 @@ def _extract(args: tuple[str, str, bool, bytes, Any, tuple[str, ...]]) -> FileFa
             pass  # extract_file reports it
         else:
             data = trim(text, tails, tops).encode("utf-8")
+    from cio_lint.analysis.extract import extract_file  # libcst: only when a file is parsed
+
     return extract_file(path, module, is_package, data)
 
 

@@ -28,16 +28,6 @@ _SUPPRESS = re.compile(
 _SNIPPET_MAX = 300
 
 
-def module_name_for(path: str, is_init: bool, parts: Sequence[str]) -> str:
-    """Dotted module name from the path components below the import root."""
-    names = list(parts)
-    if is_init:
-        names = names[:-1]
-    elif names:
-        names[-1] = names[-1].rsplit(".", 1)[0]
-    return ".".join(names)
-
-
 def parse_suppressions(lines: Sequence[str]) -> dict[int, frozenset[str] | None]:
     out: dict[int, frozenset[str] | None] = {}
     for number, text in enumerate(lines, 1):
@@ -786,4 +776,4 @@ class _Extractor:
         return ("unknown", type(node).__name__, loc)
 
 
-__all__ = ["UNKNOWN", "extract_file", "module_name_for", "parse_suppressions"]
+__all__ = ["UNKNOWN", "extract_file", "parse_suppressions"]
