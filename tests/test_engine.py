@@ -220,3 +220,22 @@ def test_trim_keeps_what_can_matter_and_every_line_number() -> None:
                    "        self.c.track(u, 'D')", "    X = 1", "class Plain:"):
         assert needed in kept
     compile(out, "x.py", "exec")
+
+
+def test_a_file_trimmed_early_is_trimmed_again_when_an_aliased_module_becomes_relevant(project) -> None:
+    """views.py imports the SDK (parsed in the first round, trimmed with SDK names only) and a
+    module that only a later round finds to hold a wrapper; it uses that module through an alias."""
+    root = project({
+        "app/__init__.py": "",
+        "app/core.py": "from customerio import analytics\ndef send(user, name):\n    analytics.track(user, name)\n",
+        "app/mid.py": "from app.core import send\ndef forward(user, name):\n    send(user, name)\n",
+        "app/views.py": (
+            "from customerio import analytics\nimport app.mid as m\n"
+            "def v(u):\n    analytics.identify(u, {'email': 'a@b.co'})\n"
+            "def w(u):\n    m.forward(u, 'Nope')\n"
+        ),
+    })
+    with_prefilter = _run(root, cache=False)
+    without = _run(root, cache=False, prefilter=False)
+    assert _summary(with_prefilter) == _summary(without)
+    assert [(f.path, f.code) for f in with_prefilter.findings] == [("app/views.py", "CIO001")]

@@ -56,6 +56,7 @@ def facts_to_json(facts: FileFacts) -> dict[str, Any]:
         "star_imports": facts.star_imports,
         "suppressions": [[line, sorted(codes) if codes is not None else None] for line, codes in facts.suppressions.items()],
         "error": facts.error,
+        "dropped": sorted(facts.dropped),
     }
 
 
@@ -91,6 +92,7 @@ def facts_from_json(data: dict[str, Any]) -> FileFacts:
         int(line): (frozenset(codes) if codes is not None else None) for line, codes in data["suppressions"]
     }
     facts.error = _tuplify(data["error"]) if data["error"] is not None else None
+    facts.dropped = frozenset(str(w) for w in data["dropped"])
     return facts
 
 

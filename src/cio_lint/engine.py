@@ -20,7 +20,7 @@ from cio_lint.analysis import sdk
 from cio_lint.analysis.facts import FileFacts
 from cio_lint.analysis.link import Project, Resolved, WrapperInfo
 from cio_lint.analysis.syms import Sym
-from cio_lint.analysis.trim import trim
+from cio_lint.analysis.trim import trim_with_words
 from cio_lint.cache import Cache
 from cio_lint.config import Config, ConfigError
 from cio_lint.model import Finding
@@ -124,16 +124,20 @@ class ModuleNamer:
 
 def _extract(args: tuple[str, str, bool, bytes, Any, tuple[str, ...]]) -> FileFacts:
     path, module, is_package, data, tails, tops = args
+    dropped: frozenset[str] = frozenset()
     if tails is not None:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             pass  # extract_file reports it
         else:
-            data = trim(text, tails, tops).encode("utf-8")
+            trimmed, dropped = trim_with_words(text, tails, tops)
+            data = trimmed.encode("utf-8")
     from cio_lint.analysis.extract import extract_file  # libcst: only when a file is parsed
 
-    return extract_file(path, module, is_package, data)
+    facts = extract_file(path, module, is_package, data)
+    facts.dropped = dropped
+    return facts
 
 
 Progress = Callable[[int, int], None]
@@ -322,7 +326,13 @@ class Engine:
                 new_names = {n for m in added for n in now[m] - before.get(m, set())}
                 new_modules = {part for m in added if m not in before for part in m.split(".")}
                 for f in candidates:
-                    if f.path in done and f.module in self.facts and f.imports_any(new_names, new_modules):
+                    facts = self.facts.get(f.module)
+                    if (
+                        f.path in done
+                        and facts is not None
+                        and not facts.dropped.isdisjoint(new_names | new_modules | import_aliases(f.read()))
+                        and f.imports_any(new_names, new_modules)
+                    ):
                         del self.facts[f.module]
                         more.append(f)
             if not more:
@@ -441,6 +451,17 @@ _IMPORT_LINE = re.compile(
     rb"(?m)^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]*(\([^)]*\)|[^\n]*)|import[ \t]+([^\n]*))"
 )
 _WORD = re.compile(rb"[A-Za-z_]\w*")
+
+
+_ALIAS = re.compile(rb"\bas[ \t]+([A-Za-z_]\w*)")
+
+
+def import_aliases(data: bytes) -> frozenset[str]:
+    """Names bound with ``as`` by the file's import lines (``import pkg.mod as m``)."""
+    found: set[str] = set()
+    for match in _IMPORT_LINE.finditer(data):
+        found.update(a.decode("ascii", "replace") for a in _ALIAS.findall(match.group(0)))
+    return frozenset(found)
 
 
 def import_words(data: bytes) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:

@@ -64,3 +64,4 @@ class FileFacts:
     suppressions: dict[int, frozenset[str] | None] = field(default_factory=dict)
     error: tuple[int, int, str] | None = None  # line, column, message (CIO900)
     too_large: bool = False  # not parsed: over the size limit (CIO901)
+    dropped: frozenset[str] = frozenset()  # identifiers of the code trimming blanked out

@@ -44,12 +44,23 @@ def imported_names(tree: ast.Module, tails: dict[str, frozenset[str] | None], to
 
 def trim(text: str, tails: Iterable[tuple[str, Iterable[str]]] | Iterable[str], tops: Iterable[str]) -> str:
     """``text`` with the functions that cannot matter blanked out (``text`` itself if none)."""
+    return trim_with_words(text, tails, tops)[0]
+
+
+_IDENT = re.compile(r"[A-Za-z_]\w*")
+
+
+def trim_with_words(
+    text: str, tails: Iterable[tuple[str, Iterable[str]]] | Iterable[str], tops: Iterable[str]
+) -> tuple[str, frozenset[str]]:
+    """``trim``, and the identifiers of the code it blanked out: if none of the names that later
+    become relevant is among them, trimming again would keep exactly the same code."""
     if any(ch in text for ch in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"):
-        return text  # str.splitlines would disagree with Python's line numbers
+        return text, frozenset()  # str.splitlines would disagree with Python's line numbers
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
-        return text  # libcst reports it (CIO900)
+        return text, frozenset()  # libcst reports it (CIO900)
     tops_ = frozenset(tops)
     tails_: dict[str, frozenset[str] | None] = {}
     for item in tails:
@@ -78,7 +89,7 @@ def trim(text: str, tails: Iterable[tuple[str, Iterable[str]]] | Iterable[str], 
             names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
             assigned.append((names, "".join(lines[node.lineno - 1 : node.end_lineno or node.lineno])))
     if not any(u[3] for u in units):
-        return text
+        return text, frozenset()
     texts = ["".join(lines[first - 1 : last]) for _, first, last, _ in units]
     kept: set[int] = set()
     while keep:
@@ -96,18 +107,20 @@ def trim(text: str, tails: Iterable[tuple[str, Iterable[str]]] | Iterable[str], 
         if not grown:
             break
     if len(kept) == len(units):
-        return text
+        return text, frozenset()
+    dropped: set[str] = set()
     for i, (_, _, _, spans) in enumerate(units):
         if i in kept:
             continue
         for first, last in spans:
+            dropped.update(_IDENT.findall("".join(lines[first - 1 : last])))
             head = lines[first - 1]
             indent = head[: len(head) - len(head.lstrip())]
             ending = "\r\n" if head.endswith("\r\n") else "\n"
             lines[first - 1] = f"{indent}pass{ending}"
             for n in range(first, last):
                 lines[n] = "\r\n" if lines[n].endswith("\r\n") else "\n"
-    return "".join(lines)
+    return "".join(lines), frozenset(dropped)
 
 
 def _span(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, int, int]:
