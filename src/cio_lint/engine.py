@@ -96,29 +96,33 @@ def discover(paths: Sequence[Path], config: Config) -> list[Path]:
             for name in filenames:
                 if name.endswith(".py") and not config.excludes_relative(prefix + name):
                     found.add(Path(dirpath, name))
-    return sorted(found)
+    return sorted(found, key=str)
 
 
 class ModuleNamer:
     """Module names from the package layout: walk up while the folder has ``__init__.py``."""
 
     def __init__(self) -> None:
-        self._has_init: dict[Path, bool] = {}
+        self._prefix: dict[str, tuple[str, ...]] = {}
 
-    def _package(self, directory: Path) -> bool:
-        found = self._has_init.get(directory)
+    def _package_parts(self, directory: str) -> tuple[str, ...]:
+        """The dotted parts of the package ``directory`` is (empty when it is no package)."""
+        found = self._prefix.get(directory)
         if found is None:
-            found = self._has_init[directory] = (directory / "__init__.py").is_file()
+            parent = os.path.dirname(directory)
+            if parent != directory and os.path.isfile(os.path.join(directory, "__init__.py")):
+                found = (*self._package_parts(parent), os.path.basename(directory))
+            else:
+                found = ()
+            self._prefix[directory] = found
         return found
 
     def name(self, path: Path) -> tuple[str, bool]:
-        parts = [path.name]
-        directory = path.parent
-        while self._package(directory) and directory.parent != directory:
-            parts.insert(0, directory.name)
-            directory = directory.parent
-        is_init = path.name == "__init__.py"
-        names = parts[:-1] if is_init else [*parts[:-1], parts[-1].rsplit(".", 1)[0]]
+        text = str(path)
+        prefix = self._package_parts(os.path.dirname(text))
+        base = os.path.basename(text)
+        is_init = base == "__init__.py"
+        names = prefix if is_init else (*prefix, base.rsplit(".", 1)[0])
         return ".".join(names), is_init
 
 
@@ -235,7 +239,7 @@ class Engine:
             targets = set(discover(paths, self.config))
             universe = set()
         namer = ModuleNamer()
-        for path in sorted(universe | targets):
+        for path in sorted(universe | targets, key=str):
             module, is_init = namer.name(path)
             file = SourceFile(path, module, is_init, path in targets)
             self.by_path[path] = file
