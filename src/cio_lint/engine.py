@@ -126,6 +126,10 @@ class ModuleNamer:
         return ".".join(names), is_init
 
 
+def _warm_worker() -> None:
+    import cio_lint.analysis.extract  # noqa: F401  (libcst, before the first file arrives)
+
+
 def _extract(args: tuple[str, str, bool, bytes, Any, tuple[str, ...]]) -> FileFacts:
     path, module, is_package, data, tails, tops = args
     dropped: frozenset[str] = frozenset()
@@ -159,6 +163,7 @@ class Engine:
         self.by_path: dict[Path, SourceFile] = {}
         self.facts: dict[str, FileFacts] = {}  # module -> facts
         self.parsed_modules: set[str] = set()
+        self._pool: ProcessPoolExecutor | None = None
         # (tails, tops) of the SDK and relevant modules a function must mention to be kept
         self.trim_context: tuple[tuple[tuple[str, tuple[str, ...]], ...], tuple[str, ...]] | None = None
         self.trimmed_with: dict[str, frozenset[str]] = {}
@@ -190,23 +195,25 @@ class Engine:
         work = [(str(f.path), f.module, f.is_package, f.read(), tails, tops) for f, _ in todo]
         total = len(work)
         results: Iterable[FileFacts]
-        pool = None
-        if self.jobs > 1 and total >= _PARALLEL_MIN_FILES:
-            pool = ProcessPoolExecutor(max_workers=self.jobs)
-            results = pool.map(_extract, work, chunksize=max(1, min(8, total // (self.jobs * 8))))
+        if self._pool is not None and total >= 2:
+            results = self._pool.map(_extract, work, chunksize=max(1, min(8, total // (self.jobs * 8))))
         else:
             results = map(_extract, work)
-        try:
-            for done, ((file, key), facts) in enumerate(zip(todo, results), 1):
-                self.facts[file.module] = facts
-                if key:
-                    self.cache.put_facts(key, facts)
-                if self.progress is not None:
-                    self.progress(done, total)
-        finally:
-            if pool is not None:
-                pool.shutdown()
+        for done, ((file, key), facts) in enumerate(zip(todo, results), 1):
+            self.facts[file.module] = facts
+            if key:
+                self.cache.put_facts(key, facts)
+            if self.progress is not None:
+                self.progress(done, total)
         self.parsed_modules.update(f.module for f, _ in todo)
+
+    def _start_workers(self, files: int) -> None:
+        """One pool for the whole run, its workers importing libcst while the main process
+        reads import lines: starting workers per round cost more than small rounds gain."""
+        if self.jobs > 1 and files >= _PARALLEL_MIN_FILES and self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=self.jobs)
+            for _ in range(self.jobs):
+                self._pool.submit(_warm_worker)
 
     def _set_trim(self, relevant: dict[str, set[str]]) -> None:
         if not self.config.prefilter:
@@ -270,6 +277,14 @@ class Engine:
         return Cache.run_key(fingerprint, repr(self.config), stamps, extra)
 
     def run(self, paths: Sequence[Path], use_run_cache: bool = True) -> LintResult:
+        try:
+            return self._run(paths, use_run_cache)
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown()
+                self._pool = None
+
+    def _run(self, paths: Sequence[Path], use_run_cache: bool) -> LintResult:
         target_files = self._discover(paths)
         run_key = self._run_key(paths) if use_run_cache else None
         if run_key is not None:
@@ -291,6 +306,7 @@ class Engine:
         # Wrappers and clients may live outside the paths given (a pre-commit run on one file):
         # the prefilter looks at every file of the project; findings are for the targets only.
         candidates = list(self.by_path.values())
+        self._start_workers(len(candidates))
         sdk_names = frozenset(SDK_TOP_LEVEL)
         index = self.cache.get_index() if self.cache.enabled else {}
         index_hits = 0
