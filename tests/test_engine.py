@@ -172,6 +172,7 @@ def test_progress_bar_only_after_a_second(monkeypatch: pytest.MonkeyPatch, capsy
         ("from app.models import User\n", False),
         ("from app.helpers import format_price\n", False),  # a module with a wrapper, not the wrapper
         ("from app.helpers import *\n", True),
+        ("from app.helpers import format_price, \\\n    track_event\n", True),
     ],
 )
 def test_import_prefilter(source: str, relevant: bool) -> None:

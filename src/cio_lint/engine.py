@@ -468,7 +468,8 @@ def _too_large(file: SourceFile, data: bytes, limit: int) -> FileFacts:
 
 
 _IMPORT_LINE = re.compile(
-    rb"(?m)^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]*(\([^)]*\)|[^\n]*)|import[ \t]+([^\n]*))"
+    rb"(?m)^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]*(\([^)]*\)|(?:[^\n\\]|\\(?:.|\n))*)"
+    rb"|import[ \t]+((?:[^\n\\]|\\(?:.|\n))*))"
 )
 _WORD = re.compile(rb"[A-Za-z_]\w*")
 
