@@ -283,14 +283,15 @@ def plan_check(plan_path: Path | None) -> None:
     except PlanError as exc:
         _fail(str(exc))
         return
+    shown = os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd()) else str(path)
     collisions = plan.collisions()
     for group in collisions:
         names = " and ".join(f"`{n}`" for n in group)
-        click.echo(f"{path}: event names {names} collide ignoring case and separators", err=True)
+        click.echo(f"{shown}: event names {names} collide ignoring case and separators", err=True)
     if collisions:
         sys.exit(EXIT_ERROR)
     count = len(plan.events)
-    click.echo(f"{path}: valid tracking plan ({count} event{'s' if count != 1 else ''})")
+    click.echo(f"{shown}: valid tracking plan ({count} event{'s' if count != 1 else ''})")
 
 
 if __name__ == "__main__":  # pragma: no cover
