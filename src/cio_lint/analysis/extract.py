@@ -297,7 +297,7 @@ def _merge(states: Sequence[_State]) -> _State:
 
 
 class _Extractor:
-    def __init__(self, facts: FileFacts, positions: object, lines: list[str]) -> None:
+    def __init__(self, facts: FileFacts, positions: _Positions, lines: list[str]) -> None:
         self.facts = facts
         self.pos = positions
         self.lines = lines
@@ -477,9 +477,9 @@ class _Extractor:
             return state
         if isinstance(node, cst.Assign):
             self.calls_in(node.value, state, scope, func)
-            value = self.sym(node.value, state)
-            for target in node.targets:
-                self.assign(target.target, value, state, cls)
+            rhs = self.sym(node.value, state)
+            for assign_target in node.targets:
+                self.assign(assign_target.target, rhs, state, cls)
             return state
         if isinstance(node, cst.AnnAssign):
             if node.value is not None:
@@ -714,7 +714,7 @@ class _Extractor:
         if isinstance(node, cst.FormattedString):
             parts = node.parts
             if all(isinstance(p, cst.FormattedStringText) for p in parts):
-                return ("lit", "".join(p.value for p in parts), None, loc)  # type: ignore[union-attr]
+                return ("lit", "".join(p.value for p in parts if isinstance(p, cst.FormattedStringText)), None, loc)
             return ("unknown", "str", loc)
         if isinstance(node, cst.Integer):
             return ("lit", node.evaluated_value, None, loc)
@@ -743,10 +743,10 @@ class _Extractor:
         if isinstance(node, cst.Dict):
             items: list[tuple[Sym, Sym] | tuple[str, Sym]] = []
             for element in node.elements:
-                if isinstance(element, cst.StarredDictElement):
-                    items.append(("**", self.sym(element.value, state)))
-                else:
+                if isinstance(element, cst.DictElement):
                     items.append((self.sym(element.key, state), self.sym(element.value, state)))
+                else:
+                    items.append(("**", self.sym(element.value, state)))
             return ("dict", tuple(items), False, loc)
         if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
             return ("list", tuple(self.sym(e.value, state) for e in node.elements), loc)

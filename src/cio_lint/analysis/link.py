@@ -315,7 +315,8 @@ class Project:
         if tag == "lit":
             origin = None
             if isinstance(sym[1], str) and sym[2] is not None and isinstance(sym[3], tuple):
-                origin = Origin(mod.path, *sym[3], prefix=sym[2][0], quote=sym[2][1])
+                line, column, end_line, end_column = sym[3]
+                origin = Origin(mod.path, line, column, end_line, end_column, sym[2][0], sym[2][1])
             return Known(sym[1], loc, origin)
         if tag == "in":
             target = self.module(sym[1])
@@ -478,11 +479,11 @@ class Project:
             return Emission(family, method, fact.args, fact.kwargs, (), origin)
         if ref.kind == "ext_method":
             cls, _, method = ref.name.rpartition(".")
-            family = sdk.SDK_CLIENTS.get(cls)
-            if family == sdk.SEGMENT_FAMILY and method in self.segment:
-                return Emission(family, method, fact.args, fact.kwargs, (), origin)
-            if family == sdk.CLASSIC and method in self.classic:
-                return Emission(family, method, fact.args, fact.kwargs, (), origin)
+            client = sdk.SDK_CLIENTS.get(cls)
+            if client == sdk.SEGMENT_FAMILY and method in self.segment:
+                return Emission(client, method, fact.args, fact.kwargs, (), origin)
+            if client == sdk.CLASSIC and method in self.classic:
+                return Emission(client, method, fact.args, fact.kwargs, (), origin)
         return None
 
     def function(self, ref: Ref) -> FuncFacts | None:

@@ -57,10 +57,8 @@ _CALL_RULES: tuple[type[Rule], ...] = (
     CreatedAtNotUnixSeconds,
 )
 
-RULES: dict[str, type[Rule]] = {
-    rule.CODE: rule
-    for rule in sorted((*_CALL_RULES, TrackBeforeIdentify, SyntaxErrorRule, FileTooLarge), key=lambda r: r.CODE)
-}
+_ALL_RULES: tuple[type[Rule], ...] = (*_CALL_RULES, TrackBeforeIdentify, SyntaxErrorRule, FileTooLarge)
+RULES: dict[str, type[Rule]] = {rule.CODE: rule for rule in sorted(_ALL_RULES, key=lambda r: r.CODE)}
 
 _INSTANCES = tuple(rule() for rule in _CALL_RULES)
 _SIGNATURE_ONLY = tuple(rule for rule in _INSTANCES if isinstance(rule, SdkCallSignature))
