@@ -446,7 +446,7 @@ def _suppressed(facts: FileFacts, finding: Finding) -> bool:
     codes = facts.suppressions.get(finding.line, ())
     if codes == ():
         return False
-    return codes is None or finding.code in codes  # type: ignore[operator]
+    return codes is None or finding.code in codes
 
 
 def _relative(path: str, cwd: Path) -> str:

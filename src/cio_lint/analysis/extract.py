@@ -305,7 +305,7 @@ class _Extractor:
 
     # ------------------------------------------------------------------ helpers
     def loc(self, node: cst.CSTNode) -> Loc:
-        return self.pos[node]  # type: ignore[index,no-any-return]
+        return self.pos[node]
 
     def snippet(self, loc: Loc) -> str:
         line, col, end_line, end_col = loc

@@ -850,7 +850,7 @@ def _site_marker(sym: Any) -> bool:
 
 
 def _param_marker(sym: Any) -> bool:
-    return sym[0] == "param"
+    return bool(sym[0] == "param")
 
 
 _is_site = directly(_site_marker)
