@@ -165,7 +165,7 @@ class Engine:
         self.parsed_modules: set[str] = set()
         self._pool: ProcessPoolExecutor | None = None
         # (tails, tops) of the SDK and relevant modules a function must mention to be kept
-        self.trim_context: tuple[tuple[tuple[str, tuple[str, ...]], ...], tuple[str, ...]] | None = None
+        self.trim_context: tuple[tuple[tuple[str, tuple[str, ...] | None], ...], tuple[str, ...]] | None = None
         self.trimmed_with: dict[str, frozenset[str]] = {}
         cache_dir = None
         if config.cache:
@@ -215,14 +215,24 @@ class Engine:
             for _ in range(self.jobs):
                 self._pool.submit(_warm_worker)
 
-    def _set_trim(self, relevant: dict[str, set[str]]) -> None:
+    def _set_trim(self, relevant: dict[str, set[str]], guess: set[str] | frozenset[str] = frozenset()) -> None:
+        """What trimming keeps: names of relevant modules, and every name of the ``guess``
+        modules (in the first round, modules that import the SDK: their wrappers are not known
+        yet, and blanking calls to them would mean parsing those files twice)."""
         if not self.config.prefilter:
             self.trim_context = None
             return
-        names: dict[str, set[str]] = {}
+        names: dict[str, set[str] | None] = {}
         for module, found in relevant.items():
-            names.setdefault(module.rsplit(".", 1)[-1], set()).update(found)
-        tails = tuple(sorted((tail, tuple(sorted(found))) for tail, found in names.items()))
+            current = names.setdefault(module.rsplit(".", 1)[-1], set())
+            if current is not None:
+                current.update(found)
+        for module in guess:
+            names[module.rsplit(".", 1)[-1]] = None
+        tails = tuple(
+            sorted(((tail, None if found is None else tuple(sorted(found))) for tail, found in names.items()),
+                   key=lambda item: item[0])
+        )
         tops = {m.split(".", 1)[0] for m in relevant if "." not in m} | set(SDK_TOP_LEVEL)
         self.trim_context = (tails, tuple(sorted(tops)))
 
@@ -320,7 +330,7 @@ class Engine:
             selected = [f for f in candidates if f.imports_sdk(sdk_names)]
         else:
             selected = list(candidates)
-        self._set_trim(relevant)
+        self._set_trim(relevant, {f.module for f in selected})
         self._extract_many(selected)
         done: set[Path] = set()
         while True:

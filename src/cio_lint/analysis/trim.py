@@ -42,7 +42,7 @@ def imported_names(tree: ast.Module, tails: dict[str, frozenset[str] | None], to
     return names
 
 
-def trim(text: str, tails: Iterable[tuple[str, Iterable[str]]] | Iterable[str], tops: Iterable[str]) -> str:
+def trim(text: str, tails: Iterable[tuple[str, Iterable[str] | None]] | Iterable[str], tops: Iterable[str]) -> str:
     """``text`` with the functions that cannot matter blanked out (``text`` itself if none)."""
     return trim_with_words(text, tails, tops)[0]
 
@@ -51,7 +51,7 @@ _IDENT = re.compile(r"[A-Za-z_]\w*")
 
 
 def trim_with_words(
-    text: str, tails: Iterable[tuple[str, Iterable[str]]] | Iterable[str], tops: Iterable[str]
+    text: str, tails: Iterable[tuple[str, Iterable[str] | None]] | Iterable[str], tops: Iterable[str]
 ) -> tuple[str, frozenset[str]]:
     """``trim``, and the identifiers of the code it blanked out: if none of the names that later
     become relevant is among them, trimming again would keep exactly the same code."""
@@ -67,7 +67,7 @@ def trim_with_words(
         if isinstance(item, str):
             tails_[item] = None
         else:
-            tails_[item[0]] = frozenset(item[1])
+            tails_[item[0]] = None if item[1] is None else frozenset(item[1])
     for top in tops_:
         tails_.setdefault(top, None)
     keep = imported_names(tree, tails_, tops_) | tops_ | set(tails_)
