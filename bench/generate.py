@@ -1752,18 +1752,8 @@ class SendModule:
             if call_code:
                 planted.append((len(lines) - 1, call_code))
             return lines, planted
-        lines = [f"    {sdk}.track(", f"        {uid},", f"        {ev_src},", "        {"]
-        if event_code:
-            planted.append((2, event_code))
-        if call_code:
-            # CIO005 is about the properties argument (line 3); CIO003 about the call
-            planted.append((3 if call_code == "CIO005" else 0, call_code))
-        for k, v in props:
-            lines.append(f'            "{k}": {v},')
-            if k in bad_key:
-                planted.append((len(lines) - 1, bad_key[k]))
-        lines += ["        },", "    )"]
-        return lines, planted
+        head = [f"    {sdk}.track(", f"        {uid},", f"        {ev_src},", "        {"]
+        return _multiline_call(head, props, bad_key, event_code, call_code)
 
     def classic_track(
         self,
@@ -1780,23 +1770,8 @@ class SendModule:
             line = f"    {cl}.track(customer_id=user.id, name={ev_src}, data={{{body}}})"
             planted += [(0, c) for c in [event_code, call_code, *bad_key.values()] if c]
             return [line], planted
-        lines = [
-            f"    {cl}.track(",
-            "        customer_id=user.id,",
-            f"        name={ev_src},",
-            "        data={",
-        ]
-        if event_code:
-            planted.append((2, event_code))
-        if call_code:
-            # CIO005 is about the properties argument (line 3); CIO003 about the call
-            planted.append((3 if call_code == "CIO005" else 0, call_code))
-        for k, v in props:
-            lines.append(f'            "{k}": {v},')
-            if k in bad_key:
-                planted.append((len(lines) - 1, bad_key[k]))
-        lines += ["        },", "    )"]
-        return lines, planted
+        head = [f"    {cl}.track(", "        customer_id=user.id,", f"        name={ev_src},", "        data={"]
+        return _multiline_call(head, props, bad_key, event_code, call_code)
 
     def wrapper_track(
         self,
@@ -2035,6 +2010,29 @@ class SendModule:
         else:
             raise ValueError(code)
         return self.function(ev, lines, planted, needs)
+
+
+def _multiline_call(
+    head: list[str],
+    props: list[tuple[str, str]],
+    bad_key: dict[str, str],
+    event_code: str | None,
+    call_code: str | None,
+) -> tuple[list[str], list[tuple[int, str]]]:
+    """A call over several lines: the callee (0), user (1), event name (2), properties from 3 on."""
+    lines = list(head)
+    planted: list[tuple[int, str]] = []
+    if event_code:
+        planted.append((2, event_code))
+    if call_code:
+        # CIO005 is about the properties argument (line 3); CIO003 about the call
+        planted.append((3 if call_code == "CIO005" else 0, call_code))
+    for k, v in props:
+        lines.append(f'            "{k}": {v},')
+        if k in bad_key:
+            planted.append((len(lines) - 1, bad_key[k]))
+    lines += ["        },", "    )"]
+    return lines, planted
 
 
 def typo(rng: random.Random, name: str) -> str:
