@@ -48,6 +48,7 @@ def trim(text: str, tails: Iterable[tuple[str, Iterable[str] | None]] | Iterable
 
 
 _IDENT = re.compile(r"[A-Za-z_]\w*")
+_WORDS = re.compile(r"\w+")
 
 
 def trim_with_words(
@@ -90,18 +91,21 @@ def trim_with_words(
             assigned.append((names, "".join(lines[node.lineno - 1 : node.end_lineno or node.lineno])))
     if not any(u[3] for u in units):
         return text, frozenset()
-    texts = ["".join(lines[first - 1 : last]) for _, first, last, _ in units]
+    # A unit mentions a name when the name is one of its maximal runs of word characters
+    # (what ``\bname\b`` matches): sets of words, not one regex per file (compiling those
+    # alternations cost more than parsing).
+    texts = [frozenset(_WORDS.findall("".join(lines[first - 1 : last]))) for _, first, last, _ in units]
+    values = [(names, frozenset(_WORDS.findall(value))) for names, value in assigned]
     kept: set[int] = set()
     while keep:
-        pattern = re.compile(r"\b(?:" + "|".join(re.escape(k) for k in sorted(keep)) + r")\b")
         grown = False
-        for i, body in enumerate(texts):
-            if i not in kept and pattern.search(body):
+        for i, words in enumerate(texts):
+            if i not in kept and not words.isdisjoint(keep):
                 kept.add(i)
                 keep |= units[i][0]
                 grown = True
-        for names, value in assigned:
-            if not names <= keep and pattern.search(value):
+        for names, words in values:
+            if not names <= keep and not words.isdisjoint(keep):
                 keep |= names
                 grown = True
         if not grown:
