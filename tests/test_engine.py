@@ -184,6 +184,45 @@ def test_import_prefilter(source: str, relevant: bool) -> None:
     assert found is relevant
 
 
+IMPORT_SOURCES = [
+    "import os\nfrom a.b import (\n    c,  # import d\n    e,\n)\nimport f.g as h\n",
+    "from a import b, \\\n    c\nx = 1; import y\n",
+    '"""\nimport inside_docstring\n"""\n# import in_comment\nprint("import")\n',
+    "def f():\n\tfrom . import rel\n\timport pkg.mod\r\nfrom p import *\r\n",
+    "from a import (b)  # import c\nimportant = 1\nreimport = 2\nfrom x import importer\n",
+    "from a import (\n  b\n",  # unclosed: the rest of the line only
+    "",
+    "no imports at all\n",
+]
+
+
+@pytest.mark.parametrize("source", IMPORT_SOURCES)
+def test_import_words_agree_with_a_plain_scan(source: str) -> None:
+    """``import_words`` tries the import-line regex only where the word ``import`` occurs:
+    the same words as running it at every line start."""
+    from cio_lint.engine import _IMPORT_LINE, _WORD, import_words
+
+    modules: set[str] = set()
+    names: set[str] = set()
+    bare: set[str] = set()
+    for match in _IMPORT_LINE.finditer(source.encode()):
+        module, imported, bare_line = (g.decode() if g is not None else None for g in match.groups())
+        if bare_line is not None:
+            bare.update(w.decode() for w in _WORD.findall(bare_line.encode()))
+            continue
+        path = [w.decode() for w in _WORD.findall(module.encode())]
+        modules.update(path)
+        names.update(w.decode() for w in _WORD.findall(imported.encode()))
+        if "*" in imported and path:
+            names.add(path[-1])
+    assert import_words(source.encode()) == (frozenset(modules), frozenset(names), frozenset(bare))
+
+
+def test_import_words_of_the_demo_app_agree_with_a_plain_scan() -> None:
+    for path in sorted((REPO / "examples").rglob("*.py")):
+        test_import_words_agree_with_a_plain_scan(path.read_text("utf-8"))
+
+
 def test_trim_keeps_what_can_matter_and_every_line_number() -> None:
     from cio_lint.analysis.trim import trim
 

@@ -503,17 +503,29 @@ def import_words(data: bytes) -> tuple[frozenset[str], frozenset[str], frozenset
     modules: set[bytes] = set()
     names: set[bytes] = set()
     bare: set[bytes] = set()
-    if b"import" in data:
-        for match in _IMPORT_LINE.finditer(data):
-            module, imported, bare_line = match.groups()
-            if bare_line is not None:
-                bare.update(_WORD.findall(bare_line))
-                continue
-            path = _WORD.findall(module)
-            modules.update(path)
-            names.update(_WORD.findall(imported))
-            if b"*" in imported and path:
-                names.add(path[-1])
+    # Every import line holds the word ``import`` on its first line: try the regex only at the
+    # starts of such lines (what ``finditer`` would match, without scanning every line start).
+    find, rfind, match = data.find, data.rfind, _IMPORT_LINE.match
+    done = 0  # end of the last match: the rest of a multi-line import is not a new one
+    at = find(b"import")
+    while at >= 0:
+        start = rfind(b"\n", 0, at) + 1
+        if start >= done:
+            found = match(data, start)
+            if found is None:
+                done = start
+            else:
+                done = found.end()
+                module, imported, bare_line = found.groups()
+                if bare_line is not None:
+                    bare.update(_WORD.findall(bare_line))
+                else:
+                    path = _WORD.findall(module)
+                    modules.update(path)
+                    names.update(_WORD.findall(imported))
+                    if b"*" in imported and path:
+                        names.add(path[-1])
+        at = find(b"import", max(at + 6, done))
     return tuple(frozenset(w.decode("ascii", "replace") for w in group) for group in (modules, names, bare))  # type: ignore[return-value]
 
 
