@@ -191,6 +191,7 @@ IMPORT_SOURCES = [
     "def f():\n\tfrom . import rel\n\timport pkg.mod\r\nfrom p import *\r\n",
     "from a import (b)  # import c\nimportant = 1\nreimport = 2\nfrom x import importer\n",
     "from a import (\n  b\n",  # unclosed: the rest of the line only
+    "from a import (\n    b,\n    import c,\n)\nimport d, \\\n    import e\n",  # inside a match: no new one
     "",
     "no imports at all\n",
 ]
