@@ -263,6 +263,52 @@ def test_trim_keeps_what_can_matter_and_every_line_number() -> None:
     compile(out, "x.py", "exec")
 
 
+TRIMMED_VIEW = """\
+from customerio import analytics
+import os
+
+
+def unrelated(path):
+    parts = []
+    for p in path.split("/"):
+        parts.append(os.path.basename(p))  # cio-lint: ignore
+    return parts
+
+
+class Helper:
+    X = 1
+
+    def go(self):
+        return os.getcwd()
+
+
+def send(user):
+    analytics.identify(user, {"email": "a@b.co"})
+    analytics.track(user, "Signed Up", {"plan":
+        "platinum"})
+    analytics.track(user, "Nope")  # cio-lint: ignore[CIO001]
+    analytics.track(user, "order completed", {"order_id": "o1", "total": 1})
+"""
+
+
+def test_trimmed_files_report_at_the_lines_and_columns_of_the_file(project) -> None:
+    """libcst parses the file without the functions trimming left out: findings, suppressions
+    and fixes are still where they are in the file."""
+    from cio_lint.analysis.trim import trim_with_words
+
+    trimmed = trim_with_words(TRIMMED_VIEW, {"customerio", "analytics"}, {"customerio", "analytics"})
+    assert trimmed.lines is not None and len(trimmed.lines) < len(TRIMMED_VIEW.splitlines())
+    root = project({"app/__init__.py": "", "app/views.py": TRIMMED_VIEW})
+    with_prefilter = _run(root, cache=False)
+    without = _run(root, cache=False, prefilter=False)
+    assert _summary(with_prefilter) == _summary(without)
+    assert [(f.line, f.column, f.code) for f in with_prefilter.findings] == [
+        (22, 9, "CIO006"), (24, 27, "CIO002"),
+    ]
+    fix = with_prefilter.findings[1].fix
+    assert fix is not None and [(e.line, e.column) for e in fix.edits] == [(24, 27)]
+
+
 def test_a_file_trimmed_early_is_trimmed_again_when_an_aliased_module_becomes_relevant(project) -> None:
     """views.py imports the SDK (parsed in the first round, trimmed with SDK names only) and a
     module that only a later round finds to hold a wrapper; it uses that module through an alias."""

@@ -132,19 +132,21 @@ def _warm_worker() -> None:
 
 def _extract(args: tuple[str, str, bool, bytes, Any, tuple[str, ...]]) -> FileFacts:
     path, module, is_package, data, tails, tops = args
-    dropped: frozenset[str] = frozenset()
+    trimmed = None
     if tails is not None:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             pass  # extract_file reports it
         else:
-            trimmed, dropped = trim_with_words(text, tails, tops)
-            data = trimmed.encode("utf-8")
+            trimmed = trim_with_words(text, tails, tops)
     from cio_lint.analysis.extract import extract_file  # libcst: only when a file is parsed
 
-    facts = extract_file(path, module, is_package, data)
-    facts.dropped = dropped
+    facts = extract_file(
+        path, module, is_package, data,
+        (trimmed.text, trimmed.lines) if trimmed is not None and trimmed.lines is not None else None,
+    )
+    facts.dropped = trimmed.dropped if trimmed is not None else frozenset()
     return facts
 
 

@@ -44,8 +44,14 @@ def parse_suppressions(lines: Sequence[str]) -> dict[int, frozenset[str] | None]
     return out
 
 
-def extract_file(path: str, module: str, is_package: bool, source: bytes) -> FileFacts:
-    """Summarise ``source``; a file that cannot be decoded or parsed gets ``error`` set."""
+def extract_file(
+    path: str, module: str, is_package: bool, source: bytes, trimmed: tuple[str, list[int]] | None = None
+) -> FileFacts:
+    """Summarise ``source``; a file that cannot be decoded or parsed gets ``error`` set.
+
+    ``trimmed`` is what to parse instead (``analysis.trim``): the source without the functions
+    that cannot matter, and the source line number of each of its lines.
+    """
     facts = FileFacts(path=path, module=module, is_package=is_package)
     try:
         text = source.decode("utf-8")
@@ -55,15 +61,17 @@ def extract_file(path: str, module: str, is_package: bool, source: bytes) -> Fil
         return facts
     lines = text.splitlines()
     facts.suppressions = parse_suppressions(lines)
+    parsed, line_map = trimmed if trimmed is not None else (text, None)
     try:
-        tree = cst.parse_module(text)
+        tree = cst.parse_module(parsed)
     except cst.ParserSyntaxError as exc:
-        facts.error = _precise_syntax_error(text, path) or _syntax_error(exc)
+        line, column, message = _precise_syntax_error(parsed, path) or _syntax_error(exc)
+        facts.error = (line_map[line - 1] if line_map and 0 < line <= len(line_map) else line, column, message)
         return facts
     except Exception as exc:  # libcst raises a few other errors on odd inputs
         facts.error = (1, 1, f"Syntax error: {exc}")
         return facts
-    _Extractor(facts, _Positions(tree, text), lines).run(tree)
+    _Extractor(facts, _Positions(tree, parsed, line_map), lines).run(tree)
     return facts
 
 
@@ -76,8 +84,9 @@ class _Positions:
     and columns are derived only for the nodes asked about.
     """
 
-    def __init__(self, tree: cst.Module, text: str) -> None:
+    def __init__(self, tree: cst.Module, text: str, line_map: list[int] | None = None) -> None:
         self.text = text
+        self.line_map = line_map  # line of ``text`` -> line of the file (``text`` is trimmed)
         self._starts: list[int] | None = None
         try:
             state = _SpanState(tree.default_indent, tree.default_newline)
@@ -94,12 +103,18 @@ class _Positions:
         if self._starts is None:
             self._starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", self.text)]
         line = bisect.bisect_right(self._starts, offset)
-        return line, offset - self._starts[line - 1] + 1
+        column = offset - self._starts[line - 1] + 1
+        if self.line_map is not None:
+            line = self.line_map[line - 1] if line <= len(self.line_map) else self.line_map[-1] + line - len(self.line_map)
+        return line, column
 
     def __getitem__(self, node: cst.CSTNode) -> Loc:
         if self.spans is None:
             r = self.fallback[node]  # type: ignore[index]
-            return (r.start.line, r.start.column + 1, r.end.line, r.end.column + 1)
+            lines = self.line_map
+            if lines is None:
+                return (r.start.line, r.start.column + 1, r.end.line, r.end.column + 1)
+            return (lines[r.start.line - 1], r.start.column + 1, lines[min(r.end.line, len(lines)) - 1], r.end.column + 1)
         start, end = self.spans[id(node)]
         line, column = self._line_col(start)
         end_line, end_column = self._line_col(end)

@@ -6,8 +6,9 @@ is kept when its text mentions a name the file binds by importing an SDK module 
 project module (one that defines or holds a wrapper or a client), an SDK package name (for
 imports inside the function), or, to a fixed point, a module-level name assigned from such a
 name (``client = Client(...)``) or another kept function, class or method of the same file (it
-may wrap it). The functions and methods of every other unit are replaced by ``pass`` and blank
-lines, so line and column numbers of what is kept do not change; module-level statements and
+may wrap it). The functions and methods of every other unit are replaced by one ``pass`` line
+each, and the line number in the file of every kept line is returned with the text (columns
+do not change); module-level statements and
 class attributes always stay (constants and Enums are resolved through them). ``ast`` finds the boundaries: it is ten times faster than libcst.
 """
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 
 def imported_names(tree: ast.Module, tails: dict[str, frozenset[str] | None], tops: frozenset[str]) -> set[str]:
@@ -43,8 +44,21 @@ def imported_names(tree: ast.Module, tails: dict[str, frozenset[str] | None], to
 
 
 def trim(text: str, tails: Iterable[tuple[str, Iterable[str] | None]] | Iterable[str], tops: Iterable[str]) -> str:
-    """``text`` with the functions that cannot matter blanked out (``text`` itself if none)."""
-    return trim_with_words(text, tails, tops)[0]
+    """``text`` with the functions that cannot matter blanked out, every other line where it
+    was (``text`` itself if nothing can go)."""
+    trimmed = trim_with_words(text, tails, tops)
+    if trimmed.lines is None:
+        return text
+    out = ["\n"] * len(text.splitlines())
+    for number, line in zip(trimmed.lines, trimmed.text.splitlines(keepends=True)):
+        out[number - 1] = line
+    return "".join(out)
+
+
+class Trimmed(NamedTuple):
+    text: str  # what libcst parses
+    dropped: frozenset[str]  # identifiers of the code left out
+    lines: list[int] | None  # the file's line number of each line of ``text`` (None: all kept)
 
 
 _IDENT = re.compile(r"[A-Za-z_]\w*")
@@ -53,15 +67,17 @@ _WORDS = re.compile(r"\w+")
 
 def trim_with_words(
     text: str, tails: Iterable[tuple[str, Iterable[str] | None]] | Iterable[str], tops: Iterable[str]
-) -> tuple[str, frozenset[str]]:
-    """``trim``, and the identifiers of the code it blanked out: if none of the names that later
-    become relevant is among them, trimming again would keep exactly the same code."""
+) -> Trimmed:
+    """``trim`` without the blanked lines, the identifiers of the code it left out (if none of
+    the names that later become relevant is among them, trimming again would keep exactly the
+    same code) and the line numbers of what it kept. Each left-out function becomes one
+    ``pass`` line (a class body needs a statement); libcst then parses only what can matter."""
     if any(ch in text for ch in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"):
-        return text, frozenset()  # str.splitlines would disagree with Python's line numbers
+        return Trimmed(text, frozenset(), None)  # str.splitlines would disagree with Python's line numbers
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
-        return text, frozenset()  # libcst reports it (CIO900)
+        return Trimmed(text, frozenset(), None)  # libcst reports it (CIO900)
     tops_ = frozenset(tops)
     tails_: dict[str, frozenset[str] | None] = {}
     for item in tails:
@@ -90,7 +106,7 @@ def trim_with_words(
             names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
             assigned.append((names, "".join(lines[node.lineno - 1 : node.end_lineno or node.lineno])))
     if not any(u[3] for u in units):
-        return text, frozenset()
+        return Trimmed(text, frozenset(), None)
     # A unit mentions a name when the name is one of its maximal runs of word characters
     # (what ``\bname\b`` matches): sets of words, not one regex per file (compiling those
     # alternations cost more than parsing).
@@ -111,8 +127,9 @@ def trim_with_words(
         if not grown:
             break
     if len(kept) == len(units):
-        return text, frozenset()
+        return Trimmed(text, frozenset(), None)
     dropped: set[str] = set()
+    removed = [False] * len(lines)
     for i, (_, _, _, spans) in enumerate(units):
         if i in kept:
             continue
@@ -123,8 +140,9 @@ def trim_with_words(
             ending = "\r\n" if head.endswith("\r\n") else "\n"
             lines[first - 1] = f"{indent}pass{ending}"
             for n in range(first, last):
-                lines[n] = "\r\n" if lines[n].endswith("\r\n") else "\n"
-    return "".join(lines), frozenset(dropped)
+                removed[n] = True
+    numbers = [n for n in range(1, len(lines) + 1) if not removed[n - 1]]
+    return Trimmed("".join(lines[n - 1] for n in numbers), frozenset(dropped), numbers)
 
 
 def _span(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, int, int]:
