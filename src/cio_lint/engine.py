@@ -28,6 +28,8 @@ from cio_lint.rules import RULES, check_call
 from cio_lint.rules.flow import check_flow
 
 SDK_TOP_LEVEL = ("customerio", "analytics", "segment", "rudderstack", "rudder_analytics")
+# A file whose bytes hold none of these cannot import the SDK (``rudder_analytics`` holds ``analytics``).
+SDK_BYTES = (b"customerio", b"analytics", b"segment", b"rudderstack")
 _PARALLEL_MIN_FILES = 24
 
 
@@ -46,6 +48,14 @@ class SourceFile:
         if self._words is None:
             self._words = import_words(self.read())
         return self._words
+
+    def may_import(self, words: tuple[bytes, ...]) -> bool:
+        """False when the file cannot import any of ``words`` (its bytes do not hold one):
+        its import lines need not be read yet."""
+        if self._words is not None:
+            return True
+        data = self.read()
+        return any(word in data for word in words)
 
     def imports_sdk(self, packages: frozenset[str]) -> bool:
         modules, names, bare = self.imports()
@@ -175,7 +185,9 @@ class Engine:
         self.cache = Cache(cache_dir)
 
     # ------------------------------------------------------------------ extraction
-    def _extract_many(self, files: Sequence[SourceFile]) -> None:
+    def _extract_many(self, files: Sequence[SourceFile], meanwhile: Callable[[], None] | None = None) -> None:
+        """Extract ``files`` (from the cache when it has them). ``meanwhile`` runs in this
+        process while the workers parse: the work the next round needs."""
         todo: list[tuple[SourceFile, str]] = []
         for f in files:
             if f.module in self.facts:
@@ -191,16 +203,19 @@ class Engine:
                 self.facts[f.module] = cached
             else:
                 todo.append((f, key))
-        if not todo:
-            return
         tails, tops = self.trim_context if self.trim_context is not None else (None, ())
         work = [(str(f.path), f.module, f.is_package, f.read(), tails, tops) for f, _ in todo]
         total = len(work)
+        if total >= 2:
+            self._start_workers()
         results: Iterable[FileFacts]
-        if self._pool is not None and total >= 2:
+        if self._pool is not None and total:
+            # submitted now (``map`` is eager), collected below
             results = self._pool.map(_extract, work, chunksize=max(1, min(8, total // (self.jobs * 8))))
         else:
             results = map(_extract, work)
+        if meanwhile is not None:
+            meanwhile()
         for done, ((file, key), facts) in enumerate(zip(todo, results), 1):
             self.facts[file.module] = facts
             if key:
@@ -209,10 +224,12 @@ class Engine:
                 self.progress(done, total)
         self.parsed_modules.update(f.module for f, _ in todo)
 
-    def _start_workers(self, files: int) -> None:
-        """One pool for the whole run, its workers importing libcst while the main process
-        reads import lines: starting workers per round cost more than small rounds gain."""
-        if self.jobs > 1 and files >= _PARALLEL_MIN_FILES and self._pool is None:
+    def _start_workers(self) -> None:
+        """One pool for the whole run, started for the first batch of two files or more (or
+        at the start of a run that will parse many files, so that its workers import libcst
+        while this process reads import lines): a pool per round cost more than small rounds
+        gain. A single file is parsed here, or by the pool once there is one."""
+        if self.jobs > 1 and self._pool is None and len(self.by_path) >= _PARALLEL_MIN_FILES:
             self._pool = ProcessPoolExecutor(max_workers=self.jobs)
             for _ in range(self.jobs):
                 self._pool.submit(_warm_worker)
@@ -318,9 +335,10 @@ class Engine:
         # Wrappers and clients may live outside the paths given (a pre-commit run on one file):
         # the prefilter looks at every file of the project; findings are for the targets only.
         candidates = list(self.by_path.values())
-        self._start_workers(len(candidates))
         sdk_names = frozenset(SDK_TOP_LEVEL)
         index = self.cache.get_index() if self.cache.enabled else {}
+        if not index:
+            self._start_workers()  # a first run: most SDK files will be parsed
         index_hits = 0
         for f in candidates:
             known = index.get(str(f.path))
@@ -329,11 +347,16 @@ class Engine:
                 index_hits += 1
         relevant: dict[str, set[str]] = {}
         if self.config.prefilter:
-            selected = [f for f in candidates if f.imports_sdk(sdk_names)]
+            selected = [f for f in candidates if f.may_import(SDK_BYTES) and f.imports_sdk(sdk_names)]
         else:
             selected = list(candidates)
         self._set_trim(relevant, {f.module for f in selected})
-        self._extract_many(selected)
+
+        def read_imports() -> None:  # for the next rounds, while the workers parse this one
+            for f in candidates:
+                f.imports()
+
+        self._extract_many(selected, read_imports)
         done: set[Path] = set()
         while True:
             for f in selected:
