@@ -8,6 +8,7 @@ wrappers) are extracted on demand by the linker. Everything else is never parsed
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -230,6 +231,8 @@ class Engine:
         while this process reads import lines): a pool per round cost more than small rounds
         gain. A single file is parsed here, or by the pool once there is one."""
         if self.jobs > 1 and self._pool is None and len(self.by_path) >= _PARALLEL_MIN_FILES:
+            if multiprocessing.get_start_method() == "fork":
+                _warm_worker()  # imported once here, inherited by every worker it forks
             self._pool = ProcessPoolExecutor(max_workers=self.jobs)
             for _ in range(self.jobs):
                 self._pool.submit(_warm_worker)
