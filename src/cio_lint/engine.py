@@ -554,7 +554,8 @@ def import_words(data: bytes) -> tuple[frozenset[str], frozenset[str], frozenset
                     if b"*" in imported and path:
                         names.add(path[-1])
         at = find(b"import", max(at + 6, done))
-    return tuple(frozenset(w.decode("ascii", "replace") for w in group) for group in (modules, names, bare))  # type: ignore[return-value]
+    # bytes ``\w`` is ASCII: one decode per group
+    return tuple(frozenset(b" ".join(group).decode("ascii").split()) for group in (modules, names, bare))  # type: ignore[return-value]
 
 
 def _relevant_modules(project: Project) -> dict[str, set[str]]:
