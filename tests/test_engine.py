@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -64,25 +63,67 @@ def test_plan_change_invalidates_results(project) -> None:
     assert len(second.findings) == len(first.findings) - 1
 
 
+def _rewrite_entry(entry: Path, payload: bytes, version: str | None = None) -> None:
+    """Replace an entry's payload, with a header that matches it (a well-formed entry)."""
+    import hashlib
+
+    magic, fmt, current, key, _ = entry.read_bytes().split(b"\n", 1)[0].split()
+    header = b" ".join([magic, fmt, (version or current.decode()).encode(), key, hashlib.sha256(payload).hexdigest().encode()])
+    entry.write_bytes(header + b"\n" + payload)
+
+
 def test_corrupt_and_foreign_cache_entries_are_ignored(project) -> None:
+    import pickle
+
+    from cio_lint.cache import dumps
+
     root = project(APP)
     cold = _run(root)
-    entries = list((root / "cache").rglob("*.json"))
-    assert entries
+    entries = sorted(p for p in (root / "cache").rglob("*") if p.is_file() and p.parent.name != "cache")
+    assert len(entries) >= 4
     for i, entry in enumerate(entries):
-        if i % 3 == 0:
-            entry.write_text("{not json")
-        elif i % 3 == 1:
-            data = json.loads(entry.read_text())
-            data["version"] = "0.0.0-foreign"
-            entry.write_text(json.dumps(data))
+        data = entry.read_bytes()
+        if i % 4 == 0:
+            entry.write_bytes(data[: len(data) // 2])  # truncated: the digest no longer matches
+        elif i % 4 == 1:
+            _rewrite_entry(entry, data.split(b"\n", 1)[1], version="0.0.0-foreign")
+        elif i % 4 == 2:
+            _rewrite_entry(entry, dumps({"calls": "garbage", "findings": 3}))  # well formed, wrong shape
         else:
-            data = json.loads(entry.read_text())
-            data["value"] = {"calls": "garbage"} if "facts" in str(entry) else {"findings": 3}
-            entry.write_text(json.dumps(data))
+            _rewrite_entry(entry, pickle.dumps(Path("/")))  # names a class: refused, never built
     again = _run(root)
     assert _summary(again) == _summary(cold)
     assert again.files_parsed == 4
+
+
+def test_cache_entries_cannot_run_code(tmp_path: Path) -> None:
+    """An entry is unpickled by an unpickler that refuses every global: a crafted entry (with a
+    matching digest) that would call a function is ignored and calls nothing."""
+    import hashlib
+    import pickle
+
+    from cio_lint import __version__
+    from cio_lint.cache import FORMAT, Cache
+
+    called = tmp_path / "called"
+
+    class Exploit:
+        def __reduce__(self):  # what a hostile entry would hold: call os.mkdir(called)
+            import os
+
+            return (os.mkdir, (str(called),))
+
+    cache = Cache(tmp_path / "cache")
+    key = "ab" * 32
+    payload = pickle.dumps(Exploit())
+    entry = tmp_path / "cache" / "facts" / key[:2] / key
+    entry.parent.mkdir(parents=True)
+    header = f"cio-lint-cache {FORMAT} {__version__} {key} {hashlib.sha256(payload).hexdigest()}".encode()
+    entry.write_bytes(header + b"\n" + payload)
+    assert cache.get_facts(key) is None
+    assert not called.exists()
+    pickle.loads(payload)  # the same bytes through plain pickle would have run it
+    assert called.exists()
 
 
 def test_no_cache_writes_nothing(project) -> None:

@@ -1,23 +1,31 @@
 """The persistent cache: per-file facts by content, whole-run results by file stamps.
 
-Two kinds of entry live under ``.cio-lint-cache/`` (``--cache-dir``, ``--no-cache``):
+Three kinds of entry live under ``.cio-lint-cache/`` (``--cache-dir``, ``--no-cache``):
 
 - ``facts/``: the ``FileFacts`` of one file, keyed by cio-lint's version, the file's path,
-  module name and bytes. Facts do not depend on the plan or the configuration, so after an edit
-  only the edited file is parsed again; linking and checking always run (they are cheap).
+  module name, bytes and trim context. Facts do not depend on the plan or the configuration,
+  so after an edit only the edited file is parsed again; linking and checking always run.
+- ``index/``: the words of every file's import lines, keyed by the file's stamp (the prefilter's
+  view of unchanged files, so a rerun does not read them).
 - ``runs/``: the findings of a whole run, keyed by version, plan fingerprint, configuration and
-  the (path, mtime, size) of every file discovered. A rerun with nothing changed is a lookup.
+  the stamps of every file discovered. A rerun with nothing changed is a lookup.
 
-Entries are JSON (never pickle: a cache folder is not trusted), written atomically. An entry
-that does not parse, has another version or key, or has the wrong shape is ignored and
-overwritten, never trusted.
+An entry is a header line (format, version, key, SHA-256 of the payload) and a pickle of plain
+data only: tuples, lists, dicts, sets, strings, numbers. It is loaded by an unpickler that
+refuses every global, so an entry can name no class or function: a cache folder is not
+trusted (a CI cache can be restored from another branch), and unpickling it can build data,
+never run code. Decoding is several times faster than JSON, whose lists had to be turned back
+into tuples in Python. An entry with another format, version or key, a payload that does not
+match its digest, or the wrong shape is ignored and overwritten, never trusted. Writes are
+atomic.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
+import io
 import os
+import pickle
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -27,76 +35,67 @@ from cio_lint import __version__
 from cio_lint.analysis.facts import CallFact, ClassFacts, FileFacts, FuncFacts, Param
 from cio_lint.model import Edit, Finding, Fix
 
-FORMAT = 1
+FORMAT = 2
+_MAGIC = b"cio-lint-cache"
 
 
-def _tuplify(value: Any) -> Any:
-    if type(value) is list:
-        return tuple([_tuplify(v) if type(v) is list else v for v in value])
-    return value
+class _DataOnlyUnpickler(pickle.Unpickler):
+    """Builds containers and scalars; refuses every global (no class, no function, no code)."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"cache entries hold data only, not {module}.{name}")
 
 
-def facts_to_json(facts: FileFacts) -> dict[str, Any]:
-    return {
-        "path": facts.path,
-        "module": facts.module,
-        "is_package": facts.is_package,
-        "bindings": facts.bindings,
-        "classes": {
-            name: [c.qualname, c.bases, c.attrs, c.inst_attrs, c.methods] for name, c in facts.classes.items()
-        },
-        "functions": {
-            name: [f.qualname, f.cls, [[p.name, p.kind, p.default] for p in f.params], f.decorators, f.loc, f.calls]
+def dumps(value: Any) -> bytes:
+    return pickle.dumps(value, protocol=5)
+
+
+def loads(payload: bytes) -> Any:
+    return _DataOnlyUnpickler(io.BytesIO(payload)).load()
+
+
+def facts_to_value(facts: FileFacts) -> tuple[Any, ...]:
+    return (
+        facts.path,
+        facts.module,
+        facts.is_package,
+        facts.bindings,
+        {name: (c.qualname, c.bases, c.attrs, c.inst_attrs, c.methods) for name, c in facts.classes.items()},
+        {
+            name: (f.qualname, f.cls, tuple((p.name, p.kind, p.default) for p in f.params), f.decorators, f.loc, f.calls)
             for name, f in facts.functions.items()
         },
-        "calls": [
-            [c.id, c.scope, c.func, c.args, c.kwargs, c.loc, c.key, sorted(c.must, key=repr), c.conditional, c.snippet]
+        [
+            (c.id, c.scope, c.func, c.args, c.kwargs, c.loc, c.key, c.must, c.conditional, c.snippet)
             for c in facts.calls
         ],
-        "star_imports": facts.star_imports,
-        "suppressions": [[line, sorted(codes) if codes is not None else None] for line, codes in facts.suppressions.items()],
-        "error": facts.error,
-        "dropped": sorted(facts.dropped),
-    }
+        facts.star_imports,
+        facts.suppressions,
+        facts.error,
+        facts.dropped,
+    )
 
 
-def facts_from_json(data: dict[str, Any]) -> FileFacts:
-    facts = FileFacts(path=str(data["path"]), module=str(data["module"]), is_package=bool(data["is_package"]))
-    facts.bindings = {str(k): _tuplify(v) for k, v in data["bindings"].items()}
-    for name, (qualname, bases, attrs, inst, methods) in data["classes"].items():
-        facts.classes[name] = ClassFacts(
-            qualname,
-            _tuplify(bases),
-            {k: _tuplify(v) for k, v in attrs.items()},
-            {k: _tuplify(v) for k, v in inst.items()},
-            dict(methods),
-        )
-    for name, (qualname, cls, params, decorators, loc, calls) in data["functions"].items():
-        facts.functions[name] = FuncFacts(
-            qualname,
-            cls,
-            tuple(Param(p, kind, _tuplify(default)) for p, kind, default in params),
-            tuple(decorators),
-            _tuplify(loc),
-            [int(c) for c in calls],
-        )
-    for cid, scope, func, args, kwargs, loc, key, must, conditional, snippet in data["calls"]:
-        facts.calls.append(
-            CallFact(
-                int(cid), scope, _tuplify(func), _tuplify(args), _tuplify(kwargs), _tuplify(loc),
-                _tuplify(key), frozenset(_tuplify(m) for m in must), bool(conditional), str(snippet),
-            )
-        )
-    facts.star_imports = [str(s) for s in data["star_imports"]]
-    facts.suppressions = {
-        int(line): (frozenset(codes) if codes is not None else None) for line, codes in data["suppressions"]
+def facts_from_value(value: tuple[Any, ...]) -> FileFacts:
+    (path, module, is_package, bindings, classes, functions, calls, star_imports, suppressions, error, dropped) = value
+    if not (isinstance(path, str) and isinstance(module, str) and isinstance(bindings, dict)):
+        raise TypeError("not the facts of a file")
+    facts = FileFacts(path=path, module=module, is_package=bool(is_package))
+    facts.bindings = bindings
+    facts.classes = {name: ClassFacts(*row) for name, row in classes.items()}
+    facts.functions = {
+        name: FuncFacts(qualname, cls, tuple(Param(*p) for p in params), decorators, loc, calls_)
+        for name, (qualname, cls, params, decorators, loc, calls_) in functions.items()
     }
-    facts.error = _tuplify(data["error"]) if data["error"] is not None else None
-    facts.dropped = frozenset(str(w) for w in data["dropped"])
+    facts.calls = [CallFact(*row) for row in calls]
+    facts.star_imports = list(star_imports)
+    facts.suppressions = dict(suppressions)
+    facts.error = error
+    facts.dropped = frozenset(dropped)
     return facts
 
 
-def finding_to_json(f: Finding) -> list[Any]:
+def finding_to_row(f: Finding) -> list[Any]:
     fix = None
     if f.fix is not None:
         fix = [f.fix.applicability, f.fix.description,
@@ -104,7 +103,7 @@ def finding_to_json(f: Finding) -> list[Any]:
     return [f.code, f.name, f.severity, f.message, f.path, f.line, f.column, f.end_line, f.end_column, fix, f.snippet]
 
 
-def finding_from_json(row: list[Any]) -> Finding:
+def finding_from_row(row: list[Any]) -> Finding:
     code, name, severity, message, path, line, column, end_line, end_column, fix, snippet = row
     parsed = None
     if fix is not None:
@@ -134,21 +133,27 @@ class Cache:
     # ------------------------------------------------------------------ files
     def _entry(self, kind: str, key: str) -> Path:
         assert self.directory is not None
-        return self.directory / kind / key[:2] / f"{key}.json"
+        return self.directory / kind / key[:2] / key
 
     def _read(self, kind: str, key: str) -> Any:
         if self.directory is None:
             return None
         try:
-            with open(self._entry(kind, key), encoding="utf-8") as handle:
-                data = json.load(handle)
-        except (OSError, ValueError):
+            with open(self._entry(kind, key), "rb") as handle:
+                header = handle.readline().split()
+                payload = handle.read()
+        except OSError:
             return None
-        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != __version__:
+        expected = [_MAGIC, str(FORMAT).encode(), __version__.encode(), key.encode()]
+        if header[:4] != expected or len(header) != 5 or header[4] != hashlib.sha256(payload).hexdigest().encode():
             return None
-        if data.get("key") != key:
+        try:
+            return loads(payload)
+        except Exception:  # noqa: BLE001  (any malformed payload: ignored, never trusted)
             return None
-        return data.get("value")
+
+    def has(self, kind: str, key: str) -> bool:
+        return self.directory is not None and self._entry(kind, key).is_file()
 
     def _write(self, kind: str, key: str, value: Any) -> None:
         if self.directory is None:
@@ -157,10 +162,12 @@ class Cache:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._mark(self.directory)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-            text = json.dumps({"format": FORMAT, "version": __version__, "key": key, "value": value})
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            payload = dumps(value)
+            header = b" ".join([_MAGIC, str(FORMAT).encode(), __version__.encode(), key.encode(),
+                                hashlib.sha256(payload).hexdigest().encode()])
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(header + b"\n" + payload)
             os.replace(tmp, path)
         except OSError:
             pass  # a read-only checkout still lints, just without a cache
@@ -183,31 +190,33 @@ class Cache:
             self.misses += 1
             return None
         try:
-            facts = facts_from_json(value)
-        except (KeyError, TypeError, ValueError):
+            facts = facts_from_value(value)
+        except (KeyError, TypeError, ValueError, AttributeError):
             self.misses += 1
             return None
         self.hits += 1
         return facts
 
     def put_facts(self, key: str, facts: FileFacts) -> None:
-        self._write("facts", key, facts_to_json(facts))
+        self._write("facts", key, facts_to_value(facts))
 
     # ------------------------------------------------------------------ index
-    def get_index(self) -> dict[str, list[Any]]:
-        """path -> [stamp, from-modules, from-names, bare words]: the prefilter's view of
+    def get_index(self) -> dict[str, tuple[str, frozenset[str], frozenset[str], frozenset[str]]]:
+        """path -> (stamp, from-modules, from-names, bare words): the prefilter's view of
         unchanged files."""
         value = self._read("index", "files")
         if not isinstance(value, dict):
             return {}
-        out: dict[str, list[Any]] = {}
+        out = {}
         for path, row in value.items():
-            if isinstance(row, list) and len(row) == 4 and isinstance(row[0], str):
-                if all(isinstance(part, list) for part in row[1:]):
-                    out[path] = row
+            if (
+                isinstance(row, tuple) and len(row) == 4 and isinstance(row[0], str)
+                and all(type(part) is frozenset for part in row[1:])
+            ):
+                out[path] = row
         return out
 
-    def put_index(self, index: dict[str, list[Any]]) -> None:
+    def put_index(self, index: dict[str, tuple[str, frozenset[str], frozenset[str], frozenset[str]]]) -> None:
         self._write("index", "files", index)
 
     # ------------------------------------------------------------------ runs
@@ -225,7 +234,7 @@ class Cache:
         if not isinstance(value, dict):
             return None
         try:
-            value["findings"] = [finding_from_json(row) for row in value["findings"]]
+            value["findings"] = [finding_from_row(row) for row in value["findings"]]
         except (KeyError, TypeError, ValueError):
             return None
         return value
@@ -235,7 +244,7 @@ class Cache:
             "runs",
             key,
             {
-                "findings": [finding_to_json(f) for f in findings],
+                "findings": [finding_to_row(f) for f in findings],
                 "files_checked": files_checked,
                 "files_parsed": files_parsed,
             },

@@ -346,7 +346,7 @@ class Engine:
         for f in candidates:
             known = index.get(str(f.path))
             if known is not None and f.stamp and known[0] == f.stamp:
-                f._words = (frozenset(known[1]), frozenset(known[2]), frozenset(known[3]))
+                f._words = known[1:]
                 index_hits += 1
         relevant: dict[str, set[str]] = {}
         if self.config.prefilter:
@@ -400,8 +400,7 @@ class Engine:
             selected = more
         if self.cache.enabled and index_hits != len(candidates):
             self.cache.put_index({
-                str(f.path): [f.stamp, *(sorted(words) for words in f.imports())]
-                for f in candidates if f.stamp and f._words is not None
+                str(f.path): (f.stamp, *f.imports()) for f in candidates if f.stamp and f._words is not None
             })
         if project.declaration_errors:
             raise ConfigError(f"{self.config.source or 'configuration'}: {project.declaration_errors[0]}")
