@@ -53,6 +53,46 @@ def test_touching_one_file_reparses_only_that_file(project) -> None:
     assert "CIO002" in [c for _, _, c, _ in _summary(cold)]
 
 
+CUTOFF_APP = {
+    **APP,
+    "app/views.py": APP["app/views.py"] + "def unrelated(x):\n    return x * 2\n",
+}
+
+# (what the edit does, file, old text, new text, files parsed if the early cutoff takes it, else None)
+CUTOFF_EDITS = [
+    ("comment appended", "app/views.py", "return x * 2\n", "return x * 2\n# later\n", 1),
+    ("trimmed-out function edited", "app/views.py", "x * 2", "x * 3", 1),
+    ("event name changed", "app/other.py", "'Nope'", "'Signed Up'", None),
+    ("lines shifted", "app/views.py", "from customerio", "\nfrom customerio", None),
+    ("suppression added", "app/other.py", "'Signed Up')\n", "'Nah')  # noqa: CIO001\n", None),
+    ("unparsed file starts sending", "app/plain.py", "return x\n",
+     "return x\nfrom customerio import analytics\nanalytics.track('u', 'Nope2')\n", None),
+    ("docstring added to a parsed file", "app/helpers.py", "def track_event", '"""Helpers."""\ndef track_event', None),
+    ("touched, same bytes", "app/names.py", "", "", 0),  # its facts are cached by content
+]
+
+
+def test_reruns_after_edits_match_runs_without_cache(project) -> None:
+    """After each edit a cached rerun reports exactly what a run without cache reports; edits
+    that cannot change a fact (a comment, a trimmed-out function) skip linking and checking."""
+    import os
+
+    root = project(CUTOFF_APP)
+    _run(root)
+    for what, rel, old, new, parsed in CUTOFF_EDITS:
+        path = root / rel
+        text = path.read_text()
+        assert old in text, what
+        path.write_text(text.replace(old, new, 1))
+        os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000_000))
+        cached = _run(root)
+        fresh = _run(root, cache=False)
+        assert _summary(cached) == _summary(fresh), what
+        assert cached.from_cache is (parsed is not None), what
+        if parsed is not None:
+            assert cached.files_parsed == parsed, what
+
+
 def test_plan_change_invalidates_results(project) -> None:
     root = project(APP)
     first = _run(root)

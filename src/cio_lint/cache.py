@@ -120,6 +120,13 @@ def digest(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
+def _index_row(row: Any) -> bool:
+    return (
+        type(row) is tuple and len(row) == 4 and type(row[0]) is str
+        and type(row[1]) is frozenset and type(row[2]) is frozenset and type(row[3]) is frozenset
+    )
+
+
 class Cache:
     def __init__(self, directory: Path | None) -> None:
         self.directory = directory
@@ -207,17 +214,37 @@ class Cache:
         value = self._read("index", "files")
         if not isinstance(value, dict):
             return {}
-        out = {}
-        for path, row in value.items():
-            if (
-                isinstance(row, tuple) and len(row) == 4 and isinstance(row[0], str)
-                and all(type(part) is frozenset for part in row[1:])
-            ):
-                out[path] = row
-        return out
+        return {path: row for path, row in value.items() if _index_row(row)}
 
     def put_index(self, index: dict[str, tuple[str, frozenset[str], frozenset[str], frozenset[str]]]) -> None:
-        self._write("index", "files", index)
+        # One object per distinct word, so that pickle writes each word once (a third of the size)
+        words: dict[str, str] = {}
+        self._write("index", "files", {
+            path: (stamp, *(frozenset([words.setdefault(w, w) for w in group]) for group in groups))
+            for path, (stamp, *groups) in index.items()
+        })
+
+    # ------------------------------------------------------------------ state
+    def get_state(self, key: str) -> dict[str, Any] | None:
+        """The last full run of this project: every file's stamp, the facts key and trim
+        context of each file it parsed, its findings (``Engine._early_cutoff``)."""
+        value = self._read("state", key)
+        if not (isinstance(value, dict) and isinstance(value.get("stamps"), dict) and isinstance(value.get("files"), dict)):
+            return None
+        try:
+            value["findings"] = [finding_from_row(row) for row in value["findings"]]
+        except (KeyError, TypeError, ValueError):
+            return None
+        if not all(isinstance(v, str) for v in value["stamps"].values()):
+            return None
+        if not (isinstance(value.get("words"), dict) and all(_index_row(r) for r in value["words"].values())):
+            return None
+        if not all(isinstance(r, tuple) and len(r) == 2 and isinstance(r[0], str) for r in value["files"].values()):
+            return None
+        return value
+
+    def put_state(self, key: str, state: dict[str, Any]) -> None:
+        self._write("state", key, {**state, "findings": [finding_to_row(f) for f in state["findings"]]})
 
     # ------------------------------------------------------------------ runs
     @staticmethod

@@ -32,6 +32,7 @@ SDK_TOP_LEVEL = ("customerio", "analytics", "segment", "rudderstack", "rudder_an
 # A file whose bytes hold none of these cannot import the SDK (``rudder_analytics`` holds ``analytics``).
 SDK_BYTES = (b"customerio", b"analytics", b"segment", b"rudderstack")
 _PARALLEL_MIN_FILES = 24
+_EARLY_CUTOFF_MAX_FILES = 16  # more changed files than this: a full run is as cheap
 
 
 @dataclass
@@ -177,9 +178,11 @@ class Engine:
         self.facts: dict[str, FileFacts] = {}  # module -> facts
         self.parsed_modules: set[str] = set()
         self._pool: ProcessPoolExecutor | None = None
+        self._workers = 0
         # (tails, tops) of the SDK and relevant modules a function must mention to be kept
         self.trim_context: tuple[tuple[tuple[str, tuple[str, ...] | None], ...], tuple[str, ...]] | None = None
-        self.trimmed_with: dict[str, frozenset[str]] = {}
+        # module -> (facts key, trim context) of the facts in ``facts`` (key "": not cached)
+        self.facts_keys: dict[str, tuple[str, Any]] = {}
         cache_dir = None
         if config.cache:
             cache_dir = config.cache_dir or (config.root / ".cio-lint-cache")
@@ -187,54 +190,70 @@ class Engine:
 
     # ------------------------------------------------------------------ extraction
     def _extract_many(self, files: Sequence[SourceFile], meanwhile: Callable[[], None] | None = None) -> None:
-        """Extract ``files`` (from the cache when it has them). ``meanwhile`` runs in this
-        process while the workers parse: the work the next round needs."""
+        """Extract ``files``, or take their facts from the cache. Files to parse go to the
+        workers first; cached facts are decoded, and ``meanwhile`` (the work the next round
+        needs) runs, in this process while the workers parse."""
+        context = repr(self.trim_context).encode()
         todo: list[tuple[SourceFile, str]] = []
+        cached: list[tuple[SourceFile, str]] = []
         for f in files:
             if f.module in self.facts:
                 continue
             data = f.read()
             if len(data) > self.config.max_file_bytes:
                 self.facts[f.module] = _too_large(f, data, self.config.max_file_bytes)
+                self.facts_keys[f.module] = ("", self.trim_context)
                 continue
-            context = repr(self.trim_context)
-            key = Cache.facts_key(str(f.path), f.module, f.is_package, data + context.encode()) if self.cache.enabled else ""
-            cached = self.cache.get_facts(key) if key else None
-            if cached is not None:
-                self.facts[f.module] = cached
+            key = Cache.facts_key(str(f.path), f.module, f.is_package, data + context) if self.cache.enabled else ""
+            self.facts_keys[f.module] = (key, self.trim_context)
+            (cached if key and self.cache.has("facts", key) else todo).append((f, key))
+        results = self._submit(todo)
+        unreadable: list[tuple[SourceFile, str]] = []
+        for f, key in cached:
+            facts = self.cache.get_facts(key)
+            if facts is None:
+                unreadable.append((f, key))
             else:
-                todo.append((f, key))
-        tails, tops = self.trim_context if self.trim_context is not None else (None, ())
-        work = [(str(f.path), f.module, f.is_package, f.read(), tails, tops) for f, _ in todo]
-        total = len(work)
-        if total >= 2:
-            self._start_workers()
-        results: Iterable[FileFacts]
-        if self._pool is not None and total:
-            # submitted now (``map`` is eager), collected below
-            results = self._pool.map(_extract, work, chunksize=max(1, min(8, total // (self.jobs * 8))))
-        else:
-            results = map(_extract, work)
+                self.facts[f.module] = facts
         if meanwhile is not None:
             meanwhile()
+        self._collect(todo, results)
+        if unreadable:  # corrupt or foreign entries: parse those files too
+            self._collect(unreadable, self._submit(unreadable))
+
+    def _submit(self, todo: Sequence[tuple[SourceFile, str]]) -> Iterable[FileFacts]:
+        """Start parsing ``todo``: in the pool (``map`` submits at once) or lazily here."""
+        tails, tops = self.trim_context if self.trim_context is not None else (None, ())
+        work = [(str(f.path), f.module, f.is_package, f.read(), tails, tops) for f, _ in todo]
+        if len(work) >= 2:
+            self._start_workers()
+            if self._pool is not None and self._workers < self.jobs and len(work) >= 4 * self.jobs:
+                self._pool.shutdown()  # the one worker of a rerun: many files need parsing after all
+                self._pool = None
+                self._start_workers()
+        if self._pool is not None and work:
+            return self._pool.map(_extract, work, chunksize=max(1, min(8, len(work) // (self.jobs * 8))))
+        return map(_extract, work)
+
+    def _collect(self, todo: Sequence[tuple[SourceFile, str]], results: Iterable[FileFacts]) -> None:
         for done, ((file, key), facts) in enumerate(zip(todo, results), 1):
             self.facts[file.module] = facts
             if key:
                 self.cache.put_facts(key, facts)
             if self.progress is not None:
-                self.progress(done, total)
+                self.progress(done, len(todo))
         self.parsed_modules.update(f.module for f, _ in todo)
 
-    def _start_workers(self) -> None:
-        """One pool for the whole run, started for the first batch of two files or more (or
-        at the start of a run that will parse many files, so that its workers import libcst
-        while this process reads import lines): a pool per round cost more than small rounds
-        gain. A single file is parsed here, or by the pool once there is one."""
+    def _start_workers(self, inherit: bool = True, workers: int | None = None) -> None:
+        """One pool for the whole run (a pool per round cost more than small rounds gain),
+        once the project has enough files. ``inherit``: import libcst here, then fork the
+        workers, which inherit it; otherwise each worker imports it while this process goes on."""
         if self.jobs > 1 and self._pool is None and len(self.by_path) >= _PARALLEL_MIN_FILES:
-            if multiprocessing.get_start_method() == "fork":
-                _warm_worker()  # imported once here, inherited by every worker it forks
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs)
-            for _ in range(self.jobs):
+            if inherit and multiprocessing.get_start_method() == "fork":
+                _warm_worker()
+            count = self._workers = min(workers or self.jobs, self.jobs)
+            self._pool = ProcessPoolExecutor(max_workers=count)
+            for _ in range(count):
                 self._pool.submit(_warm_worker)
 
     def _set_trim(self, relevant: dict[str, set[str]], guess: set[str] | frozenset[str] = frozenset()) -> None:
@@ -287,7 +306,9 @@ class Engine:
                 self.files[module] = file
         return [f for f in self.by_path.values() if f.target]
 
-    def _run_key(self, paths: Sequence[Path]) -> str | None:
+    def _run_key(self, paths: Sequence[Path]) -> tuple[str, str] | None:
+        """The key of this exact run (every file's stamp included) and of this project (the
+        same without the stamps: plan, configuration, paths, cwd, SDK version)."""
         if not self.cache.enabled:
             return None
         stamps = []
@@ -306,7 +327,53 @@ class Engine:
             str(Path.cwd()),
             sdk.installed_classic_version(self.config.sdk_versions.get("customerio")),
         ))
-        return Cache.run_key(fingerprint, repr(self.config), stamps, extra)
+        return Cache.run_key(fingerprint, repr(self.config), stamps, extra), Cache.run_key(fingerprint, repr(self.config), [], extra)
+
+    def _changed(self, state: dict[str, Any] | None) -> list[SourceFile] | None:
+        """The files whose stamp differs from the last full run's (None: files were added or
+        removed, or there is no last run)."""
+        if state is None or set(state["stamps"]) != {str(p) for p in self.by_path}:
+            return None
+        stamps = state["stamps"]
+        return [f for p, f in self.by_path.items() if stamps[str(p)] != f.stamp]
+
+    def _early_cutoff(self, state: dict[str, Any], changed: list[SourceFile], index: dict[str, Any]) -> list[Finding] | None:
+        """The previous run's findings, if every file that changed since is one whose change
+        cannot matter: its import lines have the same words (so it is selected, or not, as
+        before) and, if it was parsed, parsing it again with the same trim context gives equal
+        facts (a comment, a docstring, a function that trimming leaves out). Everything
+        downstream — relevance, wrappers, resolution, findings — is a function of those, so it
+        is not recomputed (the early cutoff of build systems). ``None``: run in full."""
+        stamps, files, words = state["stamps"], state["files"], state["words"]
+        if not changed or len(changed) > _EARLY_CUTOFF_MAX_FILES:
+            return None
+        before: list[tuple[SourceFile, FileFacts, Any]] = []
+        for f in changed:
+            old = words.get(str(f.path)) or index.get(str(f.path))
+            if old is None or old[0] != stamps[str(f.path)] or f.imports() != old[1:]:
+                return None
+            record = files.get(str(f.path))
+            if record is None:
+                continue  # never parsed, and still is not
+            key, context = record
+            old_facts = self.cache.get_facts(key) if key else None
+            if old_facts is None:
+                return None
+            before.append((f, old_facts, context))
+        for f, old_facts, context in before:
+            self.trim_context = context
+            self._extract_many([f])
+            if self.facts.get(f.module) != old_facts:
+                self.facts.clear()  # parsed with the last run's context: the full run decides again
+                self.facts_keys.clear()
+                self.trim_context = None
+                return None
+        for f, _, _ in before:
+            files[str(f.path)] = self.facts_keys[f.module]
+        for f in changed:  # the index is rewritten by the next full run
+            words[str(f.path)] = (f.stamp, *f.imports())
+        state["stamps"] = {str(p): f.stamp for p, f in self.by_path.items()}
+        return list(state["findings"])
 
     def run(self, paths: Sequence[Path], use_run_cache: bool = True) -> LintResult:
         try:
@@ -318,14 +385,36 @@ class Engine:
 
     def _run(self, paths: Sequence[Path], use_run_cache: bool) -> LintResult:
         target_files = self._discover(paths)
-        run_key = self._run_key(paths) if use_run_cache else None
-        if run_key is not None:
-            cached = self.cache.get_run(run_key)
+        keys = self._run_key(paths) if use_run_cache else None
+        run_key = keys[0] if keys is not None else None
+        if keys is not None:
+            cached = self.cache.get_run(keys[0])
             if cached is not None:
                 return LintResult(
                     findings=cached["findings"],
                     files_checked=int(cached["files_checked"]),
                     files_parsed=0,
+                    from_cache=True,
+                )
+        # A rerun (the cache has an index) parses what changed, often one file: one worker
+        # imports libcst while this process reads the cache (more start if many files turn
+        # out to need parsing). A first run parses many: ``_submit`` imports libcst here and
+        # forks workers that inherit it.
+        rerun = self.cache.has("index", "files")
+        if rerun:
+            self._start_workers(inherit=False, workers=1)
+        index = self.cache.get_index() if self.cache.enabled else {}
+        state = self.cache.get_state(keys[1]) if keys is not None else None
+        changed = self._changed(state)
+        if not rerun:
+            self._start_workers()
+        if keys is not None:
+            findings = self._early_cutoff(state, changed, index) if state is not None and changed is not None else None
+            if state is not None and findings is not None:
+                self.cache.put_state(keys[1], state)
+                self.cache.put_run(keys[0], findings, len(target_files), len(self.parsed_modules))
+                return LintResult(
+                    findings=findings, files_checked=len(target_files), files_parsed=len(self.parsed_modules),
                     from_cache=True,
                 )
         project = Project(
@@ -339,9 +428,6 @@ class Engine:
         # the prefilter looks at every file of the project; findings are for the targets only.
         candidates = list(self.by_path.values())
         sdk_names = frozenset(SDK_TOP_LEVEL)
-        index = self.cache.get_index() if self.cache.enabled else {}
-        if not index:
-            self._start_workers()  # a first run: most SDK files will be parsed
         index_hits = 0
         for f in candidates:
             known = index.get(str(f.path))
@@ -416,8 +502,14 @@ class Engine:
                 target_facts.append(facts)
         resolved = project.resolve_calls(target_facts)
         findings = list(self._findings(resolved, target_facts, project))
-        if run_key is not None:
-            self.cache.put_run(run_key, findings, len(target_files), len(self.parsed_modules))
+        if keys is not None:
+            self.cache.put_run(keys[0], findings, len(target_files), len(self.parsed_modules))
+            self.cache.put_state(keys[1], {
+                "stamps": {str(p): f.stamp for p, f in self.by_path.items()},
+                "files": {str(self.files[m].path): record for m, record in self.facts_keys.items() if m in self.files},
+                "findings": findings,
+                "words": {},  # import words of files changed since the index was written
+            })
         return LintResult(
             findings=findings,
             files_checked=len(target_files),
