@@ -829,3 +829,45 @@ def test_unrecognised_import(tmp_path: Path) -> None:
     path = write(tmp_path, "thing.json", '{"hello": "world"}')
     with pytest.raises(PlanError, match="not a tracking plan cio-lint can import"):
         import_plan(path)
+
+
+def test_closest_prunes_with_quick_ratios_without_changing_answers() -> None:
+    """``closest`` skips candidates whose quick upper bounds cannot win: the same answer as
+    computing every ratio, on typos of every planned name of the demo plan."""
+    import difflib
+    import random
+    import string
+
+    from cio_lint.plan.model import normalize_name
+
+    plan = load_plan(Path(__file__).resolve().parent.parent / "tracking_plan")
+
+    def every_ratio(name: str) -> str | None:
+        best: tuple[float, str] | None = None
+        for planned in sorted(plan.events):
+            ratio = max(
+                difflib.SequenceMatcher(None, name, planned).ratio(),
+                difflib.SequenceMatcher(None, normalize_name(name), normalize_name(planned)).ratio(),
+            )
+            if ratio >= 0.6 and (best is None or ratio > best[0]):
+                best = (ratio, planned)
+        return best[1] if best else None
+
+    rng = random.Random(7)
+    names = ["", "x", "signed up", "ORDER_COMPLETED", "a completely different thing"]
+    for planned in sorted(plan.events):
+        for _ in range(20):
+            chars = list(planned)
+            for _ in range(rng.randint(1, 6)):
+                at = rng.randrange(len(chars) + 1)
+                roll = rng.random()
+                if roll < 0.3 and chars:
+                    chars.pop(min(at, len(chars) - 1))
+                elif roll < 0.6:
+                    chars.insert(at, rng.choice(string.ascii_letters + " _-"))
+                elif chars:
+                    chars[min(at, len(chars) - 1)] = rng.choice(string.ascii_letters)
+            names.append("".join(chars))
+    assert len(names) > 100
+    assert [plan.closest(n) for n in names] == [every_ratio(n) for n in names]
+    assert sum(plan.closest(n) is not None for n in names) > 50

@@ -396,12 +396,17 @@ class Plan:
         normal = normalize_name(name)
         best: tuple[float, str] | None = None
         for planned in sorted(self.events):
-            ratio = max(
-                difflib.SequenceMatcher(None, name, planned).ratio(),
-                difflib.SequenceMatcher(None, normal, normalize_name(planned)).ratio(),
-            )
-            if ratio >= 0.6 and (best is None or ratio > best[0]):
-                best = (ratio, planned)
+            for a, b in ((name, planned), (normal, normalize_name(planned))):
+                matcher = difflib.SequenceMatcher(None, a, b)
+                # quick bounds first (ratio <= quick_ratio <= real_quick_ratio): same answer
+                if best is None:
+                    if matcher.real_quick_ratio() < 0.6 or matcher.quick_ratio() < 0.6:
+                        continue
+                elif matcher.real_quick_ratio() <= best[0] or matcher.quick_ratio() <= best[0]:
+                    continue
+                ratio = matcher.ratio()
+                if ratio >= 0.6 and (best is None or ratio > best[0]):
+                    best = (ratio, planned)
         return best[1] if best else None
 
     def collisions(self) -> list[tuple[str, ...]]:
