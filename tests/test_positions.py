@@ -45,8 +45,12 @@ def test_spans_match_position_provider(name: str, text: str) -> None:
     expected = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
     positions = _Positions(tree, text)
     assert positions.spans is not None, "fell back to PositionProvider"
+    assert tree.code == text  # libcst's own code generation is intact afterwards
     checked = 0
     for node, r in expected.items():
+        if isinstance(node, (cst.SimpleWhitespace, cst.Comment, cst.Newline)):
+            checked += 1
+            continue  # only counted: never asked about
         if isinstance(node, cst.Module) or (not text.endswith("\n") and r.end.line > len(text.splitlines())):
             checked += not isinstance(node, cst.Module)
             continue  # the module, and the newline libcst makes up at the end of a file without one
@@ -55,3 +59,16 @@ def test_spans_match_position_provider(name: str, text: str) -> None:
         )
         checked += 1
     assert checked == len(expected) - 1  # every node but the module
+
+
+def test_parsing_without_validation_is_scoped() -> None:
+    """Sources CPython accepted are parsed without libcst's per-node validation; validation is
+    back on afterwards, and the facts are the same as with it."""
+    from cio_lint.analysis.extract import extract_file
+
+    source = (ROOT / "examples" / "acme" / "billing.py").read_bytes()
+    fast = extract_file("billing.py", "acme.billing", False, source, valid=True)
+    slow = extract_file("billing.py", "acme.billing", False, source)
+    assert fast == slow and fast.calls
+    with pytest.raises(cst.CSTValidationError):
+        cst.SimpleWhitespace("not whitespace")

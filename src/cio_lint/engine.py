@@ -157,6 +157,7 @@ def _extract(args: tuple[str, str, bool, bytes, Any, tuple[str, ...]]) -> FileFa
     facts = extract_file(
         path, module, is_package, data,
         (trimmed.text, trimmed.lines) if trimmed is not None and trimmed.lines is not None else None,
+        valid=trimmed is not None and trimmed.valid,
     )
     facts.dropped = trimmed.dropped if trimmed is not None else frozenset()
     return facts

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from contextlib import contextmanager
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -45,12 +46,18 @@ def parse_suppressions(lines: Sequence[str]) -> dict[int, frozenset[str] | None]
 
 
 def extract_file(
-    path: str, module: str, is_package: bool, source: bytes, trimmed: tuple[str, list[int]] | None = None
+    path: str,
+    module: str,
+    is_package: bool,
+    source: bytes,
+    trimmed: tuple[str, list[int]] | None = None,
+    valid: bool = False,
 ) -> FileFacts:
     """Summarise ``source``; a file that cannot be decoded or parsed gets ``error`` set.
 
     ``trimmed`` is what to parse instead (``analysis.trim``): the source without the functions
-    that cannot matter, and the source line number of each of its lines.
+    that cannot matter, and the source line number of each of its lines. ``valid``: CPython's
+    parser accepted the source, so libcst need not validate the nodes it builds.
     """
     facts = FileFacts(path=path, module=module, is_package=is_package)
     try:
@@ -63,7 +70,11 @@ def extract_file(
     facts.suppressions = parse_suppressions(lines)
     parsed, line_map = trimmed if trimmed is not None else (text, None)
     try:
-        tree = cst.parse_module(parsed)
+        if valid:
+            with _without_validation():
+                tree = cst.parse_module(parsed)
+        else:
+            tree = cst.parse_module(parsed)
     except cst.ParserSyntaxError as exc:
         line, column, message = _precise_syntax_error(parsed, path) or _syntax_error(exc)
         facts.error = (line_map[line - 1] if line_map and 0 < line <= len(line_map) else line, column, message)
@@ -73,6 +84,50 @@ def extract_file(
         return facts
     _Extractor(facts, _Positions(tree, parsed, line_map), lines).run(tree)
     return facts
+
+
+def _skip_validation(self: cst.CSTNode) -> None:
+    pass
+
+
+@contextmanager
+def _without_validation() -> Iterator[None]:
+    """Build nodes without ``CSTNode._validate``. libcst validates every node it constructs,
+    which is a third of ``parse_module``; nodes its parser builds from valid source are valid by
+    construction (its own note in ``CSTNode.__post_init__``: validation could move out of
+    parsing). Used only on sources CPython's parser has accepted; restored on exit."""
+    node = cst.CSTNode
+    saved = node.__dict__["__post_init__"]
+    node.__post_init__ = _skip_validation  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        node.__post_init__ = saved  # type: ignore[method-assign]
+
+
+def _leaf_simple(self: cst.SimpleWhitespace | cst.Comment, state: _SpanState, **_: object) -> None:
+    state.position += len(self.value)
+
+
+def _leaf_newline(self: cst.Newline, state: _SpanState, **_: object) -> None:
+    state.position += len(state.default_newline if self.value is None else self.value)
+
+
+_LEAVES = ((cst.SimpleWhitespace, _leaf_simple), (cst.Comment, _leaf_simple), (cst.Newline, _leaf_newline))
+
+
+@contextmanager
+def _counting_leaves() -> Iterator[None]:
+    """Whitespace, comments and newlines (six nodes in ten) only advance the position: no span
+    is recorded for them (none is ever asked for), which saves a quarter of the pass."""
+    for cls, fast in _LEAVES:
+        assert "_codegen" not in cls.__dict__
+        cls._codegen = fast  # type: ignore[assignment,method-assign]
+    try:
+        yield
+    finally:
+        for cls, _ in _LEAVES:
+            del cls._codegen
 
 
 class _Positions:
@@ -90,7 +145,8 @@ class _Positions:
         self._starts: list[int] | None = None
         try:
             state = _SpanState(tree.default_indent, tree.default_newline)
-            tree._codegen(state)
+            with _counting_leaves():
+                tree._codegen(state)
             state.finish()
             self.sink: _SpanState = state
             self.spans: dict[int, tuple[int, int]] | None = state.spans

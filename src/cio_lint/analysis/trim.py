@@ -59,6 +59,7 @@ class Trimmed(NamedTuple):
     text: str  # what libcst parses
     dropped: frozenset[str]  # identifiers of the code left out
     lines: list[int] | None  # the file's line number of each line of ``text`` (None: all kept)
+    valid: bool = True  # CPython's parser accepted the file (False: not looked at, or rejected)
 
 
 _IDENT = re.compile(r"[A-Za-z_]\w*")
@@ -73,11 +74,11 @@ def trim_with_words(
     same code) and the line numbers of what it kept. Each left-out function becomes one
     ``pass`` line (a class body needs a statement); libcst then parses only what can matter."""
     if any(ch in text for ch in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"):
-        return Trimmed(text, frozenset(), None)  # str.splitlines would disagree with Python's line numbers
+        return Trimmed(text, frozenset(), None, False)  # str.splitlines would disagree with Python's line numbers
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
-        return Trimmed(text, frozenset(), None)  # libcst reports it (CIO900)
+        return Trimmed(text, frozenset(), None, False)  # libcst reports it (CIO900)
     tops_ = frozenset(tops)
     tails_: dict[str, frozenset[str] | None] = {}
     for item in tails:
