@@ -221,6 +221,26 @@ def test_parallel_workers_give_the_same_result(project) -> None:
     assert _summary(serial) == _summary(parallel) and len(serial.findings) > 40
 
 
+def _broken_scan(paths: list[str], sdk_only: bool) -> list[object]:
+    raise OSError("the helper died")  # runs in the helper process (forked with the patch)
+
+
+def test_a_failing_import_scan_helper_costs_nothing_but_time(project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a first run a helper process reads import lines; if it fails, the engine reads them."""
+    import cio_lint.engine as engine
+
+    files = dict(APP)
+    for i in range(40):
+        files[f"app/m{i}.py"] = f"from app.helpers import track_event\ndef f(u):\n    track_event(u, 'N{i}')\n"
+    root = project(files)
+    cfg = Config(root=root, cache=False)
+    plan = load_plan(root / "tracking_plan")
+    serial = lint_paths([root / "app"], cfg, plan, jobs=1)
+    monkeypatch.setattr(engine, "_scan", _broken_scan)
+    parallel = lint_paths([root / "app"], cfg, plan, jobs=2)
+    assert _summary(serial) == _summary(parallel) and len(serial.findings) > 40
+
+
 def test_progress_bar_only_after_a_second(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     from cio_lint import cli
 

@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,7 @@ class SourceFile:
     _data: bytes | None = None
     _words: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
     stamp: str = ""  # inode, ctime, mtime, size: the index's key for ``_words``
+    sdk_free: bool = False  # a scan found no SDK package named in its bytes
 
     def imports(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
         """Words of ``from`` module paths, of the names they import, of bare ``import`` lines."""
@@ -51,13 +52,15 @@ class SourceFile:
             self._words = import_words(self.read())
         return self._words
 
-    def may_import(self, words: tuple[bytes, ...]) -> bool:
-        """False when the file cannot import any of ``words`` (its bytes do not hold one):
-        its import lines need not be read yet."""
+    def may_import_sdk(self) -> bool:
+        """False when the file cannot import an SDK package (its bytes do not name one): its
+        import lines need not be read yet."""
         if self._words is not None:
             return True
+        if self.sdk_free:
+            return False
         data = self.read()
-        return any(word in data for word in words)
+        return any(word in data for word in SDK_BYTES)
 
     def imports_sdk(self, packages: frozenset[str]) -> bool:
         modules, names, bare = self.imports()
@@ -138,6 +141,31 @@ class ModuleNamer:
         return ".".join(names), is_init
 
 
+def _result(future: Future[list[Any]]) -> list[Any] | None:
+    """A helper's answer, or None if it failed (the caller then reads the files itself)."""
+    try:
+        return future.result()
+    except Exception:  # noqa: BLE001  (a killed or broken helper only costs time)
+        return None
+
+
+def _scan(paths: Sequence[str], sdk_only: bool) -> list[tuple[frozenset[str], frozenset[str], frozenset[str]] | None]:
+    """The import words of each file (``SourceFile.imports``); with ``sdk_only``, None for a
+    file whose bytes name no SDK package (``SourceFile.may_import_sdk``)."""
+    out: list[tuple[frozenset[str], frozenset[str], frozenset[str]] | None] = []
+    for path in paths:
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            data = b""
+        if sdk_only and not any(word in data for word in SDK_BYTES):
+            out.append(None)
+        else:
+            out.append(import_words(data))
+    return out
+
+
 def _warm_worker() -> None:
     import cio_lint.analysis.extract  # noqa: F401  (libcst, before the first file arrives)
 
@@ -180,6 +208,7 @@ class Engine:
         self.parsed_modules: set[str] = set()
         self._pool: ProcessPoolExecutor | None = None
         self._workers = 0
+        self._helper: ProcessPoolExecutor | None = None  # reads import lines on a first run
         # (tails, tops) of the SDK and relevant modules a function must mention to be kept
         self.trim_context: tuple[tuple[tuple[str, tuple[str, ...] | None], ...], tuple[str, ...]] | None = None
         # module -> (facts key, trim context) of the facts in ``facts`` (key "": not cached)
@@ -244,6 +273,19 @@ class Engine:
             if self.progress is not None:
                 self.progress(done, len(todo))
         self.parsed_modules.update(f.module for f, _ in todo)
+
+    def _start_scans(self) -> tuple[Future[list[Any]], Future[list[Any]]] | None:
+        """Import words of every file, read by a helper process: first those of the files whose
+        bytes name an SDK package (None for the others), then all. Only where the workers are
+        forked (``_start_workers``), for the prefilter, on projects worth a pool."""
+        if not (
+            self.config.prefilter and self.jobs > 1 and len(self.by_path) >= _PARALLEL_MIN_FILES
+            and multiprocessing.get_start_method() == "fork"
+        ):
+            return None
+        paths = [str(p) for p in self.by_path]
+        self._helper = ProcessPoolExecutor(max_workers=1)
+        return self._helper.submit(_scan, paths, True), self._helper.submit(_scan, paths, False)
 
     def _start_workers(self, inherit: bool = True, workers: int | None = None) -> None:
         """One pool for the whole run (a pool per round cost more than small rounds gain),
@@ -380,9 +422,10 @@ class Engine:
         try:
             return self._run(paths, use_run_cache)
         finally:
-            if self._pool is not None:
-                self._pool.shutdown()
-                self._pool = None
+            for pool in (self._pool, self._helper):
+                if pool is not None:
+                    pool.shutdown()
+            self._pool = self._helper = None
 
     def _run(self, paths: Sequence[Path], use_run_cache: bool) -> LintResult:
         target_files = self._discover(paths)
@@ -407,7 +450,11 @@ class Engine:
         index = self.cache.get_index() if self.cache.enabled else {}
         state = self.cache.get_state(keys[1]) if keys is not None else None
         changed = self._changed(state)
+        scans = None
         if not rerun:
+            # A first run: a helper process reads every file's import lines (SDK files first)
+            # while this one imports libcst, then forks the workers that inherit it.
+            scans = self._start_scans()
             self._start_workers()
         if keys is not None:
             findings = self._early_cutoff(state, changed, index) if state is not None and changed is not None else None
@@ -435,16 +482,25 @@ class Engine:
             if known is not None and f.stamp and known[0] == f.stamp:
                 f._words = known[1:]
                 index_hits += 1
+        first = _result(scans[0]) if scans is not None else None
+        for f, words in zip(candidates, first or ()):
+            if words is None:
+                f.sdk_free = True
+            else:
+                f._words = words
         relevant: dict[str, set[str]] = {}
         if self.config.prefilter:
-            selected = [f for f in candidates if f.may_import(SDK_BYTES) and f.imports_sdk(sdk_names)]
+            selected = [f for f in candidates if f.may_import_sdk() and f.imports_sdk(sdk_names)]
         else:
             selected = list(candidates)
         self._set_trim(relevant, {f.module for f in selected})
 
         def read_imports() -> None:  # for the next rounds, while the workers parse this one
+            for f, words in zip(candidates, (_result(scans[1]) if scans is not None else None) or ()):
+                if f._words is None:
+                    f._words = words
             for f in candidates:
-                f.imports()
+                f.imports()  # all of them when there was no helper, or it failed
 
         self._extract_many(selected, read_imports)
         done: set[Path] = set()
