@@ -570,34 +570,38 @@ def main(argv: list[str] | None = None) -> int:
     print("tools: " + "; ".join(f"{k} {v}" for k, v in versions.items()), flush=True)
     print(f"repeat: {args.repeat} (median wall time; peak RSS = max over the runs)", flush=True)
 
-    def timed(name: str, cmd: list[str], before=None, ok_codes=(0, 1)) -> Row:
-        row = Row(name)
-        for i in range(args.repeat):
-            if before is not None:
-                before(i)
-            wait_until_idle(args.idle_below, args.max_wait)
-            run = run_once(cmd, corpus, env, work, f"{name.replace(' ', '_')}_{i}")
-            if run.returncode not in ok_codes:
-                row.note = f"failed (exit {run.returncode}): {tail(run.stderr, 3)}"
-                progress(f"{name}: exit {run.returncode}\n{tail(run.stderr)}")
-                break
-            row.runs.append(run)
-            progress(
-                f"  {name} {i + 1}/{args.repeat}: {run.seconds:.2f} s, {run.maxrss_kib / 1024:.0f} MiB,"
-                f" other processes used {run.other_cpu_seconds:.1f} CPU s meanwhile"
-            )
-        rows.append(row)
-        return row
+    @dataclass
+    class Spec:
+        name: str
+        cmd: list[str]
+        before: object = None  # called with the repetition's index before each run
+        row: Row | None = None
+
+    def run_spec(spec: Spec, i: int) -> None:
+        row = spec.row
+        assert row is not None
+        if row.note:
+            return  # failed earlier: not run again
+        if spec.before is not None:
+            spec.before(i)  # type: ignore[operator]
+        wait_until_idle(args.idle_below, args.max_wait)
+        run = run_once(spec.cmd, corpus, env, work, f"{spec.name.replace(' ', '_')}_{i}")
+        if run.returncode not in (0, 1):
+            row.note = f"failed (exit {run.returncode}): {tail(run.stderr, 3)}"
+            progress(f"{spec.name}: exit {run.returncode}\n{tail(run.stderr)}")
+            return
+        row.runs.append(run)
+        progress(
+            f"  {spec.name} {i + 1}/{args.repeat}: {run.seconds:.2f} s, {run.maxrss_kib / 1024:.0f} MiB,"
+            f" other processes used {run.other_cpu_seconds:.1f} CPU s meanwhile"
+        )
 
     try:
         cold_cmd = [cio, "--no-cache", "--format", "json", "."]
         warm_cmd = [cio, "--cache-dir", str(cache_dir), "--format", "json", "."]
-        # (a) cold
+        specs: list[Spec] = []
         if "cold" not in skip:
-            row = timed("cio-lint cold", cold_cmd)
-            if row.ok:
-                cold_findings = findings_of(row.runs[0].stdout)
-        # (b) warm
+            specs.append(Spec("cio-lint cold", cold_cmd))
         warm_ok = False
         if "warm" not in skip or "touched" not in skip:
             progress("  filling the cio-lint cache (untimed) ...")
@@ -612,13 +616,7 @@ def main(argv: list[str] | None = None) -> int:
                     if key not in skip:
                         rows.append(Row(name, note=note))
         if warm_ok and "warm" not in skip:
-            row = timed("cio-lint warm", warm_cmd)
-            if row.ok and cold_findings is not None:
-                same = finding_keys(findings_of(row.runs[-1].stdout) or []) == finding_keys(
-                    cold_findings
-                )
-                checks.append(f"warm output identical to cold: {'yes' if same else 'NO'}")
-        # (c) touched
+            specs.append(Spec("cio-lint warm", warm_cmd))
         if warm_ok and "touched" not in skip:
             senders = sorted(manifest["sender_modules"])
             step = 37 if len(senders) % 37 else 1
@@ -630,13 +628,7 @@ def main(argv: list[str] | None = None) -> int:
                 with open(path, "a", encoding="utf-8") as fh:
                     fh.write(f"# bench: touched before repetition {i + 1} at {time.time():.6f}\n")
 
-            row = timed("cio-lint touched", warm_cmd, before=touch)
-            if row.ok and cold_findings is not None:
-                same = finding_keys(findings_of(row.runs[-1].stdout) or []) == finding_keys(
-                    cold_findings
-                )
-                checks.append(f"touched output identical to cold: {'yes' if same else 'NO'}")
-        # (d) ruff
+            specs.append(Spec("cio-lint touched", warm_cmd, before=touch))
         if "ruff" not in skip:
             if ruff_note:
                 rows.append(Row("ruff", note=ruff_note))
@@ -651,41 +643,45 @@ def main(argv: list[str] | None = None) -> int:
                 ).stdout
                 n_ruff = sum(1 for line in seen.splitlines() if line.strip().endswith(".py"))
                 checks.append(f"ruff checks {n_ruff}/{n_files} .py files")
-                timed("ruff", [ruff, "check", "--no-cache", "--quiet", "--exit-zero", "."])
-        # (e) semgrep
+                specs.append(Spec("ruff", [ruff, "check", "--no-cache", "--quiet", "--exit-zero", "."]))
+        out_json = work / "semgrep.json"
         if "semgrep" not in skip:
             if semgrep_note:
                 rows.append(Row("semgrep", note=semgrep_note))
             else:
-                out_json = work / "semgrep.json"
-                cmd = [
-                    semgrep,
-                    "scan",
-                    "--config",
-                    str(BENCH / "semgrep-rule.yaml"),
-                    "--metrics=off",
-                    "--disable-version-check",
-                    "--jobs",
-                    str(args.jobs),
-                    "--no-git-ignore",
-                    "--oss-only",
-                    "--quiet",
-                    "--json",
-                    "--output",
-                    str(out_json),
-                    ".",
-                ]
-                row = timed("semgrep", cmd)
-                if row.ok:
-                    try:
-                        result = json.loads(out_json.read_text(encoding="utf-8"))
-                        scanned = len(result.get("paths", {}).get("scanned", []))
-                        checks.append(
-                            f"semgrep scanned {scanned}/{n_files} .py files, {len(result.get('results', []))} matches,"
-                            f" {len(result.get('errors', []))} errors"
-                        )
-                    except (OSError, ValueError):
-                        checks.append("semgrep: could not read its JSON output")
+                specs.append(Spec("semgrep", [
+                    semgrep, "scan", "--config", str(BENCH / "semgrep-rule.yaml"), "--metrics=off",
+                    "--disable-version-check", "--jobs", str(args.jobs), "--no-git-ignore", "--oss-only",
+                    "--quiet", "--json", "--output", str(out_json), ".",
+                ]))
+        for spec in specs:
+            spec.row = Row(spec.name)
+            rows.append(spec.row)
+        # Interleaved: each repetition runs every row once, in order, so that a change in the
+        # machine's speed during the bench (it happens on shared hosts) weighs on every row alike.
+        for i in range(args.repeat):
+            for spec in specs:
+                run_spec(spec, i)
+        by_name = {spec.name: spec.row for spec in specs}
+        cold_row = by_name.get("cio-lint cold")
+        if cold_row is not None and cold_row.ok:
+            cold_findings = findings_of(cold_row.runs[0].stdout)
+        for name, label in (("cio-lint warm", "warm"), ("cio-lint touched", "touched")):
+            row = by_name.get(name)
+            if row is not None and row.ok and cold_findings is not None:
+                same = all(finding_keys(findings_of(r.stdout) or []) == finding_keys(cold_findings) for r in row.runs)
+                checks.append(f"{label} output identical to cold: {'yes' if same else 'NO'}")
+        semgrep_row = by_name.get("semgrep")
+        if semgrep_row is not None and semgrep_row.ok:
+            try:
+                result = json.loads(out_json.read_text(encoding="utf-8"))
+                scanned = len(result.get("paths", {}).get("scanned", []))
+                checks.append(
+                    f"semgrep scanned {scanned}/{n_files} .py files, {len(result.get('results', []))} matches,"
+                    f" {len(result.get('errors', []))} errors"
+                )
+            except (OSError, ValueError):
+                checks.append("semgrep: could not read its JSON output")
         if args.profile and cio_python:
             import pstats
 
@@ -735,6 +731,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(header)
     print("-" * len(header))
+    order = ["cio-lint cold", "cio-lint warm", "cio-lint touched", "ruff", "semgrep"]
+    rows.sort(key=lambda r: order.index(r.name) if r.name in order else len(order))
     for row in rows:
         if not row.ok:
             print(f"{row.name:<18} {row.note}")
