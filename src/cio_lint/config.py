@@ -7,6 +7,7 @@ gate's configuration must not silently switch a check off.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -86,15 +87,25 @@ class Config:
 
     def excludes_relative(self, rel: str) -> bool:
         """``rel``: a '/'-separated path relative to the project root."""
-        parts = rel.split("/")
-        for pattern in (*self.exclude, *self.extend_exclude):
-            pattern = pattern.rstrip("/")
-            if "/" in pattern or "*" in pattern:
-                if _matches(rel, pattern) or _matches(rel, pattern + "/*"):
-                    return True
-            elif pattern in parts:
-                return True
-        return False
+        names, globs = _exclude_patterns((*self.exclude, *self.extend_exclude))
+        if names and not names.isdisjoint(rel.split("/")):
+            return True
+        return any(_matches(rel, pattern) or _matches(rel, pattern + "/*") for pattern in globs)
+
+
+@functools.lru_cache(maxsize=16)
+def _exclude_patterns(patterns: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Plain names (match any component of a path) and glob patterns, sorted out once: this
+    runs for every file and folder of the project."""
+    names: set[str] = set()
+    globs: list[str] = []
+    for pattern in patterns:
+        pattern = pattern.rstrip("/")
+        if "/" in pattern or "*" in pattern:
+            globs.append(pattern)
+        else:
+            names.add(pattern)
+    return frozenset(names), tuple(globs)
 
 
 def _matches(path: str, pattern: str) -> bool:
