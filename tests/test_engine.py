@@ -392,6 +392,52 @@ def send(user):
 """
 
 
+def test_a_file_trimmed_early_is_trimmed_again_when_a_module_level_alias_becomes_relevant(project) -> None:
+    """views.py binds ``send = sender`` at module level; ``sender`` turns out to be a wrapper only
+    in a later round, and the function that calls ``send`` was trimmed out in the first."""
+    root = project({
+        "app/__init__.py": "",
+        "app/core.py": "from customerio import analytics\ndef track_it(user, name):\n    analytics.track(user, name)\n",
+        "app/mid.py": "from app.core import track_it\ndef sender(user, name):\n    track_it(user, name)\n",
+        "app/views.py": (
+            "from customerio import analytics\nfrom app.mid import sender\nsend = sender\n"
+            "def v(u):\n    analytics.identify(u, {'email': 'a@b.co'})\n"
+            "def w(u):\n    send(u, 'Nope')\n"
+        ),
+    })
+    with_prefilter = _run(root, cache=False)
+    without = _run(root, cache=False, prefilter=False)
+    assert _summary(with_prefilter) == _summary(without)
+    assert [(f.path, f.line, f.code) for f in with_prefilter.findings] == [("app/views.py", 7, "CIO001")]
+
+
+@pytest.mark.parametrize(
+    ("imports", "call"),
+    [
+        ("from app.pkg import mid", "mid.sender"),  # the module by its last name
+        ("from app import pkg", "pkg.mid.sender"),  # through a package imported by name
+        ("import app.pkg.mid", "app.pkg.mid.sender"),  # a bare import
+        ("import app.pkg.mid as m", "m.sender"),  # an alias
+    ],
+)
+def test_a_file_trimmed_early_is_trimmed_again_whichever_way_it_reaches_the_module(project, imports: str, call: str) -> None:
+    root = project({
+        "app/__init__.py": "",
+        "app/pkg/__init__.py": "",
+        "app/core.py": "from customerio import analytics\ndef track_it(user, name):\n    analytics.track(user, name)\n",
+        "app/pkg/mid.py": "from app.core import track_it\ndef sender(user, name):\n    track_it(user, name)\n",
+        "app/views.py": (
+            f"from customerio import analytics\n{imports}\n"
+            "def v(u):\n    analytics.identify(u, {'email': 'a@b.co'})\n"
+            f"def w(u):\n    {call}(u, 'Nope')\n"
+        ),
+    })
+    with_prefilter = _run(root, cache=False)
+    without = _run(root, cache=False, prefilter=False)
+    assert _summary(with_prefilter) == _summary(without)
+    assert [(f.path, f.line, f.code) for f in with_prefilter.findings] == [("app/views.py", 6, "CIO001")]
+
+
 def test_trimmed_files_report_at_the_lines_and_columns_of_the_file(project) -> None:
     """libcst parses the file without the functions trimming left out: findings, suppressions
     and fixes are still where they are in the file."""

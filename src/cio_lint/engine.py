@@ -531,8 +531,9 @@ class Engine:
                     if (
                         f.path in done
                         and facts is not None
-                        and not facts.dropped.isdisjoint(new_names | new_modules | import_aliases(f.read()))
+                        and facts.dropped
                         and f.imports_any(new_names, new_modules)
+                        and not facts.dropped.isdisjoint(_local_names(f, new_names, new_modules))
                     ):
                         del self.facts[f.module]
                         more.append(f)
@@ -704,6 +705,16 @@ def import_words(data: bytes) -> tuple[frozenset[str], frozenset[str], frozenset
         at = find(b"import", max(at + 6, done))
     # bytes ``\w`` is ASCII: one decode per group
     return tuple(frozenset(b" ".join(group).decode("ascii").split()) for group in (modules, names, bare))  # type: ignore[return-value]
+
+
+def _local_names(file: SourceFile, names: set[str], modules: set[str]) -> set[str]:
+    """The names by which code of ``file`` can reach newly relevant ``names`` or ``modules``:
+    the names themselves (``from m import name``), the module-path words the file imports by
+    name or bare import (``from pkg import mod``, ``import pkg.mod``) and its import aliases. A
+    module-level name bound to one of them (``send = sender``) makes the file's own module
+    relevant with that name, so it is among ``names`` already."""
+    _, imported, bare = file.imports()
+    return names | (modules & (imported | bare)) | import_aliases(file.read())
 
 
 def _relevant_modules(project: Project) -> dict[str, set[str]]:

@@ -130,6 +130,7 @@ class Project:
         self.declaration_errors: list[str] = []
         self.wrappers: dict[tuple[str, str], WrapperInfo | None] = {}
         self.allow_load = True
+        self._packages: set[str] | None = None
 
     @contextlib.contextmanager
     def no_loading(self) -> Iterator[None]:
@@ -191,13 +192,21 @@ class Project:
             if name not in self.module_index:
                 continue
             target = self.module(name)
-            if target is None:
+            if target is None and not self._has_submodules(name):
                 return None
+            # A package that was not extracted (nothing in it can matter) still leads to its
+            # submodules: ``import app.pkg.mid`` then ``app.pkg.mid.send(...)``.
             ref: Ref | None = Ref("module", name, target)
             for attr in parts[i:]:
                 ref = self.attribute(ref, attr, depth + 1) if ref is not None else None
             return ref
         return None
+
+    def _has_submodules(self, name: str) -> bool:
+        found = self._packages
+        if found is None:
+            found = self._packages = {m.rsplit(".", 1)[0] for m in self.module_index if "." in m}
+        return name in found
 
     def lookup(self, mod: FileFacts, name: str, depth: int, allow_builtins: bool = False) -> Ref | None:
         if depth > _MAX_DEPTH:
@@ -232,14 +241,15 @@ class Project:
         if kind == "ext":
             return Ref("ext", f"{base.name}.{attr}")
         if kind == "module":
-            assert base.mod is not None
-            found = self.lookup(base.mod, attr, depth + 1)
-            if found is not None:
-                return found
+            if base.mod is not None:
+                found = self.lookup(base.mod, attr, depth + 1)
+                if found is not None:
+                    return found
             sub = f"{base.name}.{attr}"
             if sub in self.module_index:
                 target = self.module(sub)
-                return Ref("module", sub, target) if target is not None else None
+                if target is not None or self._has_submodules(sub):
+                    return Ref("module", sub, target)
             return None
         if kind in ("class", "instance"):
             assert base.mod is not None
