@@ -464,7 +464,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--jobs", type=int, default=2, help="semgrep --jobs (default 2)")
     parser.add_argument(
-        "--skip", default="", help="comma-separated rows to skip: cold,warm,touched,ruff,semgrep"
+        "--skip", default="", help="comma-separated rows to skip: cold,warm,touched,edited,ruff,semgrep"
     )
     parser.add_argument(
         "--snapshot",
@@ -575,6 +575,7 @@ def main(argv: list[str] | None = None) -> int:
         name: str
         cmd: list[str]
         before: object = None  # called with the repetition's index before each run
+        after: object = None  # and after it
         row: Row | None = None
 
     def run_spec(spec: Spec, i: int) -> None:
@@ -595,6 +596,8 @@ def main(argv: list[str] | None = None) -> int:
             f"  {spec.name} {i + 1}/{args.repeat}: {run.seconds:.2f} s, {run.maxrss_kib / 1024:.0f} MiB,"
             f" other processes used {run.other_cpu_seconds:.1f} CPU s meanwhile"
         )
+        if spec.after is not None:
+            spec.after(i)  # type: ignore[operator]
 
     try:
         cold_cmd = [cio, "--no-cache", "--format", "json", "."]
@@ -629,6 +632,28 @@ def main(argv: list[str] | None = None) -> int:
                     fh.write(f"# bench: touched before repetition {i + 1} at {time.time():.6f}\n")
 
             specs.append(Spec("cio-lint touched", warm_cmd, before=touch))
+        edited_paths: dict[int, str] = {}
+        if warm_ok and "edited" not in skip:
+            senders = sorted(manifest["sender_modules"])
+            step = 37 if len(senders) % 37 else 1
+
+            edited_saved: dict[int, bytes] = {}
+
+            def edit(i: int) -> None:
+                # A line added at the top: every position in the file moves, so its facts
+                # change and the whole project is linked and checked again.
+                rel = senders[(i * step + len(senders) // 2) % len(senders)]
+                edited_paths[i] = rel
+                path = corpus / rel
+                touched_restore.setdefault(path, path.read_bytes())
+                edited_saved[i] = path.read_bytes()
+                path.write_bytes(f"# bench: edited before repetition {i + 1}\n".encode() + edited_saved[i])
+
+            def unedit(i: int) -> None:
+                (corpus / edited_paths[i]).write_bytes(edited_saved.pop(i))
+                run_once(warm_cmd, corpus, env, work, f"refresh_{i}")  # untimed: the cache as before
+
+            specs.append(Spec("cio-lint edited", warm_cmd, before=edit, after=unedit))
         if "ruff" not in skip:
             if ruff_note:
                 rows.append(Row("ruff", note=ruff_note))
@@ -671,6 +696,16 @@ def main(argv: list[str] | None = None) -> int:
             if row is not None and row.ok and cold_findings is not None:
                 same = all(finding_keys(findings_of(r.stdout) or []) == finding_keys(cold_findings) for r in row.runs)
                 checks.append(f"{label} output identical to cold: {'yes' if same else 'NO'}")
+        row = by_name.get("cio-lint edited")
+        if row is not None and row.ok and cold_findings is not None:
+            same = True
+            for i, run in enumerate(row.runs):
+                moved = [
+                    {**f, "line": f.get("line", 0) + 1} if f.get("path") == edited_paths.get(i) else f
+                    for f in cold_findings
+                ]
+                same = same and finding_keys(findings_of(run.stdout) or []) == finding_keys(moved)
+            checks.append(f"edited output identical to cold, the edited file's findings one line down: {'yes' if same else 'NO'}")
         semgrep_row = by_name.get("semgrep")
         if semgrep_row is not None and semgrep_row.ok:
             try:
@@ -731,7 +766,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(header)
     print("-" * len(header))
-    order = ["cio-lint cold", "cio-lint warm", "cio-lint touched", "ruff", "semgrep"]
+    order = ["cio-lint cold", "cio-lint warm", "cio-lint touched", "cio-lint edited", "ruff", "semgrep"]
     rows.sort(key=lambda r: order.index(r.name) if r.name in order else len(order))
     for row in rows:
         if not row.ok:
@@ -748,13 +783,14 @@ def main(argv: list[str] | None = None) -> int:
         ra, rb = by_name.get(a), by_name.get(b)
         if ra is None or rb is None or not ra.ok or not rb.ok:
             return "n/a"
-        return f"{ra.median / rb.median:.1f}x"
+        return f"{ra.median / rb.median:.2f}x"
 
     ratios = {
         "cio-lint cold / ruff": ratio("cio-lint cold", "ruff"),
         "cio-lint cold / semgrep": ratio("cio-lint cold", "semgrep"),
         "cio-lint warm / ruff": ratio("cio-lint warm", "ruff"),
         "cio-lint touched / ruff": ratio("cio-lint touched", "ruff"),
+        "cio-lint edited / ruff": ratio("cio-lint edited", "ruff"),
     }
     print()
     print("ratios (median wall time): " + ", ".join(f"{k} = {v}" for k, v in ratios.items()))
