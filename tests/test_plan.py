@@ -871,3 +871,22 @@ def test_closest_prunes_with_quick_ratios_without_changing_answers() -> None:
     assert len(names) > 100
     assert [plan.closest(n) for n in names] == [every_ratio(n) for n in names]
     assert sum(plan.closest(n) is not None for n in names) > 50
+
+
+def test_value_errors_are_remembered_per_type_and_value(plan_dir: Path) -> None:
+    """A literal checked once is not validated again, and ``True`` is not taken for ``1``."""
+    write(plan_dir, "plan.yaml", """
+        version: 1
+        events:
+          Counted:
+            properties:
+              n: {type: integer, minimum: 1}
+    """)
+    spec = load_plan(plan_dir).events["Counted"]
+    assert spec.value_errors("n", 1) == []
+    assert spec.value_errors("n", True) == ["True is not of type 'integer'"]
+    first = spec.value_errors("n", 0)
+    assert first == ["0 is less than the minimum of 1"]
+    first.append("changed by a caller")
+    assert spec.value_errors("n", 0) == ["0 is less than the minimum of 1"]
+    assert spec.value_errors("n", 1.5) == ["1.5 is not of type 'integer'"]

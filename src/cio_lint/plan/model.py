@@ -243,6 +243,7 @@ class EventSpec:
         self._store = store
         self._uri = uri
         self._validator: Draft202012Validator | None = store.validator(uri)
+        self._value_errors: dict[tuple[str, str, object], list[str]] = {}
 
         properties: dict[str, None] = {}
         required: dict[str, None] = {}
@@ -271,7 +272,7 @@ class EventSpec:
         )
 
     def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "_validator": None}
+        return {**self.__dict__, "_validator": None, "_value_errors": {}}
 
     @property
     def validator(self) -> Draft202012Validator:
@@ -297,6 +298,9 @@ class EventSpec:
         makes ``$ref``s, ``allOf``, ``patternProperties`` and an ``additionalProperties`` schema
         work exactly as they do for a whole message.
         """
+        key = (prop, type(value).__name__, value) if isinstance(value, (str, int, float, type(None))) else None
+        if key is not None and key in self._value_errors:
+            return list(self._value_errors[key])  # the same literal at another call site
         messages: list[str] = []
         for error in self.validator.iter_errors({prop: value}):
             if (
@@ -306,6 +310,8 @@ class EventSpec:
                 and error.message not in messages
             ):
                 messages.append(error.message)
+        if key is not None:
+            self._value_errors[key] = list(messages)
         return messages
 
     def validate(self, instance: Mapping[str, Any]) -> list[SchemaViolation]:
