@@ -154,16 +154,22 @@ def _scan(paths: Sequence[str], sdk_only: bool) -> list[tuple[frozenset[str], fr
     file whose bytes name no SDK package (``SourceFile.may_import_sdk``)."""
     out: list[tuple[frozenset[str], frozenset[str], frozenset[str]] | None] = []
     for path in paths:
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except OSError:
-            data = b""
+        data = _READ.pop(path, None)
+        if data is None:
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                data = b""
         if sdk_only and not any(word in data for word in SDK_BYTES):
+            _READ[path] = data  # for the second scan, in this same helper process
             out.append(None)
         else:
             out.append(import_words(data))
     return out
+
+
+_READ: dict[str, bytes] = {}  # bytes the first scan read, for the second
 
 
 def _warm_worker() -> None:
