@@ -436,7 +436,6 @@ class Engine:
     def _run(self, paths: Sequence[Path], use_run_cache: bool) -> LintResult:
         target_files = self._discover(paths)
         keys = self._run_key(paths) if use_run_cache else None
-        run_key = keys[0] if keys is not None else None
         if keys is not None:
             cached = self.cache.get_run(keys[0])
             if cached is not None:

@@ -94,7 +94,7 @@ def load_plan(path: Path) -> Plan:
 _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_SafeLoader):  # type: ignore[misc]
+class _Loader(_SafeLoader):  # type: ignore[misc,valid-type]
     """SafeLoader without timestamps: JSON Schema has no dates, ``2024-01-01`` stays a string."""
 
 
