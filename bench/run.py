@@ -413,7 +413,7 @@ def snapshot_cio_lint(cio: str, python: str | None, into: Path) -> tuple[str, st
     script = into / "cio-lint"
     script.write_text(
         f"#!{python}\nimport sys\nsys.path.insert(0, {str(src / 'src')!r})\n"
-        "from cio_lint.cli import main\nsys.exit(main())\n",
+        "from cio_lint import cli\ngetattr(cli, 'run', cli.main)()\n",
         encoding="utf-8",
     )
     script.chmod(0o755)

@@ -213,3 +213,30 @@ def test_github_format(app: Path) -> None:
     code, out, _ = run("--format", "github", ".")
     assert out.splitlines()[0].startswith("::error file=app.py,line=3,col=23,endLine=3,endColumn=34,title=CIO002 event-name-case::Event `signed up`")
     assert out.splitlines()[1].startswith("::warning file=app.py,line=4")
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "stdout", "stderr"),
+    [
+        (["app.py"], 1, "CIO002", ""),
+        (["app.py", "--format", "json", "--select", "CIO007"], 0, '"CIO007"', ""),
+        (["app.py", "--select", "XYZ"], 2, "", "is not a rule code"),
+        (["--version"], 0, "cio-lint, version", ""),
+    ],
+)
+def test_the_console_script_exits_fast_with_the_same_codes_and_output(
+    app: Path, args: list[str], status: int, stdout: str, stderr: str
+) -> None:
+    """``cio-lint`` (``cli.run``) ends with ``os._exit`` after flushing: every byte of the
+    report is there, and the exit status is ``main``'s."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", "from cio_lint.cli import run; run()", *args],
+        cwd=app, capture_output=True, text=True, check=False,
+    )
+    assert done.returncode == status
+    assert stdout in done.stdout and stderr in done.stderr
+    if args[-1] == "CIO007":
+        assert json.loads(done.stdout)  # complete, parseable: nothing lost to the fast exit
