@@ -221,6 +221,25 @@ def test_parallel_workers_give_the_same_result(project) -> None:
     assert _summary(serial) == _summary(parallel) and len(serial.findings) > 40
 
 
+def test_a_rerun_after_many_edits_parses_them_in_parallel_with_the_same_result(project) -> None:
+    """A rerun starts one worker; when many files need parsing after all, a full pool."""
+    files = dict(APP)
+    for i in range(40):
+        files[f"app/m{i}.py"] = f"from app.helpers import track_event\ndef f(u):\n    track_event(u, 'N{i}')\n"
+    root = project(files)
+    plan = load_plan(root / "tracking_plan")
+    cached = Config(root=root, cache_dir=root / "cache")
+    lint_paths([root / "app"], cached, plan, jobs=2)
+    for i in range(12):
+        path = root / f"app/m{i}.py"
+        path.write_text(path.read_text().replace(f"'N{i}'", f"'Signed Up', plan='x{i}'"))
+    rerun = lint_paths([root / "app"], cached, plan, jobs=2)
+    fresh = lint_paths([root / "app"], Config(root=root, cache=False), plan, jobs=1)
+    assert _summary(rerun) == _summary(fresh) and not rerun.from_cache
+    assert rerun.files_parsed >= 12
+    assert sum(f.code == "CIO006" for f in rerun.findings) == 12
+
+
 def _broken_scan(paths: list[str], sdk_only: bool) -> list[object]:
     raise OSError("the helper died")  # runs in the helper process (forked with the patch)
 
