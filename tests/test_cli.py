@@ -240,3 +240,19 @@ def test_the_console_script_exits_fast_with_the_same_codes_and_output(
     assert stdout in done.stdout and stderr in done.stderr
     if args[-1] == "CIO007":
         assert json.loads(done.stdout)  # complete, parseable: nothing lost to the fast exit
+
+
+def test_the_console_script_exits_normally_under_a_profiler(app: Path, tmp_path: Path) -> None:
+    """Coverage and cProfile write their data at exit: ``run`` does not skip it for them."""
+    import subprocess
+    import sys
+
+    prof = tmp_path / "cold.prof"
+    script = tmp_path / "cio_lint_script.py"
+    script.write_text("from cio_lint.cli import run\nrun()\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(prof), str(script), "app.py"],
+        cwd=app, capture_output=True, text=True, check=False,
+    )
+    assert "CIO002" in done.stdout and "Found 1 error" in done.stdout
+    assert prof.stat().st_size > 0  # cProfile wrote its data (it decides the exit status itself)

@@ -300,7 +300,8 @@ def run() -> None:
     The cyclic garbage collector runs less often (the thresholds mypy uses: otherwise it takes a
     large share of the CPU on the many small objects of a run; the worker processes forked
     later inherit the setting), and the process ends with ``os._exit`` once its output is
-    flushed, instead of tearing down every object it built (mypy's ``hard_exit``). Used as a
+    flushed, instead of tearing down every object it built (mypy's ``hard_exit``), unless a
+    tracer or profiler is active (coverage, cProfile write their data at exit). Used as a
     library, or in-process by tests, ``main`` changes neither.
     """
     import gc
@@ -316,6 +317,8 @@ def run() -> None:
         elif exc.code is not None:
             print(exc.code, file=sys.stderr)  # what sys.exit("message") prints
             status = 1
+    if sys.gettrace() is not None or sys.getprofile() is not None:
+        sys.exit(status)  # under coverage or a profiler: let them write their data at exit
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(status)
