@@ -209,11 +209,15 @@ def test_files_over_the_size_limit_are_skipped_with_a_warning(project) -> None:
     assert "over the 100 KiB limit" in result.findings[0].message
 
 
+# APP and 40 modules calling its wrapper: enough files for a pool of workers
+BIG_APP = {
+    **APP,
+    **{f"app/m{i}.py": f"from app.helpers import track_event\ndef f(u):\n    track_event(u, 'N{i}')\n" for i in range(40)},
+}
+
+
 def test_parallel_workers_give_the_same_result(project) -> None:
-    files = dict(APP)
-    for i in range(40):
-        files[f"app/m{i}.py"] = f"from app.helpers import track_event\ndef f(u):\n    track_event(u, 'N{i}')\n"
-    root = project(files)
+    root = project(BIG_APP)
     cfg = Config(root=root, cache=False)
     plan = load_plan(root / "tracking_plan")
     serial = lint_paths([root / "app"], cfg, plan, jobs=1)
@@ -223,10 +227,7 @@ def test_parallel_workers_give_the_same_result(project) -> None:
 
 def test_a_rerun_after_many_edits_parses_them_in_parallel_with_the_same_result(project) -> None:
     """A rerun starts one worker; when many files need parsing after all, a full pool."""
-    files = dict(APP)
-    for i in range(40):
-        files[f"app/m{i}.py"] = f"from app.helpers import track_event\ndef f(u):\n    track_event(u, 'N{i}')\n"
-    root = project(files)
+    root = project(BIG_APP)
     plan = load_plan(root / "tracking_plan")
     cached = Config(root=root, cache_dir=root / "cache")
     lint_paths([root / "app"], cached, plan, jobs=2)
@@ -248,10 +249,7 @@ def test_a_failing_import_scan_helper_costs_nothing_but_time(project, monkeypatc
     """On a first run a helper process reads import lines; if it fails, the engine reads them."""
     import cio_lint.engine as engine
 
-    files = dict(APP)
-    for i in range(40):
-        files[f"app/m{i}.py"] = f"from app.helpers import track_event\ndef f(u):\n    track_event(u, 'N{i}')\n"
-    root = project(files)
+    root = project(BIG_APP)
     cfg = Config(root=root, cache=False)
     plan = load_plan(root / "tracking_plan")
     serial = lint_paths([root / "app"], cfg, plan, jobs=1)
@@ -411,25 +409,6 @@ def send(user):
 """
 
 
-def test_a_file_trimmed_early_is_trimmed_again_when_a_module_level_alias_becomes_relevant(project) -> None:
-    """views.py binds ``send = sender`` at module level; ``sender`` turns out to be a wrapper only
-    in a later round, and the function that calls ``send`` was trimmed out in the first."""
-    root = project({
-        "app/__init__.py": "",
-        "app/core.py": "from customerio import analytics\ndef track_it(user, name):\n    analytics.track(user, name)\n",
-        "app/mid.py": "from app.core import track_it\ndef sender(user, name):\n    track_it(user, name)\n",
-        "app/views.py": (
-            "from customerio import analytics\nfrom app.mid import sender\nsend = sender\n"
-            "def v(u):\n    analytics.identify(u, {'email': 'a@b.co'})\n"
-            "def w(u):\n    send(u, 'Nope')\n"
-        ),
-    })
-    with_prefilter = _run(root, cache=False)
-    without = _run(root, cache=False, prefilter=False)
-    assert _summary(with_prefilter) == _summary(without)
-    assert [(f.path, f.line, f.code) for f in with_prefilter.findings] == [("app/views.py", 7, "CIO001")]
-
-
 @pytest.mark.parametrize(
     ("imports", "call"),
     [
@@ -437,9 +416,13 @@ def test_a_file_trimmed_early_is_trimmed_again_when_a_module_level_alias_becomes
         ("from app import pkg", "pkg.mid.sender"),  # through a package imported by name
         ("import app.pkg.mid", "app.pkg.mid.sender"),  # a bare import
         ("import app.pkg.mid as m", "m.sender"),  # an alias
+        ("from app.pkg.mid import sender\nsend = sender", "send"),  # a module-level name for it
     ],
 )
 def test_a_file_trimmed_early_is_trimmed_again_whichever_way_it_reaches_the_module(project, imports: str, call: str) -> None:
+    """views.py imports the SDK, so the first round parses it, trimmed with what is known then;
+    ``sender`` turns out to be a wrapper only in a later round, which must parse views.py again
+    with the function that calls it."""
     root = project({
         "app/__init__.py": "",
         "app/pkg/__init__.py": "",
@@ -454,7 +437,8 @@ def test_a_file_trimmed_early_is_trimmed_again_whichever_way_it_reaches_the_modu
     with_prefilter = _run(root, cache=False)
     without = _run(root, cache=False, prefilter=False)
     assert _summary(with_prefilter) == _summary(without)
-    assert [(f.path, f.line, f.code) for f in with_prefilter.findings] == [("app/views.py", 6, "CIO001")]
+    line = 6 + imports.count("\n")
+    assert [(f.path, f.line, f.code) for f in with_prefilter.findings] == [("app/views.py", line, "CIO001")]
 
 
 def test_trimmed_files_report_at_the_lines_and_columns_of_the_file(project) -> None:
@@ -473,22 +457,3 @@ def test_trimmed_files_report_at_the_lines_and_columns_of_the_file(project) -> N
     ]
     fix = with_prefilter.findings[1].fix
     assert fix is not None and [(e.line, e.column) for e in fix.edits] == [(24, 27)]
-
-
-def test_a_file_trimmed_early_is_trimmed_again_when_an_aliased_module_becomes_relevant(project) -> None:
-    """views.py imports the SDK (parsed in the first round, trimmed with SDK names only) and a
-    module that only a later round finds to hold a wrapper; it uses that module through an alias."""
-    root = project({
-        "app/__init__.py": "",
-        "app/core.py": "from customerio import analytics\ndef send(user, name):\n    analytics.track(user, name)\n",
-        "app/mid.py": "from app.core import send\ndef forward(user, name):\n    send(user, name)\n",
-        "app/views.py": (
-            "from customerio import analytics\nimport app.mid as m\n"
-            "def v(u):\n    analytics.identify(u, {'email': 'a@b.co'})\n"
-            "def w(u):\n    m.forward(u, 'Nope')\n"
-        ),
-    })
-    with_prefilter = _run(root, cache=False)
-    without = _run(root, cache=False, prefilter=False)
-    assert _summary(with_prefilter) == _summary(without)
-    assert [(f.path, f.code) for f in with_prefilter.findings] == [("app/views.py", "CIO001")]
