@@ -142,8 +142,7 @@ def test_cache_entries_cannot_run_code(tmp_path: Path) -> None:
     import hashlib
     import pickle
 
-    from cio_lint import __version__
-    from cio_lint.cache import FORMAT, Cache
+    from cio_lint.cache import FORMAT, Cache, code_version
 
     called = tmp_path / "called"
 
@@ -158,12 +157,33 @@ def test_cache_entries_cannot_run_code(tmp_path: Path) -> None:
     payload = pickle.dumps(Exploit())
     entry = tmp_path / "cache" / "facts" / key[:2] / key
     entry.parent.mkdir(parents=True)
-    header = f"cio-lint-cache {FORMAT} {__version__} {key} {hashlib.sha256(payload).hexdigest()}".encode()
+    header = f"cio-lint-cache {FORMAT} {code_version()} {key} {hashlib.sha256(payload).hexdigest()}".encode()
     entry.write_bytes(header + b"\n" + payload)
     assert cache.get_facts(key) is None
     assert not called.exists()
     pickle.loads(payload)  # the same bytes through plain pickle would have run it
     assert called.exists()
+
+
+def test_the_cache_version_changes_with_cio_lints_own_code(tmp_path: Path) -> None:
+    """Entries are keyed by the version and a digest of cio-lint's source files, so a checkout
+    that changed code without a new version number never reads the old entries."""
+    import os
+
+    from cio_lint import __version__
+    from cio_lint.cache import code_version
+
+    package = tmp_path / "cio_lint"
+    (package / "rules").mkdir(parents=True)
+    (package / "engine.py").write_text("x = 1\n")
+    (package / "rules" / "events.py").write_text("y = 2\n")
+    first = code_version(package)
+    assert first.startswith(__version__ + "+") and first == code_version(package)
+    os.utime(package / "rules" / "events.py", ns=(1, 1_000_000_000))
+    second = code_version(package)
+    (package / "engine.py").write_text("x = 10\n")
+    third = code_version(package)
+    assert len({first, second, third}) == 3
 
 
 def test_no_cache_writes_nothing(project) -> None:
