@@ -267,13 +267,13 @@ def _broken_scan(paths: list[str], sdk_only: bool) -> list[object]:
 
 def test_a_failing_import_scan_helper_costs_nothing_but_time(project, monkeypatch: pytest.MonkeyPatch) -> None:
     """On a first run a helper process reads import lines; if it fails, the engine reads them."""
-    import cio_lint.engine as engine
+    import cio_lint.prefilter as prefilter
 
     root = project(BIG_APP)
     cfg = Config(root=root, cache=False)
     plan = load_plan(root / "tracking_plan")
     serial = lint_paths([root / "app"], cfg, plan, jobs=1)
-    monkeypatch.setattr(engine, "_scan", _broken_scan)
+    monkeypatch.setattr(prefilter, "scan_imports", _broken_scan)
     parallel = lint_paths([root / "app"], cfg, plan, jobs=2)
     assert _summary(serial) == _summary(parallel) and len(serial.findings) > 40
 
@@ -314,7 +314,7 @@ def test_progress_bar_only_after_a_second(monkeypatch: pytest.MonkeyPatch, capsy
     ],
 )
 def test_import_prefilter(source: str, relevant: bool) -> None:
-    from cio_lint.engine import SDK_TOP_LEVEL, SourceFile
+    from cio_lint.prefilter import SDK_TOP_LEVEL, SourceFile
 
     file = SourceFile(Path("x.py"), "x", False, True, source.encode())
     sdk_names = frozenset(SDK_TOP_LEVEL)
@@ -339,7 +339,7 @@ IMPORT_SOURCES = [
 def test_import_words_agree_with_a_plain_scan(source: str) -> None:
     """``import_words`` tries the import-line regex only where the word ``import`` occurs:
     the same words as running it at every line start."""
-    from cio_lint.engine import _IMPORT_LINE, _WORD, import_words
+    from cio_lint.prefilter import _IMPORT_LINE, _WORD, import_words
 
     modules: set[str] = set()
     names: set[str] = set()

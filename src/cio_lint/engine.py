@@ -1,84 +1,42 @@
 """Files -> findings: discover, prefilter, extract (parallel), link, check, suppress.
 
-The engine parses only files that can matter. A file is extracted when its bytes mention an
-SDK module (``customerio``, ``analytics``), or a wrapper found so far (its name or its module's
-last component); modules that a relevant call resolves through (constants, Enums, clients,
-wrappers) are extracted on demand by the linker. Everything else is never parsed.
+The engine parses only files that can matter (``prefilter``): in rounds, the files whose
+import lines name an SDK package or something earlier rounds found relevant, each trimmed of
+the functions that cannot matter (``analysis.trim``); modules a relevant call resolves through
+(constants, Enums) are extracted on demand by the linker. It schedules the parsing on worker
+processes, reads and writes the cache, and on a rerun stops early when no changed file's facts
+changed (``_early_cutoff``).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-import re
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from cio_lint import prefilter
 from cio_lint.analysis import sdk
 from cio_lint.analysis.facts import FileFacts
 from cio_lint.analysis.link import Project, Resolved, WrapperInfo
-from cio_lint.analysis.syms import Sym
 from cio_lint.analysis.trim import trim_with_words
 from cio_lint.cache import Cache
 from cio_lint.config import Config, ConfigError
 from cio_lint.model import Finding
+from cio_lint.prefilter import (
+    SDK_TOP_LEVEL,
+    SourceFile,
+    local_names,
+    relevant_modules,
+)
 from cio_lint.rules import RULES, check_call
 from cio_lint.rules.flow import check_flow
 
-SDK_TOP_LEVEL = ("customerio", "analytics", "segment", "rudderstack", "rudder_analytics")
-# A file whose bytes hold none of these cannot import the SDK (``rudder_analytics`` holds ``analytics``).
-SDK_BYTES = (b"customerio", b"analytics", b"segment", b"rudderstack")
 _PARALLEL_MIN_FILES = 24
 _EARLY_CUTOFF_MAX_FILES = 16  # more changed files than this: a full run is as cheap
-
-
-@dataclass
-class SourceFile:
-    path: Path  # absolute
-    module: str
-    is_package: bool
-    target: bool  # under the paths given: findings are reported for it
-    _data: bytes | None = None
-    _words: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
-    stamp: str = ""  # inode, ctime, mtime, size: the index's key for ``_words``
-    sdk_free: bool = False  # a scan found no SDK package named in its bytes
-
-    def imports(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-        """Words of ``from`` module paths, of the names they import, of bare ``import`` lines."""
-        if self._words is None:
-            self._words = import_words(self.read())
-        return self._words
-
-    def may_import_sdk(self) -> bool:
-        """False when the file cannot import an SDK package (its bytes do not name one): its
-        import lines need not be read yet."""
-        if self._words is not None:
-            return True
-        if self.sdk_free:
-            return False
-        data = self.read()
-        return any(word in data for word in SDK_BYTES)
-
-    def imports_sdk(self, packages: frozenset[str]) -> bool:
-        modules, names, bare = self.imports()
-        return not (modules.isdisjoint(packages) and names.isdisjoint(packages) and bare.isdisjoint(packages))
-
-    def imports_any(self, names: set[str] | frozenset[str], modules: set[str] | frozenset[str]) -> bool:
-        """Imports one of ``names`` (``from m import name``), or one of ``modules`` whole
-        (``from pkg import module``, ``import pkg.module``, a star import of it)."""
-        _, imported, bare = self.imports()
-        return not (imported.isdisjoint(names) and imported.isdisjoint(modules) and bare.isdisjoint(modules))
-
-    def read(self) -> bytes:
-        if self._data is None:
-            try:
-                self._data = self.path.read_bytes()
-            except OSError:
-                self._data = b""
-        return self._data
 
 
 @dataclass
@@ -147,29 +105,6 @@ def _result(future: Future[list[Any]]) -> list[Any] | None:
         return future.result()
     except Exception:  # noqa: BLE001  (a killed or broken helper only costs time)
         return None
-
-
-def _scan(paths: Sequence[str], sdk_only: bool) -> list[tuple[frozenset[str], frozenset[str], frozenset[str]] | None]:
-    """The import words of each file (``SourceFile.imports``); with ``sdk_only``, None for a
-    file whose bytes name no SDK package (``SourceFile.may_import_sdk``)."""
-    out: list[tuple[frozenset[str], frozenset[str], frozenset[str]] | None] = []
-    for path in paths:
-        data = _READ.pop(path, None)
-        if data is None:
-            try:
-                with open(path, "rb") as handle:
-                    data = handle.read()
-            except OSError:
-                data = b""
-        if sdk_only and not any(word in data for word in SDK_BYTES):
-            _READ[path] = data  # for the second scan, in this same helper process
-            out.append(None)
-        else:
-            out.append(import_words(data))
-    return out
-
-
-_READ: dict[str, bytes] = {}  # bytes the first scan read, for the second
 
 
 def _warm_worker() -> None:
@@ -291,7 +226,7 @@ class Engine:
             return None
         paths = [str(p) for p in self.by_path]
         self._helper = ProcessPoolExecutor(max_workers=1)
-        return self._helper.submit(_scan, paths, True), self._helper.submit(_scan, paths, False)
+        return self._helper.submit(prefilter.scan_imports, paths, True), self._helper.submit(prefilter.scan_imports, paths, False)
 
     def _start_workers(self, inherit: bool = True, workers: int | None = None) -> None:
         """One pool for the whole run (a pool per round cost more than small rounds gain),
@@ -515,7 +450,7 @@ class Engine:
                     project.modules[f.module] = self.facts[f.module]
             project.forget_derived()
             with project.no_loading():
-                now = _relevant_modules(project)
+                now = relevant_modules(project)
             before = {m: set(found) for m, found in relevant.items()}
             added = {m for m, found in now.items() if not found <= relevant.get(m, set())}
             for m, found in now.items():
@@ -538,7 +473,7 @@ class Engine:
                         and facts is not None
                         and facts.dropped
                         and f.imports_any(new_names, new_modules)
-                        and not facts.dropped.isdisjoint(_local_names(f, new_names, new_modules))
+                        and not facts.dropped.isdisjoint(local_names(f, new_names, new_modules))
                     ):
                         del self.facts[f.module]
                         more.append(f)
@@ -657,110 +592,6 @@ def _too_large(file: SourceFile, data: bytes, limit: int) -> FileFacts:
     )
     facts.too_large = True
     return facts
-
-
-_IMPORT_LINE = re.compile(
-    rb"(?m)^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]*(\([^)]*\)|(?:[^\n\\]|\\(?:.|\n))*)"
-    rb"|import[ \t]+((?:[^\n\\]|\\(?:.|\n))*))"
-)
-_WORD = re.compile(rb"[A-Za-z_]\w*")
-
-
-_ALIAS = re.compile(rb"\bas[ \t]+([A-Za-z_]\w*)")
-
-
-def import_aliases(data: bytes) -> frozenset[str]:
-    """Names bound with ``as`` by the file's import lines (``import pkg.mod as m``)."""
-    found: set[str] = set()
-    for match in _IMPORT_LINE.finditer(data):
-        found.update(a.decode("ascii", "replace") for a in _ALIAS.findall(match.group(0)))
-    return frozenset(found)
-
-
-def import_words(data: bytes) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """The words of a file's import lines: the components of ``from`` module paths, the names
-    those lines import (a star import counts as importing its module whole), and the words of
-    bare ``import a.b as c`` lines. A file can only call into a module through such a line (or
-    a re-export, whose module is then relevant itself)."""
-    modules: set[bytes] = set()
-    names: set[bytes] = set()
-    bare: set[bytes] = set()
-    # Every import line holds the word ``import`` on its first line: try the regex only at the
-    # starts of such lines (what ``finditer`` would match, without scanning every line start).
-    find, rfind, match = data.find, data.rfind, _IMPORT_LINE.match
-    done = 0  # end of the last match: the rest of a multi-line import is not a new one
-    at = find(b"import")
-    while at >= 0:
-        start = rfind(b"\n", 0, at) + 1
-        if start >= done:
-            found = match(data, start)
-            if found is None:
-                done = start
-            else:
-                done = found.end()
-                module, imported, bare_line = found.groups()
-                if bare_line is not None:
-                    bare.update(_WORD.findall(bare_line))
-                else:
-                    path = _WORD.findall(module)
-                    modules.update(path)
-                    names.update(_WORD.findall(imported))
-                    if b"*" in imported and path:
-                        names.add(path[-1])
-        at = find(b"import", max(at + 6, done))
-    # bytes ``\w`` is ASCII: one decode per group
-    return tuple(frozenset(b" ".join(group).decode("ascii").split()) for group in (modules, names, bare))  # type: ignore[return-value]
-
-
-def _local_names(file: SourceFile, names: set[str], modules: set[str]) -> set[str]:
-    """The names by which code of ``file`` can reach newly relevant ``names`` or ``modules``:
-    the names themselves (``from m import name``), the module-path words the file imports by
-    name or bare import (``from pkg import mod``, ``import pkg.mod``) and its import aliases. A
-    module-level name bound to one of them (``send = sender``) makes the file's own module
-    relevant with that name, so it is among ``names`` already."""
-    _, imported, bare = file.imports()
-    return names | (modules & (imported | bare)) | import_aliases(file.read())
-
-
-def _relevant_modules(project: Project) -> dict[str, set[str]]:
-    """Modules a file must import to make a relevant call, with the top-level names that make
-    them relevant: functions and classes defining wrappers, and names holding an SDK module, an
-    SDK client, a wrapper or an instance of a class with wrappers (``cio = CustomerIO(...)``, a
-    package ``__init__`` re-exporting ``track_event``)."""
-    from cio_lint.analysis.link import content_param
-
-    def content(w: WrapperInfo) -> bool:
-        return any(e.method in ("identify", "group") or project.content_from(e, content_param) for e in w.emissions)
-
-    # A wrapper that takes only the user matters at a call site only to CIO003, which needs
-    # an identify in the same scope: such a file imports the SDK or an identifying wrapper.
-    wrappers = [w for w in project.all_wrappers() if content(w)]
-    relevant: dict[str, set[str]] = {}
-    for w in wrappers:
-        relevant.setdefault(w.module, set()).add(w.qualname.replace("declared:", "").split(".")[0])
-    wrapper_classes = {
-        (w.module, w.qualname.replace("declared:", "").rsplit(".", 1)[0]) for w in wrappers if "." in w.qualname
-    }
-    wrapper_funcs = {(w.module, w.qualname.replace("declared:", "")) for w in wrappers}
-    for mod in list(project.modules.values()):
-        syms: list[tuple[str, Sym]] = [(name, ("name", name, None)) for name in mod.bindings]
-        syms += [
-            (c, ("attr", ("name", c, None), a, None))
-            for c, cls in mod.classes.items() if "." not in c for a in (*cls.attrs, *cls.inst_attrs)
-        ]
-        for name, sym in syms:
-            ref = project.resolve(sym, mod)
-            if ref is None:
-                continue
-            owner = ref.mod.module if ref.mod is not None else ""
-            if (
-                ref.kind == "ext_instance"
-                or (ref.kind == "ext" and (ref.name in sdk.SDK_FUNCTIONS or ref.name in sdk.SEGMENT_MODULES))
-                or (ref.kind == "func" and (owner, ref.name) in wrapper_funcs)
-                or (ref.kind in ("class", "instance") and (owner, ref.name) in wrapper_classes)
-            ):
-                relevant.setdefault(mod.module, set()).add(name)
-    return relevant
 
 
 def lint_paths(

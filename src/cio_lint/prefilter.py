@@ -1,0 +1,195 @@
+"""What a file can import, read from its bytes: the prefilter that decides which files are parsed.
+
+A file is parsed if its import lines name an SDK package, or, in later rounds, a name or a
+whole module that earlier rounds found relevant (``relevant_modules``). Import lines are read
+with a regex, never parsed (``import_words``); a byte test first rules out the files that
+cannot import an SDK at all. See docs/architecture.md.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cio_lint.analysis import sdk
+from cio_lint.analysis.link import Project, WrapperInfo
+from cio_lint.analysis.syms import Sym
+
+SDK_TOP_LEVEL = ("customerio", "analytics", "segment", "rudderstack", "rudder_analytics")
+# A file whose bytes hold none of these cannot import the SDK (``rudder_analytics`` holds ``analytics``).
+SDK_BYTES = (b"customerio", b"analytics", b"segment", b"rudderstack")
+
+
+@dataclass
+class SourceFile:
+    path: Path  # absolute
+    module: str
+    is_package: bool
+    target: bool  # under the paths given: findings are reported for it
+    _data: bytes | None = None
+    _words: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
+    stamp: str = ""  # inode, ctime, mtime, size: the index's key for ``_words``
+    sdk_free: bool = False  # a scan found no SDK package named in its bytes
+
+    def imports(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        """Words of ``from`` module paths, of the names they import, of bare ``import`` lines."""
+        if self._words is None:
+            self._words = import_words(self.read())
+        return self._words
+
+    def may_import_sdk(self) -> bool:
+        """False when the file cannot import an SDK package (its bytes do not name one): its
+        import lines need not be read yet."""
+        if self._words is not None:
+            return True
+        if self.sdk_free:
+            return False
+        data = self.read()
+        return any(word in data for word in SDK_BYTES)
+
+    def imports_sdk(self, packages: frozenset[str]) -> bool:
+        modules, names, bare = self.imports()
+        return not (modules.isdisjoint(packages) and names.isdisjoint(packages) and bare.isdisjoint(packages))
+
+    def imports_any(self, names: set[str] | frozenset[str], modules: set[str] | frozenset[str]) -> bool:
+        """Imports one of ``names`` (``from m import name``), or one of ``modules`` whole
+        (``from pkg import module``, ``import pkg.module``, a star import of it)."""
+        _, imported, bare = self.imports()
+        return not (imported.isdisjoint(names) and imported.isdisjoint(modules) and bare.isdisjoint(modules))
+
+    def read(self) -> bytes:
+        if self._data is None:
+            try:
+                self._data = self.path.read_bytes()
+            except OSError:
+                self._data = b""
+        return self._data
+
+
+_IMPORT_LINE = re.compile(
+    rb"(?m)^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]*(\([^)]*\)|(?:[^\n\\]|\\(?:.|\n))*)"
+    rb"|import[ \t]+((?:[^\n\\]|\\(?:.|\n))*))"
+)
+_WORD = re.compile(rb"[A-Za-z_]\w*")
+
+
+_ALIAS = re.compile(rb"\bas[ \t]+([A-Za-z_]\w*)")
+
+
+def import_aliases(data: bytes) -> frozenset[str]:
+    """Names bound with ``as`` by the file's import lines (``import pkg.mod as m``)."""
+    found: set[str] = set()
+    for match in _IMPORT_LINE.finditer(data):
+        found.update(a.decode("ascii", "replace") for a in _ALIAS.findall(match.group(0)))
+    return frozenset(found)
+
+
+def import_words(data: bytes) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The words of a file's import lines: the components of ``from`` module paths, the names
+    those lines import (a star import counts as importing its module whole), and the words of
+    bare ``import a.b as c`` lines. A file can only call into a module through such a line (or
+    a re-export, whose module is then relevant itself)."""
+    modules: set[bytes] = set()
+    names: set[bytes] = set()
+    bare: set[bytes] = set()
+    # Every import line holds the word ``import`` on its first line: try the regex only at the
+    # starts of such lines (what ``finditer`` would match, without scanning every line start).
+    find, rfind, match = data.find, data.rfind, _IMPORT_LINE.match
+    done = 0  # end of the last match: the rest of a multi-line import is not a new one
+    at = find(b"import")
+    while at >= 0:
+        start = rfind(b"\n", 0, at) + 1
+        if start >= done:
+            found = match(data, start)
+            if found is None:
+                done = start
+            else:
+                done = found.end()
+                module, imported, bare_line = found.groups()
+                if bare_line is not None:
+                    bare.update(_WORD.findall(bare_line))
+                else:
+                    path = _WORD.findall(module)
+                    modules.update(path)
+                    names.update(_WORD.findall(imported))
+                    if b"*" in imported and path:
+                        names.add(path[-1])
+        at = find(b"import", max(at + 6, done))
+    # bytes ``\w`` is ASCII: one decode per group
+    return tuple(frozenset(b" ".join(group).decode("ascii").split()) for group in (modules, names, bare))  # type: ignore[return-value]
+
+
+def scan_imports(paths: Sequence[str], sdk_only: bool) -> list[tuple[frozenset[str], frozenset[str], frozenset[str]] | None]:
+    """The import words of each file (``SourceFile.imports``); with ``sdk_only``, None for a
+    file whose bytes name no SDK package (``SourceFile.may_import_sdk``)."""
+    out: list[tuple[frozenset[str], frozenset[str], frozenset[str]] | None] = []
+    for path in paths:
+        data = _READ.pop(path, None)
+        if data is None:
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                data = b""
+        if sdk_only and not any(word in data for word in SDK_BYTES):
+            _READ[path] = data  # for the second scan, in this same helper process
+            out.append(None)
+        else:
+            out.append(import_words(data))
+    return out
+
+
+_READ: dict[str, bytes] = {}  # bytes the first scan read, for the second
+
+
+def local_names(file: SourceFile, names: set[str], modules: set[str]) -> set[str]:
+    """The names by which code of ``file`` can reach newly relevant ``names`` or ``modules``:
+    the names themselves (``from m import name``), the module-path words the file imports by
+    name or bare import (``from pkg import mod``, ``import pkg.mod``) and its import aliases. A
+    module-level name bound to one of them (``send = sender``) makes the file's own module
+    relevant with that name, so it is among ``names`` already."""
+    _, imported, bare = file.imports()
+    return names | (modules & (imported | bare)) | import_aliases(file.read())
+
+
+def relevant_modules(project: Project) -> dict[str, set[str]]:
+    """Modules a file must import to make a relevant call, with the top-level names that make
+    them relevant: functions and classes defining wrappers, and names holding an SDK module, an
+    SDK client, a wrapper or an instance of a class with wrappers (``cio = CustomerIO(...)``, a
+    package ``__init__`` re-exporting ``track_event``)."""
+    from cio_lint.analysis.link import content_param
+
+    def content(w: WrapperInfo) -> bool:
+        return any(e.method in ("identify", "group") or project.content_from(e, content_param) for e in w.emissions)
+
+    # A wrapper that takes only the user matters at a call site only to CIO003, which needs
+    # an identify in the same scope: such a file imports the SDK or an identifying wrapper.
+    wrappers = [w for w in project.all_wrappers() if content(w)]
+    relevant: dict[str, set[str]] = {}
+    for w in wrappers:
+        relevant.setdefault(w.module, set()).add(w.qualname.replace("declared:", "").split(".")[0])
+    wrapper_classes = {
+        (w.module, w.qualname.replace("declared:", "").rsplit(".", 1)[0]) for w in wrappers if "." in w.qualname
+    }
+    wrapper_funcs = {(w.module, w.qualname.replace("declared:", "")) for w in wrappers}
+    for mod in list(project.modules.values()):
+        syms: list[tuple[str, Sym]] = [(name, ("name", name, None)) for name in mod.bindings]
+        syms += [
+            (c, ("attr", ("name", c, None), a, None))
+            for c, cls in mod.classes.items() if "." not in c for a in (*cls.attrs, *cls.inst_attrs)
+        ]
+        for name, sym in syms:
+            ref = project.resolve(sym, mod)
+            if ref is None:
+                continue
+            owner = ref.mod.module if ref.mod is not None else ""
+            if (
+                ref.kind == "ext_instance"
+                or (ref.kind == "ext" and (ref.name in sdk.SDK_FUNCTIONS or ref.name in sdk.SEGMENT_MODULES))
+                or (ref.kind == "func" and (owner, ref.name) in wrapper_funcs)
+                or (ref.kind in ("class", "instance") and (owner, ref.name) in wrapper_classes)
+            ):
+                relevant.setdefault(mod.module, set()).add(name)
+    return relevant
