@@ -380,10 +380,11 @@ class Engine:
                     files_parsed=0,
                     from_cache=True,
                 )
-        # A rerun (the cache has an index) parses what changed, often one file: one worker
-        # imports libcst while this process reads the cache (more start if many files turn
-        # out to need parsing). A first run parses many: ``_submit`` imports libcst here and
-        # forks workers that inherit it.
+        # A rerun (the cache has an index) usually parses one file, or none: a single worker
+        # imports libcst while this process reads the cache (``_submit`` starts a full pool if
+        # many files need parsing after all). A first run parses many: a helper process reads
+        # every file's import lines (those that can import an SDK first) while this process
+        # imports libcst and forks the workers, which inherit it.
         rerun = self.cache.has("index", "files")
         if rerun:
             self._start_workers(inherit=False, workers=1)
@@ -392,13 +393,11 @@ class Engine:
         changed = self._changed(state)
         scans = None
         if not rerun:
-            # A first run: a helper process reads every file's import lines (SDK files first)
-            # while this one imports libcst, then forks the workers that inherit it.
             scans = self._start_scans()
             self._start_workers()
-        if keys is not None:
-            findings = self._early_cutoff(state, changed, index) if state is not None and changed is not None else None
-            if state is not None and findings is not None:
+        if keys is not None and state is not None and changed is not None:
+            findings = self._early_cutoff(state, changed, index)
+            if findings is not None:
                 self.cache.put_state(keys[1], state)
                 self.cache.put_run(keys[0], findings, len(target_files), len(self.parsed_modules))
                 return LintResult(
