@@ -16,7 +16,6 @@ import ast
 import io
 import json
 import os
-import tempfile
 import tokenize
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -24,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cio_lint.files import write_atomic
 from cio_lint.model import Finding
 
 __all__ = [
@@ -189,7 +189,7 @@ def write_baseline(
         "findings": [e.to_json() for e in entries],
     }
     text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-    _write_atomic(target, text.encode("utf-8"))
+    write_atomic(target, text.encode("utf-8"))
     return len(entries)
 
 
@@ -259,24 +259,3 @@ def _relative(path: str, cwd: Path, base_dir: str) -> str:
     except ValueError:  # another drive on Windows
         rel = absolute
     return rel.replace(os.sep, "/")
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

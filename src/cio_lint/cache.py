@@ -24,15 +24,14 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import pickle
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from cio_lint import __version__
 from cio_lint.analysis.facts import CallFact, ClassFacts, FileFacts, FuncFacts, Param
+from cio_lint.files import write_atomic
 from cio_lint.model import Edit, Finding, Fix
 
 FORMAT = 2
@@ -197,10 +196,7 @@ class Cache:
             payload = dumps(value)
             header = b" ".join([_MAGIC, str(FORMAT).encode(), _version().encode(), key.encode(),
                                 hashlib.sha256(payload).hexdigest().encode()])
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(header + b"\n" + payload)
-            os.replace(tmp, path)
+            write_atomic(path, header + b"\n" + payload, durable=False)
         except OSError:
             pass  # a read-only checkout still lints, just without a cache
 

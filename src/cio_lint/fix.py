@@ -14,15 +14,14 @@ import hashlib
 import io
 import os
 import re
-import stat
 import sys
-import tempfile
 import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
+from cio_lint.files import write_atomic
 from cio_lint.model import Edit, Finding
 
 __all__ = ["FixResult", "Skipped", "apply_fixes", "diff_fixes"]
@@ -361,28 +360,10 @@ def _write_if_unchanged(state: _File, data: bytes) -> str | None:
     if hashlib.sha256(current).hexdigest() != state.digest:
         return "the file changed on disk while fixing; left unchanged"
     try:
-        _write_atomic(state.path, data)
+        write_atomic(state.path, data)
     except OSError as exc:
         return f"cannot write the file: {exc.strerror or exc}"
     return None
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    mode = stat.S_IMODE(path.stat().st_mode)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".cio-lint.tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 # ---------------------------------------------------------------------------------------- diff
