@@ -218,11 +218,7 @@ def _read(path: Path, display: str, root: Path) -> _Source:
 def _parse_yaml(source: _Source, text: str) -> None:
     loader = _Loader(text)
     try:
-        node = loader.get_single_node()
-        index: dict[tuple[str, ...], int] = {}
-        if node is not None:
-            _index_nodes(source, node, (), index, set())
-        source.lines = _Lines(index)
+        node = _compose_lines(source, loader)
         if source.issues:
             return
         source.data = loader.construct_document(node) if node is not None else None
@@ -231,6 +227,17 @@ def _parse_yaml(source: _Source, text: str) -> None:
         source.issues.append(_yaml_issue(source.display, exc, "YAML"))
     finally:
         loader.dispose()
+
+
+def _compose_lines(source: _Source, loader: _Loader) -> yaml.Node | None:
+    """Compose the document and index where each path is written (``source.lines``); also
+    records duplicate keys as issues. Returns the node for constructing the data."""
+    node: yaml.Node | None = loader.get_single_node()
+    index: dict[tuple[str, ...], int] = {}
+    if node is not None:
+        _index_nodes(source, node, (), index, set())
+    source.lines = _Lines(index)
+    return node
 
 
 def _parse_json(source: _Source, text: str) -> None:
@@ -248,11 +255,7 @@ def _parse_json(source: _Source, text: str) -> None:
     # JSON is (nearly) YAML: compose it for line numbers and duplicate keys, when PyYAML can.
     loader = _Loader(text)
     try:
-        node = loader.get_single_node()
-        index: dict[tuple[str, ...], int] = {}
-        if node is not None:
-            _index_nodes(source, node, (), index, set())
-        source.lines = _Lines(index)
+        _compose_lines(source, loader)
     except (yaml.YAMLError, RecursionError):
         source.lines = _Lines(text=text)
     finally:
