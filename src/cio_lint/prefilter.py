@@ -61,11 +61,17 @@ class SourceFile:
 
     def read(self) -> bytes:
         if self._data is None:
-            try:
-                self._data = self.path.read_bytes()
-            except OSError:
-                self._data = b""
+            self._data = read_bytes(self.path)
         return self._data
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """A file's bytes; an unreadable file reads as empty (it imports nothing)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return b""
 
 
 _IMPORT_LINE = re.compile(
@@ -128,11 +134,7 @@ def scan_imports(paths: Sequence[str], sdk_only: bool) -> list[tuple[frozenset[s
     for path in paths:
         data = _READ.pop(path, None)
         if data is None:
-            try:
-                with open(path, "rb") as handle:
-                    data = handle.read()
-            except OSError:
-                data = b""
+            data = read_bytes(path)
         if sdk_only and not any(word in data for word in SDK_BYTES):
             _READ[path] = data  # for the second scan, in this same helper process
             out.append(None)
