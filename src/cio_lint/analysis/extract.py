@@ -560,6 +560,8 @@ class _Extractor:
             value = node.value if isinstance(node, cst.Return) else node.exc
             if value is not None:
                 self.calls_in(value, state, scope, func)
+                if func is not None and isinstance(node, cst.Return):
+                    func.returns.append(self.sym(value, state))
             state.must = None
             return state
         if isinstance(node, (cst.Break, cst.Continue)):

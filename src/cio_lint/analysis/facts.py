@@ -26,6 +26,7 @@ class FuncFacts:
     decorators: tuple[str, ...]
     loc: Loc
     calls: list[int] = field(default_factory=list)
+    returns: list[Sym] = field(default_factory=list)  # the value of each ``return`` (a lambda's body)
 
 
 @dataclass
