@@ -30,6 +30,8 @@ from cio_lint.prefilter import (
     SDK_TOP_LEVEL,
     SourceFile,
     local_names,
+    member_names,
+    mentions_member,
     relevant_modules,
 )
 from cio_lint.rules import RULES, check_call
@@ -47,6 +49,7 @@ class LintResult:
     wrappers: list[WrapperInfo] = field(default_factory=list)
     resolved: list[Resolved] = field(default_factory=list)
     from_cache: bool = False
+    by_member_name: dict[tuple[str, int, int], str] = field(default_factory=dict)  # call -> member
 
 
 def discover(paths: Sequence[Path], config: Config) -> list[Path]:
@@ -154,6 +157,7 @@ class Engine:
         self.trim_context: tuple[tuple[tuple[str, tuple[str, ...] | None], ...], tuple[str, ...]] | None = None
         # module -> (facts key, trim context) of the facts in ``facts`` (key "": not cached)
         self.facts_keys: dict[str, tuple[str, Any]] = {}
+        self.members: set[str] = set()  # member names that resolve by name (``prefilter``)
         cache_dir = None
         if config.cache:
             cache_dir = config.cache_dir or (config.root / ".cio-lint-cache")
@@ -258,7 +262,7 @@ class Engine:
             sorted(((tail, None if found is None else tuple(sorted(found))) for tail, found in names.items()),
                    key=lambda item: item[0])
         )
-        tops = {m.split(".", 1)[0] for m in relevant if "." not in m} | set(SDK_TOP_LEVEL)
+        tops = {m.split(".", 1)[0] for m in relevant if "." not in m} | set(SDK_TOP_LEVEL) | self.members
         self.trim_context = (tails, tuple(sorted(tops)))
 
     def _load(self, module: str) -> FileFacts | None:
@@ -450,6 +454,8 @@ class Engine:
             project.forget_derived()
             with project.no_loading():
                 now = relevant_modules(project)
+                new_members = member_names(project) - self.members
+            self.members |= new_members
             before = {m: set(found) for m, found in relevant.items()}
             added = {m for m, found in now.items() if not found <= relevant.get(m, set())}
             for m, found in now.items():
@@ -459,8 +465,16 @@ class Engine:
             done.update(f.path for f in selected)
             more = [
                 f for f in candidates
-                if f.path not in done and f.module not in self.facts and f.imports_any(names, modules)
+                if f.path not in done and f.module not in self.facts
+                and (f.imports_any(names, modules) or (self.members and mentions_member(f, self.members)))
             ]
+            if self.config.prefilter and new_members:
+                # files trimmed before these member names were known: trim them again
+                for f in candidates:
+                    facts = self.facts.get(f.module)
+                    if f.path in done and facts is not None and not facts.dropped.isdisjoint(new_members):
+                        del self.facts[f.module]
+                        more.append(f)
             if self.config.prefilter and added:
                 # files trimmed before these names were known to matter: trim them again
                 new_names = {n for m in added for n in now[m] - before.get(m, set())}
@@ -473,6 +487,7 @@ class Engine:
                         and facts.dropped
                         and f.imports_any(new_names, new_modules)
                         and not facts.dropped.isdisjoint(local_names(f, new_names, new_modules))
+                        and f not in more
                     ):
                         del self.facts[f.module]
                         more.append(f)
@@ -513,6 +528,7 @@ class Engine:
             files_parsed=len(self.parsed_modules),
             wrappers=project.all_wrappers(),
             resolved=resolved,
+            by_member_name=dict(project.by_member_name),
         )
 
     def _root_covers(self, paths: Sequence[Path]) -> bool:

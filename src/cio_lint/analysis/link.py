@@ -56,6 +56,9 @@ _STR_METHODS = frozenset(
     {"lower", "upper", "title", "strip", "capitalize", "casefold", "format", "isoformat",
      "strftime", "replace", "join", "rstrip", "lstrip"}
 )
+_PROPERTIES = ("property", "cached_attribute", "reify")  # name endings: ``django_cached_property``
+_OBJECTS = frozenset({"ext_instance", "instance", "module", "class", "func", "ext_method", "ext"})
+_PLAIN_TAGS = frozenset({"lit", "dict", "list", "unknown", "var", "dt"})
 _ENUM_BASES = frozenset({"enum.Enum", "enum.StrEnum", "enum.IntEnum", "enum.Flag", "enum.IntFlag"})
 _MAX_DEPTH = 30
 
@@ -69,6 +72,16 @@ class Ref:
     mod: FileFacts | None = None
     sym: Sym | None = None
     bound: bool = False
+
+
+@dataclass(frozen=True)
+class MemberHolder:
+    """A class member that holds a client (or is a wrapper method), for resolution by name."""
+
+    where: str  # "module.Class.member"
+    ref: Ref
+    module: str
+    cls: str
 
 
 @dataclass(frozen=True)
@@ -131,6 +144,11 @@ class Project:
         self.wrappers: dict[tuple[str, str], WrapperInfo | None] = {}
         self.allow_load = True
         self._packages: set[str] | None = None
+        self._scope: tuple[FileFacts, str] | None = None  # the function whose parameters are typed
+        self._returned_memo: dict[tuple[str, str], Ref | None] = {}
+        self._members: dict[str, list[MemberHolder]] | None = None  # member name -> holders
+        self._by_name: str | None = None  # set when a resolution went by member name
+        self.by_member_name: dict[tuple[str, int, int], str] = {}  # call (path, line, col) -> member
 
     @contextlib.contextmanager
     def no_loading(self) -> Iterator[None]:
@@ -144,6 +162,9 @@ class Project:
         """After more modules were extracted: classifications and wrapper facts may change."""
         self._classified.clear()
         self._by_id.clear()
+        self._returned_memo.clear()
+        self._members = None
+        self.by_member_name.clear()
         self.wrappers = {k: v for k, v in self.wrappers.items() if v is not None and v.qualname.startswith("declared:")}
 
     # ------------------------------------------------------------------ modules
@@ -171,7 +192,12 @@ class Project:
             return Ref("instance", sym[1], mod)
         if tag == "attr":
             base = self.resolve(sym[1], mod, depth + 1)
-            return self.attribute(base, sym[2], depth + 1) if base is not None else None
+            if base is not None and not _untyped(base):
+                return self.attribute(base, sym[2], depth + 1)
+            found = self.attribute(base, sym[2], depth + 1) if base is not None else None
+            if found is None or (base is not None and base.kind == "ext"):
+                return self._member_by_name(sym[2], depth) or found
+            return found
         if tag == "call":
             func = self.resolve(sym[1], mod, depth + 1)
             if func is None:
@@ -180,8 +206,114 @@ class Project:
                 return Ref("instance", func.name, func.mod)
             if func.kind == "ext" and func.name in sdk.SDK_CLIENTS:
                 return Ref("ext_instance", func.name)
+            if func.kind == "func":
+                return self.returned(func, depth + 1)
             return None
+        if tag in ("cond", "or"):
+            # a union of values (``None`` until configured, then a client): the object among them
+            for option in sym[1] if tag == "cond" else sym[1:3]:
+                if option[0] not in _PLAIN_TAGS:
+                    found = self.resolve(option, mod, depth + 1)
+                    if found is not None and found.kind in _OBJECTS:
+                        return found
+            return Ref("value", mod=mod, sym=sym)
+        if tag == "param":
+            typed = self._param_type(mod, sym[1])
+            if typed is not None:
+                found = self.resolve(typed, mod, depth + 1)
+                if found is not None and found.kind in _OBJECTS:
+                    return found
         return Ref("value", mod=mod, sym=sym)
+
+    def _param_type(self, mod: FileFacts, name: str) -> Sym | None:
+        """The annotation (or default) of parameter ``name`` of the function being classified,
+        or of a function enclosing it (a closure or lambda sees its parameters)."""
+        if self._scope is None or self._scope[0] is not mod:
+            return None
+        scope = self._scope[1]
+        while scope:
+            func = mod.functions.get(scope)
+            if func is not None:
+                for param in func.params:
+                    if param.name == name:
+                        if param.annotation is not None:
+                            return param.annotation
+                        default = param.default
+                        return default if default is not None and default[0] not in _PLAIN_TAGS else None
+            if ".<locals>." not in scope:
+                return None
+            scope = scope.rsplit(".<locals>.", 1)[0]
+        return None
+
+    def returned(self, ref: Ref, depth: int = 0) -> Ref | None:
+        """What a function, method, property or factory returns, when it is an object (a client,
+        an SDK module, a project instance): its ``return`` values, else its return annotation.
+        ``functools.lru_cache``/``cache``-wrapped factories return what the function does."""
+        if ref.mod is None or depth > _MAX_DEPTH:
+            return None
+        memo_key = (ref.mod.module, ref.name)
+        if memo_key in self._returned_memo:
+            return self._returned_memo[memo_key]
+        func = ref.mod.functions.get(ref.name)
+        if func is None:
+            return None
+        self._returned_memo[memo_key] = None  # recursion: nothing
+        found: Ref | None = None
+        saved, self._scope = self._scope, (ref.mod, func.qualname)
+        try:
+            for value in [*func.returns, *([func.return_type] if func.return_type is not None else [])]:
+                if value[0] in _PLAIN_TAGS:
+                    continue
+                got = self.resolve(value, ref.mod, depth + 1)
+                if got is not None and got.kind in _OBJECTS:
+                    found = got
+                    break
+        finally:
+            self._scope = saved
+        self._returned_memo[memo_key] = found
+        return found
+
+    # ------------------------------------------------------------------ members by name
+    def _member_by_name(self, attr: str, depth: int) -> Ref | None:
+        """A member of an object whose type is not known (``request.tenant.settings.client``):
+        resolved when exactly one class of the scanned code defines a member of that name that
+        holds a client, or a method of that name that is a wrapper."""
+        members = self.client_members()
+        holders = members.get(attr)
+        if holders is None or len(holders) != 1 or depth > _MAX_DEPTH:
+            return None
+        self._by_name = holders[0].where
+        return holders[0].ref
+
+    def client_members(self) -> dict[str, list[MemberHolder]]:
+        """Member name -> the classes (``module.Class.member``) whose member of that name holds a
+        client or an SDK module (attribute, instance attribute, property, method returning
+        one), or is a wrapper method; over the modules loaded so far."""
+        if self._members is not None:
+            return self._members
+        self._members = {}  # while building: no resolution by member name
+        found: dict[str, list[MemberHolder]] = {}
+        defined: dict[str, int] = {}  # how many classes define a member of that name at all
+        for mod in list(self.modules.values()):
+            for clsname, cls in mod.classes.items():
+                for attr in {*cls.attrs, *cls.inst_attrs, *cls.methods}:
+                    defined[attr] = defined.get(attr, 0) + 1
+                    ref = self.member(mod, clsname, attr, True, 1)
+                    if ref is None:
+                        continue
+                    holds = ref.kind == "ext_instance" or (ref.kind == "ext" and _sdk_rooted(ref.name))
+                    if not holds and ref.kind == "func" and ref.mod is not None:
+                        holds = self.wrapper(ref.mod, ref.name) is not None
+                    if holds:
+                        found.setdefault(attr, []).append(
+                            MemberHolder(f"{mod.module}.{clsname}.{attr}", ref, mod.module, clsname)
+                        )
+        for attr, holders in found.items():
+            if defined[attr] > len(holders):
+                # another class defines a member of that name that holds no client: ambiguous
+                holders.append(MemberHolder("", Ref("value"), "", ""))
+        self._members = found
+        return found
 
     def resolve_qualname(self, qualname: str, depth: int = 0) -> Ref | None:
         parts = qualname.split(".")
@@ -213,7 +345,7 @@ class Project:
             return None
         bound = mod.bindings.get(name)
         if bound is not None:
-            if bound[0] in ("imp", "name", "attr", "call", "self", "in"):
+            if bound[0] in ("imp", "name", "attr", "call", "self", "in", "cond", "or"):
                 ref = self.resolve(bound, mod, depth + 1)
                 if ref is not None or bound[0] != "call":
                     return ref
@@ -272,6 +404,11 @@ class Project:
         if attr in cls.methods:
             qual = cls.methods[attr]
             func = mod.functions[qual]
+            if instance and any(d.endswith(_PROPERTIES) for d in func.decorators):
+                # ``@property`` / ``functools.cached_property`` / Django's ``cached_property``
+                return self.returned(Ref("func", qual, mod), depth + 1) or Ref(
+                    "value", mod=mod, sym=("unknown", "property", None)
+                )
             static = "staticmethod" in func.decorators
             bound = (instance and not static) or "classmethod" in func.decorators
             return Ref("func", qual, mod, bound=bound)
@@ -294,7 +431,7 @@ class Project:
         return None
 
     def _sym_ref(self, value: Sym, mod: FileFacts, depth: int) -> Ref | None:
-        if value[0] in ("imp", "name", "attr", "call", "self"):
+        if value[0] in ("imp", "name", "attr", "call", "self", "cond", "or"):
             ref = self.resolve(value, mod, depth + 1)
             return ref if ref is not None else Ref("value", mod=mod, sym=value)
         return Ref("value", mod=mod, sym=value)
@@ -475,10 +612,21 @@ class Project:
         imports the SDK or another wrapper's module)."""
         cache_key = (mod.path, fact.id)
         if cache_key not in self._classified:
-            with self.no_loading():
-                ref = self.resolve(fact.func, mod)
+            saved, self._scope, self._by_name = self._scope, (mod, fact.scope), None
+            try:
+                with self.no_loading():
+                    ref = self.resolve(fact.func, mod)
+            finally:
+                self._scope = saved
             if ref is not None and ref.kind not in ("ext", "ext_method", "func"):
                 ref = None
+            if ref is not None and self._by_name is not None:
+                func = self.function(ref) if ref.kind == "func" else None
+                if func is not None and isinstance(self._bind_params(func, ref.bound, fact, mod), str):
+                    ref = None  # a method of that name on another object: it does not bind
+                else:
+                    self.by_member_name[(mod.path, fact.loc[0], fact.loc[1])] = self._by_name
+            self._by_name = None
             self._classified[cache_key] = ref
         return self._classified[cache_key]
 
@@ -816,6 +964,18 @@ class Project:
         if direct is None or fact is None:
             return None
         return self.materialize(direct, fact, mod, local=False)[0]
+
+
+def _untyped(ref: Ref) -> bool:
+    """A value whose type cio-lint cannot know (a parameter, an unpacked local, an attribute
+    of an object from another package): its members may be resolved by name."""
+    if ref.kind == "value":
+        return ref.sym is not None and ref.sym[0] in ("param", "var", "unknown")
+    return ref.kind == "ext" and not _sdk_rooted(ref.name)
+
+
+def _sdk_rooted(name: str) -> bool:
+    return name.split(".", 1)[0] in sdk.SDK_TOKENS
 
 
 def _site(module: str, sym: Sym) -> Sym:
