@@ -49,8 +49,12 @@ def _service(name: str, order: str) -> dict[str, str]:
     return {
         f"{base}/__init__.py": "",
         f"{base}/tracking.py": tracking,
-        f"{base}/events.py": f"from app.tracking import track_event\ndef v(user):\n    track_event{call}\n",
-        f"{base}/more.py": f"from . import tracking\ndef w(user):\n    tracking.track_event{call}\n",
+        f"{base}/events.py": (
+            f"from app.tracking import track_event\ndef v(user):\n    track_event{call}\n"
+        ),
+        f"{base}/more.py": (
+            f"from . import tracking\ndef w(user):\n    tracking.track_event{call}\n"
+        ),
         f"{base}/plain.py": "def nothing():\n    return 1\n",
     }
 
@@ -64,8 +68,12 @@ SHARED = {
         "from customerio import analytics\n"
         "def send(user, event):\n    analytics.track(user.id, event)\n"
     ),
-    "services/a/src/app/jobs.py": "from shared_pkg.send import send\ndef j(user):\n    send(user, 'Job A')\n",
-    "services/b/src/app/jobs.py": "from shared_pkg.send import send\ndef j(user):\n    send(user, 'Job B')\n",
+    **{
+        f"services/{s}/src/app/jobs.py": (
+            f"from shared_pkg.send import send\ndef j(user):\n    send(user, 'Job {s.upper()}')\n"
+        )
+        for s in "ab"
+    },
     # a script of service a, outside its source root: the nearest root with ``app`` is a's
     "services/a/manage.py": "from app.tracking import track_event\ntrack_event(None, 'Manage A')\n",
 }
@@ -184,3 +192,27 @@ def test_same_findings_with_and_without_the_prefilter(project, files, expected) 
         assert _unknown_events(with_prefilter) == expected
     else:
         assert len(_unknown_events(with_prefilter)) == 7
+
+
+def test_a_declared_wrapper_under_a_shared_package_name_binds_in_each_service(project) -> None:
+    files = {
+        **TWO_SERVICES,
+        **{
+            f"services/{s}/src/app/audit.py": (
+                "from customerio import analytics\n"
+                # (it mentions the SDK, so trimming keeps it)
+                "def log_event(user, name):\n    analytics.flush()\n"
+                f"def a(user):\n    log_event(user, 'Audit {s.upper()}')\n"
+            )
+            for s in "ab"
+        },
+    }
+    root = project(files)
+    wrappers = {"app.audit.log_event": {"kind": "track", "user_id": 0, "event": 1}}
+    cfg = Config(root=root, cache=False, wrappers=wrappers, sdk_versions={"customerio": "3.2"})
+    result = lint_paths([root], cfg, load_plan(root / "tracking_plan"), jobs=1)
+    assert [p for p, _ in _unknown_events(result) if p.endswith("audit.py")] == [
+        "services/a/src/app/audit.py", "services/b/src/app/audit.py",
+    ]
+    declared = sorted(w.module for w in result.wrappers if w.qualname == "declared:log_event")
+    assert declared == ["services/a/src:app.audit", "services/b/src:app.audit"]

@@ -423,7 +423,7 @@ class Engine:
             {name: str(f.path) for name, f in self.files.items()},
             self._load,
             sdk.installed_classic_version(self.config.sdk_versions.get("customerio")),
-            self.config.wrappers,
+            self.config.wrappers if self.roots is None else self.roots.declared(self.config.wrappers),
         )
         project.roots = self.roots
         # Wrappers and clients may live outside the paths given (a pre-commit run on one file):

@@ -18,11 +18,13 @@ key, whose first dotted part carries the root.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import TypeVar
 
 from cio_lint.analysis.sdk import SDK_TOKENS
 
 SDK_NAMES = frozenset(SDK_TOKENS)
+_T = TypeVar("_T")
 
 
 def dotted(key: str) -> str:
@@ -31,7 +33,10 @@ def dotted(key: str) -> str:
 
 
 def _label(root: str, base: str) -> str:
-    rel = os.path.relpath(root, base).replace(os.sep, "/")
+    try:
+        rel = os.path.relpath(root, base).replace(os.sep, "/")
+    except ValueError:  # another drive
+        rel = root.replace(os.sep, "/")
     return rel.replace(".", "_").replace(":", "_")
 
 
@@ -114,3 +119,25 @@ class ImportRoots:
         if len(ranked) > 1 and ranked[0][0] == ranked[1][0]:
             return None
         return ranked[0][1]
+
+    def declared(self, wrappers: Mapping[str, _T]) -> dict[str, _T]:
+        """Declared wrappers (``[tool.cio-lint.wrappers]``) by module key: a name under a
+        top-level package that several roots have (``app.tracking.track_event``) declares the
+        function in each of them that has its module; a key written out
+        (``services/a/src:app.tracking.track_event``) only that one."""
+        out: dict[str, _T] = {}
+        for qualname, spec in wrappers.items():
+            top = qualname.partition(".")[0]
+            if top not in self.shared:
+                out[qualname] = spec
+                continue
+            keys = [f"{self.labels[root]}:{qualname}" for root in sorted(self.tops[top])]
+            found = [k for k in keys if self._names_module(k)]
+            for k in found or [qualname]:  # none: as written, for the error message
+                out[k] = spec
+        return out
+
+    def _names_module(self, qualname: str) -> bool:
+        """Whether a leading dotted part of ``qualname`` is the key of a scanned module."""
+        parts = qualname.split(".")
+        return any(".".join(parts[:i]) in self.root_of for i in range(1, len(parts)))
