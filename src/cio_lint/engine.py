@@ -22,6 +22,7 @@ from cio_lint import prefilter
 from cio_lint.analysis import sdk
 from cio_lint.analysis.facts import FileFacts
 from cio_lint.analysis.link import Project, Resolved, WrapperInfo
+from cio_lint.analysis.roots import ImportRoots, dotted
 from cio_lint.analysis.trim import trim_with_words
 from cio_lint.cache import Cache
 from cio_lint.config import Config, ConfigError
@@ -101,6 +102,14 @@ class ModuleNamer:
         names = prefix if is_init else (*prefix, base.rsplit(".", 1)[0])
         return ".".join(names), is_init
 
+    def root(self, path: Path) -> str:
+        """The import root of ``path``: the folder above its top-level package (a file outside
+        any package: its own folder)."""
+        directory = os.path.dirname(str(path))
+        for _ in self._package_parts(directory):
+            directory = os.path.dirname(directory)
+        return directory
+
 
 def _result(future: Future[list[Any]]) -> list[Any] | None:
     """A helper's answer, or None if it failed (the caller then reads the files itself)."""
@@ -150,6 +159,7 @@ class Engine:
         self.by_path: dict[Path, SourceFile] = {}
         self.facts: dict[str, FileFacts] = {}  # module -> facts
         self.parsed_modules: set[str] = set()
+        self.roots: ImportRoots | None = None  # None: one module namespace (``_discover``)
         self._pool: ProcessPoolExecutor | None = None
         self._workers = 0
         self._helper: ProcessPoolExecutor | None = None  # reads import lines on a first run
@@ -253,16 +263,16 @@ class Engine:
             return
         names: dict[str, set[str] | None] = {}
         for module, found in relevant.items():
-            current = names.setdefault(module.rsplit(".", 1)[-1], set())
+            current = names.setdefault(dotted(module).rsplit(".", 1)[-1], set())
             if current is not None:
                 current.update(found)
         for module in guess:
-            names[module.rsplit(".", 1)[-1]] = None
+            names[dotted(module).rsplit(".", 1)[-1]] = None
         tails = tuple(
             sorted(((tail, None if found is None else tuple(sorted(found))) for tail, found in names.items()),
                    key=lambda item: item[0])
         )
-        tops = {m.split(".", 1)[0] for m in relevant if "." not in m} | set(SDK_TOP_LEVEL) | self.members
+        tops = {dotted(m) for m in relevant if "." not in dotted(m)} | set(SDK_TOP_LEVEL) | self.members
         self.trim_context = (tails, tuple(sorted(tops)))
 
     def _load(self, module: str) -> FileFacts | None:
@@ -285,11 +295,15 @@ class Engine:
             targets = set(discover(paths, self.config))
             universe = set()
         namer = ModuleNamer()
-        for path in sorted(universe | targets, key=str):
-            module, is_init = namer.name(path)
+        paths_ = sorted(universe | targets, key=str)
+        named = [(path, *namer.name(path), namer.root(path)) for path in paths_]
+        roots = ImportRoots(((r, name) for _, name, _, r in named), str(self.config.root.resolve()))
+        self.roots = None if roots.trivial else roots
+        for path, name, is_init, root in named:
+            module = name if self.roots is None else roots.key(root, name)
             file = SourceFile(path, module, is_init, path in targets)
             self.by_path[path] = file
-            # Two files claiming one module name (scripts in different folders): keep the target.
+            # Two files claiming one module key (`app.py` beside `app/`): keep the target.
             if module not in self.files or (file.target and not self.files[module].target):
                 self.files[module] = file
         return [f for f in self.by_path.values() if f.target]
@@ -413,8 +427,9 @@ class Engine:
             {name: str(f.path) for name, f in self.files.items()},
             self._load,
             sdk.installed_classic_version(self.config.sdk_versions.get("customerio")),
-            self.config.wrappers,
+            self.config.wrappers if self.roots is None else self.roots.declared(self.config.wrappers),
         )
+        project.roots = self.roots
         # Wrappers and clients may live outside the paths given (a pre-commit run on one file):
         # the prefilter looks at every file of the project; findings are for the targets only.
         candidates = list(self.by_path.values())
@@ -461,7 +476,7 @@ class Engine:
             for m, found in now.items():
                 relevant.setdefault(m, set()).update(found)
             names = {n for found in relevant.values() for n in found}
-            modules = {part for m in relevant for part in m.split(".")}
+            modules = {part for m in relevant for part in dotted(m).split(".")}
             done.update(f.path for f in selected)
             more = [
                 f for f in candidates
@@ -478,7 +493,9 @@ class Engine:
             if self.config.prefilter and added:
                 # files trimmed before these names were known to matter: trim them again
                 new_names = {n for m in added for n in now[m] - before.get(m, set())}
-                new_modules = {part for m in added if m not in before for part in m.split(".")}
+                new_modules = {
+                    part for m in added if m not in before for part in dotted(m).split(".")
+                }
                 for f in candidates:
                     facts = self.facts.get(f.module)
                     if (

@@ -23,6 +23,7 @@ from typing import Any
 
 from cio_lint.analysis import sdk
 from cio_lint.analysis.facts import CallFact, FileFacts, FuncFacts
+from cio_lint.analysis.roots import ImportRoots
 from cio_lint.analysis.syms import Sym, key
 from cio_lint.model import (
     CallSite,
@@ -133,6 +134,7 @@ class Project:
         self.module_index = dict(module_index or {name: m.path for name, m in modules.items()})
         self.loader = loader
         self.top_level = {name.split(".")[0] for name in self.module_index}
+        self.roots: ImportRoots | None = None  # several import roots (``analysis.roots``)
         self.classic = sdk.classic_signatures(classic_version)
         self.segment = sdk.segment_signatures()
         self.declared = declared_wrappers or {}
@@ -185,7 +187,7 @@ class Project:
             target = self.module(sym[1])
             return self.resolve(sym[2], target, depth + 1) if target else None
         if tag == "imp":
-            return self.resolve_qualname(sym[1], depth + 1)
+            return self.resolve_qualname(sym[1], depth + 1, mod)
         if tag == "name":
             return self.lookup(mod, sym[1], depth + 1, allow_builtins=True)
         if tag == "self":
@@ -315,10 +317,13 @@ class Project:
         self._members = found
         return found
 
-    def resolve_qualname(self, qualname: str, depth: int = 0) -> Ref | None:
-        parts = qualname.split(".")
-        if parts[0] not in self.top_level:
+    def resolve_qualname(
+        self, qualname: str, depth: int = 0, importer: FileFacts | None = None
+    ) -> Ref | None:
+        found = self.internal(qualname, importer)
+        if found is None:
             return Ref("ext", qualname)
+        parts = found.split(".")
         for i in range(len(parts), 0, -1):
             name = ".".join(parts[:i])
             if name not in self.module_index:
@@ -333,6 +338,13 @@ class Project:
                 ref = self.attribute(ref, attr, depth + 1) if ref is not None else None
             return ref
         return None
+
+    def internal(self, qualname: str, importer: FileFacts | None) -> str | None:
+        """The module key an absolute import of ``qualname`` in ``importer`` names (None: not
+        the scanned code): per import root when the scan has several (``analysis.roots``)."""
+        if self.roots is not None and importer is not None:
+            return self.roots.qualify(qualname, importer.module)
+        return qualname if qualname.split(".")[0] in self.top_level else None
 
     def _has_submodules(self, name: str) -> bool:
         found = self._packages
@@ -356,12 +368,13 @@ class Project:
         if name in mod.classes:
             return Ref("class", name, mod)
         for star in mod.star_imports:
-            target = self.module(star)
+            internal = self.internal(star, mod)
+            target = self.module(internal) if internal is not None else None
             if target is not None and target is not mod:
                 found = self.lookup(target, name, depth + 1)
                 if found is not None:
                     return found
-            elif target is None and star.split(".")[0] not in self.top_level:
+            elif target is None and internal is None:
                 if star in sdk.SEGMENT_MODULES and name in sdk.SEGMENT_SIGNATURES:
                     return Ref("ext", f"{star}.{name}")
         if allow_builtins and name in _BUILTINS:
