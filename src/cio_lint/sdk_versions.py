@@ -9,13 +9,10 @@ distribution name, normalised as PEP 503 says (``Segment_Analytics.Python`` is
 
 from __future__ import annotations
 
-import importlib.metadata
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from cio_lint.analysis import sdk
 
 NEWEST: tuple[int, ...] = (99,)
 CONFIG_SOURCE = "[tool.cio-lint.sdk-versions]"
@@ -23,6 +20,8 @@ CONFIG_SOURCE = "[tool.cio-lint.sdk-versions]"
 
 def _classic_track(version: tuple[int, ...]) -> str:
     """``track(customer_id, name, **data)``: the classic ``track`` signature at ``version``."""
+    from cio_lint.analysis import sdk
+
     signature = sdk.classic_signatures(version)["track"]
     parts = [p if p in signature.required else f"{p}=None" for p in signature.params]
     if signature.varkw:
@@ -131,15 +130,22 @@ class Versions:
         return tuple(sorted((n, d.version) for n, d in self.decisions.items()))
 
 
+def _lenient(text: str) -> tuple[int, ...]:
+    from cio_lint.analysis import sdk
+
+    return release(text) or sdk.parse_version(text)
+
+
 def _installed(name: str) -> Decision | None:
+    import importlib.metadata  # imported here: ``config`` imports this module, keep that cheap
+
     try:
         text = importlib.metadata.version(name)
     except (importlib.metadata.PackageNotFoundError, ValueError):
         return None
     if not isinstance(text, str):  # a broken distribution without a Version field
         return None
-    version = release(text) or sdk.parse_version(text)
-    return Decision(name, version, text, "installed")
+    return Decision(name, _lenient(text), text, "installed")
 
 
 def decide(
@@ -152,8 +158,7 @@ def decide(
     for name in wanted:
         if name in given:
             text = given[name]
-            version = release(text) or sdk.parse_version(text)
-            result.decisions[name] = Decision(name, version, text, CONFIG_SOURCE)
+            result.decisions[name] = Decision(name, _lenient(text), text, CONFIG_SOURCE)
     rest = [n for n in wanted if n not in result.decisions]
     if not rest:
         return result
