@@ -10,6 +10,7 @@ changed (``_early_cutoff``).
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -18,8 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from cio_lint import prefilter
-from cio_lint.analysis import sdk
+from cio_lint import prefilter, sdk_versions
 from cio_lint.analysis.facts import FileFacts
 from cio_lint.analysis.link import Project, Resolved, WrapperInfo
 from cio_lint.analysis.roots import ImportRoots, dotted
@@ -308,6 +308,13 @@ class Engine:
                 self.files[module] = file
         return [f for f in self.by_path.values() if f.target]
 
+    @functools.cached_property
+    def _classic_version(self) -> tuple[int, ...]:
+        """The classic ``customerio`` version of this run (``sdk_versions``: configuration,
+        the project's pins, the installed package, else the newest), decided once."""
+        decided = sdk_versions.decide(self.config.root, self.config.sdk_versions, ("customerio",))
+        return decided.version("customerio")
+
     def _run_key(self, paths: Sequence[Path]) -> tuple[str, str] | None:
         """The key of this exact run (every file's stamp included) and of this project (the
         same without the stamps: plan, configuration, paths, cwd, SDK version)."""
@@ -327,7 +334,7 @@ class Engine:
         extra = repr((
             sorted(str(p.resolve()) for p in paths),
             str(Path.cwd()),
-            sdk.installed_classic_version(self.config.sdk_versions.get("customerio")),
+            self._classic_version,
         ))
         return Cache.run_key(fingerprint, repr(self.config), stamps, extra), Cache.run_key(fingerprint, repr(self.config), [], extra)
 
@@ -426,7 +433,7 @@ class Engine:
             {},
             {name: str(f.path) for name, f in self.files.items()},
             self._load,
-            sdk.installed_classic_version(self.config.sdk_versions.get("customerio")),
+            self._classic_version,
             self.config.wrappers if self.roots is None else self.roots.declared(self.config.wrappers),
         )
         project.roots = self.roots
