@@ -168,6 +168,7 @@ class Engine:
         # module -> (facts key, trim context) of the facts in ``facts`` (key "": not cached)
         self.facts_keys: dict[str, tuple[str, Any]] = {}
         self.members: set[str] = set()  # member names that resolve by name (``prefilter``)
+        self.declared_names: set[str] = set()  # functions and classes of declared wrappers
         cache_dir = None
         if config.cache:
             cache_dir = config.cache_dir or (config.root / ".cio-lint-cache")
@@ -272,8 +273,22 @@ class Engine:
             sorted(((tail, None if found is None else tuple(sorted(found))) for tail, found in names.items()),
                    key=lambda item: item[0])
         )
-        tops = {dotted(m) for m in relevant if "." not in dotted(m)} | set(SDK_TOP_LEVEL) | self.members
+        tops = {dotted(m) for m in relevant if "." not in dotted(m)} | set(SDK_TOP_LEVEL) | self.members | self.declared_names
         self.trim_context = (tails, tuple(sorted(tops)))
+
+    def _declared_files(self) -> list[SourceFile]:
+        """The modules that define declared wrappers: always extracted in the first round, and
+        the wrappers' own names kept by trimming (a declared wrapper may show no SDK call)."""
+        found = []
+        for qualname in self.config.wrappers:
+            parts = qualname.split(".")
+            for i in range(len(parts) - 1, 0, -1):
+                file = self.files.get(".".join(parts[:i]))
+                if file is not None:
+                    found.append(file)
+                    self.declared_names.add(parts[i])
+                    break
+        return found
 
     def _load(self, module: str) -> FileFacts | None:
         file = self.files.get(module)
@@ -455,7 +470,8 @@ class Engine:
                 f._words = words
         relevant: dict[str, set[str]] = {}
         if self.config.prefilter:
-            selected = [f for f in candidates if f.may_import_sdk() and f.imports_sdk(sdk_names)]
+            declared = self._declared_files()
+            selected = [f for f in candidates if f in declared or (f.may_import_sdk() and f.imports_sdk(sdk_names))]
         else:
             selected = list(candidates)
         self._set_trim(relevant, {f.module for f in selected})

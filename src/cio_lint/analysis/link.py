@@ -142,6 +142,7 @@ class Project:
         self._by_id: dict[str, dict[int, CallFact]] = {}
         self._in_progress: set[tuple[str, str]] = set()
         self._declared_done = False
+        self._declared_seen: set[str] = set()
         self.declaration_errors: list[str] = []
         self.wrappers: dict[tuple[str, str], WrapperInfo | None] = {}
         self.allow_load = True
@@ -795,8 +796,10 @@ class Project:
         """Declared wrappers (``[tool.cio-lint.wrappers]``) become synthetic emissions."""
         if self._declared_done:
             return
-        self._declared_done = True
+        pending = False
         for qualname, spec in self.declared.items():
+            if qualname in self._declared_seen:
+                continue
             modname, _, funcname = qualname.rpartition(".")
             target = None
             while modname:
@@ -805,6 +808,10 @@ class Project:
                     break
                 funcname = modname.rpartition(".")[2] + "." + funcname
                 modname = modname.rpartition(".")[0]
+            if target is None and modname and not self.allow_load:
+                pending = True  # not extracted yet: decided when modules may be loaded
+                continue
+            self._declared_seen.add(qualname)
             if target is None or funcname not in target.functions:
                 self.declaration_errors.append(
                     f"wrapper `{qualname}`: no such function in the scanned code"
@@ -812,8 +819,8 @@ class Project:
                 continue
             func = target.functions[funcname]
             names = [p.name for p in func.params]
-            if func.cls is not None and names:
-                names = names[1:]
+            if func.cls is not None and names and "staticmethod" not in func.decorators:
+                names = names[1:]  # self or cls
 
             kind = spec["kind"]
             param = functools.partial(self._declared_param, qualname, funcname, func, names)
@@ -828,6 +835,7 @@ class Project:
                 target.module, "declared:" + funcname, tuple(names),
                 [Emission(sdk.SEGMENT_FAMILY, kind, (), tuple(kwargs), (), None)],
             )
+        self._declared_done = not pending
 
     def _declared_param(
         self, qualname: str, funcname: str, func: FuncFacts, names: list[str], ref: Any
