@@ -246,3 +246,33 @@ def test_fix_renames_a_literal_reached_by_several_callers_once(project) -> None:
     )
     again = runner.invoke(main, ["--fix", "."])
     assert again.exit_code == 0 and (root / "app/signup.py").read_text() == text
+
+
+def test_findings_that_depend_on_no_value_of_the_chain_stay_at_the_call_site(lint: Lint) -> None:
+    result = lint({
+        "app/__init__.py": "",
+        "app/people.py": textwrap.dedent('''\
+            from segment import analytics
+
+            def identify_user(uid, traits):
+                analytics.identify(uid, traits)
+
+            def identify_member(uid, traits):
+                identify_user(uid, {"colour": "red", **traits})
+            '''),
+        "app/views.py": textwrap.dedent('''\
+            from app.people import identify_member
+
+            def a(user):
+                identify_member(None, {"email": "a@b.co"})
+
+            def b(user):
+                identify_member(user.id, {"email": "a@b.co"}, 3)
+            '''),
+    })
+    assert found(result) == [
+        ("app/people.py", 7, 25, "CIO008", "Trait `colour` is not in the plan's `identify` schema"),
+        ("app/views.py", 4, 5, "CIO011", "`identify` call has neither a user id nor an anonymous id"),
+        ("app/views.py", 7, 5, "CIO013",
+         "`identify_member()` takes 2 positional arguments but 3 were given"),
+    ]
