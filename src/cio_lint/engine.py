@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from cio_lint import prefilter, sdk_versions
+from cio_lint.analysis.dedupe import reported_below
 from cio_lint.analysis.facts import FileFacts
 from cio_lint.analysis.link import Project, Resolved, WrapperInfo
 from cio_lint.analysis.roots import ImportRoots, dotted
@@ -585,6 +586,7 @@ class Engine:
         plan = self.plan
         by_path = {f.path: f for f in facts}
         raw: list[Finding] = []
+        below_found: dict[int, list[Finding]] = {}  # id of a shared below view -> its findings
         for f in facts:
             if f.error is not None:
                 line, column, message = f.error
@@ -598,6 +600,13 @@ class Engine:
                 # The wrapper's own body reports what does not depend on the call's arguments.
                 inner = {(x.code, x.message) for x in check_call(item.inner, plan)}  # type: ignore[arg-type]
                 found = [x for x in found if (x.code, x.message) not in inner]
+            if item.below is not None:
+                # ...and the call one hop below reports what the wrappers between write.
+                below = below_found.get(id(item.below))
+                if below is None:
+                    below = check_call(item.below, plan)  # type: ignore[arg-type]
+                    below_found[id(item.below)] = below
+                found = reported_below(found, below)
             raw.extend(found)
         whole = all(f.target for f in self.by_path.values())
         raw.extend(check_flow(resolved, project, whole))

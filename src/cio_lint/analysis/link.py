@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import dataclasses
 import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from cio_lint.analysis import sdk
+from cio_lint.analysis.dedupe import below_view
 from cio_lint.analysis.facts import CallFact, FileFacts, FuncFacts
 from cio_lint.analysis.roots import ImportRoots
 from cio_lint.analysis.syms import Sym, key
@@ -96,6 +98,9 @@ class Emission:
     via: tuple[str, ...] = ()  # wrapper qualnames, outermost first
     origin: tuple[str, int] | None = None  # (module, call id) of the SDK call itself
     error: str | None = None  # the call does not bind to the wrapper's signature
+    # (module, call id) of the call inside each wrapper of ``via``, outermost first: the call
+    # one hop below a call site is ``hops[0]`` (``analysis.dedupe``)
+    hops: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass
@@ -109,6 +114,7 @@ class Resolved:
     emission: Emission
     inner: CallSite | None = None  # the wrapper-body view of the call, for de-duplication
     flow_only: bool = False  # through a wrapper that takes only the user from this call
+    below: CallSite | None = None  # the view one hop below (the outermost wrapper's own call)
 
 
 @dataclass
@@ -526,6 +532,10 @@ class Project:
                 return special
         ref = self.resolve(sym, mod, depth + 1)
         if ref is None:
+            if tag == "attr" and sym[2] in ("value", "name") and sym[1][0] in ("param", "in"):
+                # ``event.value`` of a parameter: known at the call sites, which are checked
+                if _from_param(self.value(sym[1], mod, local, depth + 1)):
+                    return Unknown("param", loc)
             return Unknown(self._why_unknown(sym, mod), loc)
         if ref.kind in ("value", "enum_member") and ref.mod is not None and ref.sym is not None:
             # A constant is reported where it is used; its definition keeps only the origin
@@ -612,7 +622,7 @@ class Project:
             inner = self.value(sym[2][0], mod, local, depth + 1)
             if isinstance(inner, Known):
                 return Known(str(inner.value), loc)
-            return Unknown("str", loc)
+            return Unknown("param" if _from_param(inner) else "str", loc)
         if name in ("builtins.int", "builtins.round", "builtins.len"):
             return Unknown("int", loc)
         if name == "builtins.float":
@@ -696,7 +706,8 @@ class Project:
             fact = by_id[call_id]
             for emission in self.emissions_of(fact, mod):
                 if _mentions_param(emission) and f"{mod.module}.{func.qualname}" not in emission.via:
-                    yield emission
+                    hops = ((mod.module, fact.id), *emission.hops)
+                    yield dataclasses.replace(emission, hops=hops)
 
     def _calls_by_id(self, mod: FileFacts) -> dict[int, CallFact]:
         found = self._by_id.get(mod.path)
@@ -727,7 +738,7 @@ class Project:
             label = func.qualname.rsplit(".", 1)[-1]
             return [
                 Emission(e.family, e.method, (), (), (f"{ref.mod.module}.{ref.name}", *e.via), e.origin,
-                         f"`{label}()` {bindings}")
+                         f"`{label}()` {bindings}", e.hops)
                 for e in info.emissions[:1]
             ]
         out = []
@@ -740,6 +751,7 @@ class Project:
                     tuple((k, _instantiate(v, ref.mod.module, bindings)) for k, v in emission.kwargs),
                     (f"{ref.mod.module}.{ref.name}", *emission.via),
                     emission.origin,
+                    hops=emission.hops,
                 )
             )
         return out
@@ -939,6 +951,7 @@ class Project:
         """Every emission of every call in ``modules``, with wrapper call sites resolved."""
         self._declare_wrappers()
         out: list[Resolved] = []
+        views: dict[Any, CallSite | None] = {}  # below_view's, shared by a wrapper's call sites
         for mod in modules if modules is not None else list(self.modules.values()):
             if mod.error is not None:
                 continue
@@ -946,12 +959,13 @@ class Project:
                 emissions = self.emissions_of(fact, mod)
                 for emission in emissions:
                     call, ukey = self.materialize(emission, fact, mod)
-                    inner = None
+                    inner = below = None
                     flow_only = False
                     if emission.via:
                         inner = self._inner_view(emission)
+                        below = below_view(self, emission, views)
                         flow_only = emission.error is None and not self.content_from(emission, _is_site)
-                    out.append(Resolved(call, fact, mod, ukey, emission, inner, flow_only))
+                    out.append(Resolved(call, fact, mod, ukey, emission, inner, flow_only, below))
         return out
 
     def content_from(self, emission: Emission, test: Callable[[Any], bool]) -> bool:
@@ -1054,6 +1068,11 @@ def _mentions_param(emission: Emission) -> bool:
     return any(mentions(a, "param") for a in emission.args) or any(
         mentions(v, "param") for _, v in emission.kwargs
     )
+
+
+def _from_param(value: Val) -> bool:
+    """A value unknown only because it is a parameter of the function it is written in."""
+    return isinstance(value, Unknown) and value.reason == "param"
 
 
 def _leaves(value: Val) -> list[Val]:
