@@ -270,3 +270,145 @@ def test_member_name_that_does_not_bind_is_another_method(lint: Lint) -> None:
     })
     assert _lines(result, "CIO007") == [("app/billing.py", 5)]
     assert _lines(result, "CIO013") == []
+
+
+@PREFILTER
+def test_calls_in_every_callable(lint: Lint, prefilter: bool) -> None:
+    result = lint({
+        "app/__init__.py": "",
+        "app/views.py": """\
+            from django.db import transaction
+            import analytics
+            from customerio import analytics as cdp
+
+            def on_commit_lambda(user):
+                transaction.on_commit(lambda: analytics.track(user.id, "Project Deleted", {}))
+
+            def nested(user):
+                def send():
+                    cdp.track(user.id, "Project Deleted", {})
+                transaction.on_commit(send)
+
+            def comprehension(users):
+                return [analytics.track(u.id, "Project Deleted", {}) for u in users]
+
+            def default_argument(user, sent=analytics.track("u1", "Project Deleted", {})):
+                return sent
+
+            @transaction.atomic(using=analytics.track("u2", "Project Deleted", {}))
+            def decorated(user):
+                pass
+
+            class Body:
+                sent = analytics.track("u3", "Project Deleted", {})
+
+            transaction.on_commit(lambda: analytics.track("u4", "Project Deleted", {}))
+            handler = lambda user: analytics.track(user.id, "Project Deleted", {})
+
+            class Handler:
+                def post(self, request):
+                    transaction.on_commit(lambda: (lambda: analytics.track(request.user.id, "Project Deleted"))())
+            """,
+    }, prefilter=prefilter)
+    assert _lines(result) == [("app/views.py", n) for n in (6, 10, 14, 16, 19, 24, 26, 27, 31)]
+
+
+@PREFILTER
+def test_partial_binds_its_fixed_arguments(lint: Lint, prefilter: bool) -> None:
+    result = lint({
+        "app/__init__.py": "",
+        "app/helpers.py": """\
+            import analytics
+
+            def track_event(user, name, properties=None):
+                analytics.track(user.id, name, properties or {})
+            """,
+        "app/views.py": """\
+            import functools
+            from functools import partial
+            from django.db import transaction
+            import analytics
+            from app.helpers import track_event
+
+            def direct(user):
+                send = partial(analytics.track, user.id)
+                send("Project Deleted", {})
+
+            def handed_off(user):
+                transaction.on_commit(functools.partial(analytics.track, user.id, "Project Deleted", {}))
+                transaction.on_commit(partial(track_event, user, "Project Deleted"))
+
+            def helper_bound(user):
+                emit = partial(track_event, user)
+                emit("Project Deleted")
+                emit("Signed Up", {"plan": "platinum"})
+            """,
+    }, prefilter=prefilter)
+    assert _lines(result) == [("app/views.py", n) for n in (9, 12, 13, 17)]
+    assert _lines(result, "CIO013") == [] and _lines(result, "CIO007") == []
+    assert ("app/views.py", 18) in _lines(result, "CIO006")
+
+
+def test_a_lambda_is_its_own_scope_for_cio003(lint: Lint) -> None:
+    """A lambda runs later, like a nested def: an identify before it in the enclosing function
+    does not order its track, and an identify after it does not flag it."""
+    result = lint({
+        "app/__init__.py": "",
+        "app/views.py": """\
+            from django.db import transaction
+            import analytics
+
+            def signup(user):
+                transaction.on_commit(lambda: analytics.track(user.id, "Signed Up", {"plan": "pro"}))
+                analytics.identify(user.id, {"email": user.email})
+                analytics.track(user.id, "Signed Up", {"plan": "pro"})
+
+            def login(user):
+                analytics.track(user.id, "Signed Up", {"plan": "pro"})
+                analytics.identify(user.id, {"email": user.email})
+            """,
+    })
+    assert _lines(result, "CIO003") == [("app/views.py", 10)]
+
+
+@PREFILTER
+def test_declared_wrappers_always_bind(lint: Lint, prefilter: bool) -> None:
+    """Declared wrappers bind whether or not an SDK call is visible in them: a registry or a
+    queue hides it."""
+    result = lint({
+        "app/__init__.py": "",
+        "app/telemetry.py": """\
+            HANDLERS = {}
+
+            def emit(user, name, **props):
+                for handler in HANDLERS.values():
+                    handler(user, name, props)
+
+            class Outbox:
+                @staticmethod
+                def enqueue(user, name, props):
+                    QUEUE.append((user, name, props))
+
+                @classmethod
+                def push(cls, user, name):
+                    cls.queue.append((user, name))
+
+                def send(self, user, name):
+                    self.queue.append((user, name))
+            """,
+        "app/views.py": """\
+            from app.telemetry import emit, Outbox
+
+            def delete(user, outbox: Outbox):
+                emit(user, "Project Deleted", plan="pro")
+                Outbox.enqueue(user, "Project Deleted", {})
+                Outbox.push(user, "Project Deleted")
+                outbox.send(user, "Project Deleted")
+            """,
+    }, prefilter=prefilter, wrappers={
+        "app.telemetry.emit": {"kind": "track", "user_id": 0, "event": 1, "properties": "kwargs"},
+        "app.telemetry.Outbox.enqueue": {"kind": "track", "user_id": 0, "event": 1, "properties": 2},
+        "app.telemetry.Outbox.push": {"kind": "track", "user_id": 0, "event": 1},
+        "app.telemetry.Outbox.send": {"kind": "track", "user_id": "user", "event": "name"},
+    })
+    assert _lines(result) == [("app/views.py", n) for n in (4, 5, 6, 7)]

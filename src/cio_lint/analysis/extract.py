@@ -177,8 +177,8 @@ class _Positions:
         return (line, column, end_line, end_column)
 
     def lambdas_within(self, expr: cst.CSTNode) -> list[cst.Lambda]:
-        """The outermost lambdas inside ``expr`` (each is a scope of its own, like a nested def;
-        the lambdas inside it are found when its body is walked)."""
+        """The outermost lambdas inside ``expr`` (``expr`` itself if it is one). Each is a scope
+        of its own, like a nested def; the lambdas inside it are found when its body is walked."""
         if self.spans is None:
             return _lambdas_slow(expr)
         start, end = self.spans[id(expr)]
@@ -189,7 +189,7 @@ class _Positions:
         inside = sorted(
             (lambdas[i][0], -lambdas[i][1], i)
             for i in range(bisect.bisect_left(ends, start), bisect.bisect_right(ends, end))
-            if lambdas[i][0] >= start and lambdas[i][2] is not expr
+            if lambdas[i][0] >= start
         )
         outermost: list[cst.Lambda] = []
         reach = -1
@@ -208,11 +208,11 @@ class _Positions:
             return
         start, end = self.spans[id(expr)]
         ends = self.sink.call_ends
+        sink = self.sink
         for index in range(bisect.bisect_right(ends, start - 1), bisect.bisect_right(ends, end)):
-            _, call_start, node = self.sink.calls[index]
-            flag = self.sink.flags[index]
-            if call_start >= start and flag != _SKIP:
-                yield node, flag == _CONDITIONAL
+            _, call_start, node = sink.calls[index]
+            if call_start >= start and sink.lambda_starts[index] < start:
+                yield node, sink.cond_starts[index] >= start
 
 
 def _string_value(node: cst.SimpleString) -> str | bytes | None:
@@ -272,7 +272,8 @@ class _SpanState(CodegenState):
         self.calls: list[tuple[int, int, cst.Call]] = []  # (end, start, node), post-order
         self.call_ends: list[int] = []
         self.regions: list[tuple[int, int, int]] = []
-        self.flags: list[int] = []
+        self.cond_starts: list[int] = []
+        self.lambda_starts: list[int] = []
         self.lambdas: list[tuple[int, int, cst.Lambda]] = []  # (start, end, node), post-order
         self.lambda_ends: list[int] = []
 
@@ -330,11 +331,16 @@ class _SpanState(CodegenState):
     def finish(self) -> None:
         self.lambda_ends = [end for _, end, _ in self.lambdas]
         self.call_ends = [end for end, _, _ in self.calls]
-        self.flags = [0] * len(self.calls)
+        # per call, the start of the innermost region of each kind around it: whether the call
+        # is conditional (or inside a lambda) *relative to* an expression depends on whether
+        # that region starts inside the expression (a lambda's body is walked on its own)
+        self.cond_starts = [-1] * len(self.calls)
+        self.lambda_starts = [-1] * len(self.calls)
         for start, end, kind in self.regions:
+            starts = self.cond_starts if kind == _CONDITIONAL else self.lambda_starts
             for index in range(bisect.bisect_right(self.call_ends, start), bisect.bisect_right(self.call_ends, end)):
-                if self.calls[index][1] >= start:
-                    self.flags[index] = max(self.flags[index], kind)
+                if self.calls[index][1] >= start and start > starts[index]:
+                    starts[index] = start
 
 
 def _iter_calls_slow(node: cst.CSTNode, conditional: bool) -> Iterator[tuple[cst.Call, bool]]:
@@ -357,6 +363,8 @@ def _iter_calls_slow(node: cst.CSTNode, conditional: bool) -> Iterator[tuple[cst
 
 
 def _lambdas_slow(node: cst.CSTNode) -> list[cst.Lambda]:
+    if isinstance(node, cst.Lambda):
+        return [node]
     found: list[cst.Lambda] = []
     for child in node.children:
         if isinstance(child, cst.Lambda):
