@@ -22,6 +22,7 @@ from cio_lint import prefilter
 from cio_lint.analysis import sdk
 from cio_lint.analysis.facts import FileFacts
 from cio_lint.analysis.link import Project, Resolved, WrapperInfo
+from cio_lint.analysis.receivers import Unresolved, unresolved_calls
 from cio_lint.analysis.trim import trim_with_words
 from cio_lint.cache import Cache
 from cio_lint.config import Config, ConfigError
@@ -532,7 +533,8 @@ class Engine:
             if facts is not None and facts.path == str(f.path) and facts not in target_facts:
                 target_facts.append(facts)
         resolved = project.resolve_calls(target_facts)
-        findings = list(self._findings(resolved, target_facts, project))
+        unresolved = unresolved_calls(project, target_facts, relevant)
+        findings = list(self._findings(resolved, target_facts, project, unresolved))
         counts = count_calls(resolved)
         if keys is not None:
             self.cache.put_run(keys[0], findings, len(target_files), len(self.parsed_modules), counts)
@@ -564,10 +566,13 @@ class Engine:
         return True
 
     # ------------------------------------------------------------------ findings
-    def _findings(self, resolved: list[Resolved], facts: list[FileFacts], project: Project) -> Iterable[Finding]:
+    def _findings(
+        self, resolved: list[Resolved], facts: list[FileFacts], project: Project,
+        unresolved: Sequence[Unresolved] = (),
+    ) -> Iterable[Finding]:
         plan = self.plan
         by_path = {f.path: f for f in facts}
-        raw: list[Finding] = []
+        raw: list[Finding] = [_unresolved_finding(u) for u in unresolved]
         for f in facts:
             if f.error is not None:
                 line, column, message = f.error
@@ -605,6 +610,17 @@ class Engine:
             out.append(replace(finding, path=rel, fix=fix))
         out.sort(key=lambda x: x.sort_key)
         return out
+
+
+def _unresolved_finding(item: Unresolved) -> Finding:
+    """CIO902 at the call: it looks like an SDK call, its receiver could not be resolved."""
+    rule = RULES["CIO902"]
+    line, column, end_line, end_column = item.fact.loc
+    message = rule.MESSAGE.format(receiver=item.receiver, method=item.method)
+    return Finding(
+        rule.CODE, rule.NAME, rule.SEVERITY, message, item.module.path,
+        line, column, end_line, end_column, snippet=item.fact.snippet,
+    )
 
 
 def _state_counts(state: dict[str, Any]) -> tuple[int, int]:
