@@ -104,15 +104,17 @@ def test_a_file_importing_only_a_module_that_holds_a_client_qualifies(lint: Lint
 
 
 def test_unannotated_client_parameter_is_reported(lint: Lint) -> None:
+    """Even one named like the SDK import: the SDK is not a parameter, but a client may be."""
     source = CDP + (
-        "def send(client, user):\n"
+        "def send(client, user, analytics):\n"
+        "    analytics.track('u1', 'Signed Up', {'plan': 'pro'})\n"
         "    client.identify(user.id, {'email': user.email})\n"
         "    client.page(user.id, 'Docs', 'Home')\n"
         "    client.group(user.id, 'acme', {'name': 'Acme'})\n"
         "    client.alias('anon-1', user.id)\n"
         "    client.screen(anonymous_id='a1', name='Settings')\n"
     )
-    assert [line for _, line in _lines(lint({"app.py": source}))] == [3, 4, 5, 6, 7]
+    assert [line for _, line in _lines(lint({"app.py": source}))] == [3, 4, 5, 6, 7, 8]
 
 
 @pytest.mark.parametrize(
@@ -157,6 +159,10 @@ def test_unannotated_client_parameter_is_reported(lint: Lint) -> None:
         ),
         ("def paginate(paginator, number, size):\n    return paginator.page(number, size)\n", "no page name"),
         ("def odd(x):\n    x.track(1, 2)\n", "an event that is a number"),
+        (
+            "def bus(analytics, shipment):\n    analytics.track('shipment.dispatched', shipment.id)\n",
+            "an event bus: a literal name, then a payload",
+        ),
         (
             ("def direct(user):\n"
              "    analytics.track(user.id, 'Signed Up', {'plan': 'pro', 'signup_method': 'email'})\n"),

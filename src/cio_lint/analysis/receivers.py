@@ -14,7 +14,8 @@ A call ``X.m(...)`` is reported when all of these hold:
   to be something else (an external module or object such as ``logging.getLogger()``, a
   project module, function or class, a literal) is never reported;
 - the arguments bind to that SDK's signature with a plausible shape (``_plausible``: for
-  ``track``, a user or anonymous id and an event that is not a non-string literal);
+  ``track``, a user or anonymous id and an event that is not a non-string literal, and not a
+  literal id followed by a computed event, the shape of an event bus's ``track(name, payload)``);
 - the file imports an SDK, or a module holding a client (``client_holders``), at module level;
 - no project class in view (defined in the file, or imported by it) has a method of that name
   (``_lookalike_in_view``): the receiver might be one of those.
@@ -300,10 +301,15 @@ def _plausible(family: str, method: str, bound: dict[str, Sym], extra: int) -> b
     if family == sdk.CLASSIC:
         if method == "identify":
             return _present(bound.get("id")) and extra > 0
-        who = "customer_id" if method == "track" else "anonymous_id"
-        return _present(bound.get(who)) and _text(bound.get("name")) and _dictish(bound.get("data"))
+        who = bound.get("customer_id" if method == "track" else "anonymous_id")
+        if _str_literal(who) and not _str_literal(bound.get("name")):
+            return False  # an event bus's ``track(name, payload)``
+        return _present(who) and _text(bound.get("name")) and _dictish(bound.get("data"))
     if method == "track":
-        return ident and _text(bound.get("event")) and _dictish(bound.get("properties"))
+        event = bound.get("event")
+        if _str_literal(bound.get("user_id")) and not _str_literal(event):
+            return False  # ``bus.track("shipment.dispatched", shipment.id)``: name, then payload
+        return ident and _text(event) and _dictish(bound.get("properties"))
     if method == "identify":
         return ident and "traits" in bound and _dictish(bound["traits"])
     if method in ("page", "screen"):
@@ -318,6 +324,10 @@ def _plausible(family: str, method: str, bound: dict[str, Sym], extra: int) -> b
 
 def _present(sym: Sym | None) -> bool:
     return sym is not None and not (sym[0] == "lit" and sym[1] is None)
+
+
+def _str_literal(sym: Sym | None) -> bool:
+    return sym is not None and sym[0] == "lit" and isinstance(sym[1], str)
 
 
 def _text(sym: Sym | None) -> bool:
