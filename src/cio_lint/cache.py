@@ -287,9 +287,16 @@ class Cache:
             value["findings"] = [finding_from_row(row) for row in value["findings"]]
         except (KeyError, TypeError, ValueError):
             return None
+        counts = ("files_checked", "files_parsed", "sdk_calls", "through_wrappers")
+        if not all(type(value.get(name)) is int for name in counts):
+            return None  # an entry of an older format, or malformed: run again
         return value
 
-    def put_run(self, key: str, findings: list[Finding], files_checked: int, files_parsed: int) -> None:
+    def put_run(
+        self, key: str, findings: list[Finding], files_checked: int, files_parsed: int,
+        counts: tuple[int, int] = (0, 0),
+    ) -> None:
+        """``counts``: SDK calls checked and how many through wrappers (the summary line)."""
         self._write(
             "runs",
             key,
@@ -297,5 +304,7 @@ class Cache:
                 "findings": [finding_to_row(f) for f in findings],
                 "files_checked": files_checked,
                 "files_parsed": files_parsed,
+                "sdk_calls": counts[0],
+                "through_wrappers": counts[1],
             },
         )

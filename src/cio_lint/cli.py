@@ -97,7 +97,7 @@ def check(
     from cio_lint.baseline import write_baseline as save_baseline
     from cio_lint.engine import lint_paths
     from cio_lint.plan import PlanError
-    from cio_lint.reporters import REPORTERS, ReportContext
+    from cio_lint.reporters import REPORTERS, ReportContext, RunCounts
 
     targets = list(paths) or [Path(".")]
     try:
@@ -139,7 +139,8 @@ def check(
                 click.echo(f"warning: fix not applied to {skipped.path}: {skipped.reason}", err=True)
             fixes_applied = len(outcome.fixed)
             if outcome.files_fixed:
-                findings = lint_paths(targets, config, plan, jobs).findings
+                result = lint_paths(targets, config, plan, jobs)
+                findings = result.findings
         if write_baseline is not None:
             count = save_baseline(write_baseline, findings, cwd=Path.cwd())
             if not quiet:
@@ -158,10 +159,14 @@ def check(
         show_source=output_format == "text" and output_file is None and sys.stdout.isatty(),
         tool_version=__version__,
         fixes_applied=fixes_applied,
+        counts=RunCounts(result.sdk_calls, result.files_checked, result.through_wrappers),
     )
     text = REPORTERS[output_format](findings, ctx)
     if quiet and output_format == "text":
-        text = "".join(line + "\n" for line in text.splitlines() if line and not line.startswith(("Found ", "All checks")))
+        text = "".join(
+            line + "\n" for line in text.splitlines()
+            if line and not line.startswith(("Checked ", "Found ", "All checks"))
+        )
     if output_file is not None:
         output_file.write_text(text, encoding="utf-8")
     else:

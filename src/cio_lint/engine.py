@@ -23,6 +23,7 @@ from cio_lint import prefilter, sdk_versions
 from cio_lint.analysis.dedupe import reported_below
 from cio_lint.analysis.facts import FileFacts
 from cio_lint.analysis.link import Project, Resolved, WrapperInfo
+from cio_lint.analysis.receivers import Unresolved, unresolved_calls
 from cio_lint.analysis.roots import ImportRoots, dotted
 from cio_lint.analysis.trim import trim_with_words
 from cio_lint.cache import Cache
@@ -52,6 +53,22 @@ class LintResult:
     resolved: list[Resolved] = field(default_factory=list)
     from_cache: bool = False
     by_member_name: dict[tuple[str, int, int], str] = field(default_factory=dict)  # call -> member
+    # What was checked (``count_calls``): call sites in the target files that make an SDK call,
+    # directly or through a wrapper, each counted once; and how many of them go through one.
+    sdk_calls: int = 0
+    through_wrappers: int = 0
+
+
+def count_calls(resolved: Sequence[Resolved]) -> tuple[int, int]:
+    """(SDK calls checked, of which through wrappers): each call site of a target file that
+    resolves to at least one SDK call counts once, however many SDK calls it makes (a wrapper
+    that tracks twice is one call site); it goes through wrappers when one of its emissions
+    does (``Emission.via``). Calls inside a wrapper's own body are direct calls of its file."""
+    sites: dict[tuple[str, int], bool] = {}
+    for item in resolved:
+        where = (item.module.path, item.fact.id)
+        sites[where] = sites.get(where, False) or bool(item.emission.via)
+    return len(sites), sum(sites.values())
 
 
 def discover(paths: Sequence[Path], config: Config) -> list[Path]:
@@ -420,6 +437,8 @@ class Engine:
                     files_checked=int(cached["files_checked"]),
                     files_parsed=0,
                     from_cache=True,
+                    sdk_calls=int(cached.get("sdk_calls", 0)),
+                    through_wrappers=int(cached.get("through_wrappers", 0)),
                 )
         # A rerun (the cache has an index) usually parses one file, or none: a single worker
         # imports libcst while this process reads the cache (``_submit`` starts a full pool if
@@ -439,11 +458,12 @@ class Engine:
         if keys is not None and state is not None and changed is not None:
             findings = self._early_cutoff(state, changed, index)
             if findings is not None:
+                counts = _state_counts(state)
                 self.cache.put_state(keys[1], state)
-                self.cache.put_run(keys[0], findings, len(target_files), len(self.parsed_modules))
+                self.cache.put_run(keys[0], findings, len(target_files), len(self.parsed_modules), counts)
                 return LintResult(
                     findings=findings, files_checked=len(target_files), files_parsed=len(self.parsed_modules),
-                    from_cache=True,
+                    from_cache=True, sdk_calls=counts[0], through_wrappers=counts[1],
                 )
         project = Project(
             {},
@@ -554,14 +574,17 @@ class Engine:
             if facts is not None and facts.path == str(f.path) and facts not in target_facts:
                 target_facts.append(facts)
         resolved = project.resolve_calls(target_facts)
-        findings = list(self._findings(resolved, target_facts, project))
+        unresolved = unresolved_calls(project, target_facts, relevant)
+        findings = list(self._findings(resolved, target_facts, project, unresolved))
+        counts = count_calls(resolved)
         if keys is not None:
-            self.cache.put_run(keys[0], findings, len(target_files), len(self.parsed_modules))
+            self.cache.put_run(keys[0], findings, len(target_files), len(self.parsed_modules), counts)
             self.cache.put_state(keys[1], {
                 "stamps": {str(p): f.stamp for p, f in self.by_path.items()},
                 "files": {str(self.files[m].path): record for m, record in self.facts_keys.items() if m in self.files},
                 "findings": findings,
                 "words": {},  # import words of files changed since the index was written
+                "counts": counts,
             })
         return LintResult(
             findings=findings,
@@ -570,6 +593,8 @@ class Engine:
             wrappers=project.all_wrappers(),
             resolved=resolved,
             by_member_name=dict(project.by_member_name),
+            sdk_calls=counts[0],
+            through_wrappers=counts[1],
         )
 
     def _root_covers(self, paths: Sequence[Path]) -> bool:
@@ -582,10 +607,13 @@ class Engine:
         return True
 
     # ------------------------------------------------------------------ findings
-    def _findings(self, resolved: list[Resolved], facts: list[FileFacts], project: Project) -> Iterable[Finding]:
+    def _findings(
+        self, resolved: list[Resolved], facts: list[FileFacts], project: Project,
+        unresolved: Sequence[Unresolved] = (),
+    ) -> Iterable[Finding]:
         plan = self.plan
         by_path = {f.path: f for f in facts}
-        raw: list[Finding] = []
+        raw: list[Finding] = [_unresolved_finding(u) for u in unresolved]
         below_found: dict[int, list[Finding]] = {}  # id of a shared below view -> its findings
         for f in facts:
             if f.error is not None:
@@ -631,6 +659,25 @@ class Engine:
             out.append(replace(finding, path=rel, fix=fix))
         out.sort(key=lambda x: x.sort_key)
         return out
+
+
+def _unresolved_finding(item: Unresolved) -> Finding:
+    """CIO902 at the call: it looks like an SDK call, its receiver could not be resolved."""
+    rule = RULES["CIO902"]
+    line, column, end_line, end_column = item.fact.loc
+    message = rule.MESSAGE.format(receiver=item.receiver, method=item.method)
+    return Finding(
+        rule.CODE, rule.NAME, rule.SEVERITY, message, item.module.path,
+        line, column, end_line, end_column, snippet=item.fact.snippet,
+    )
+
+
+def _state_counts(state: dict[str, Any]) -> tuple[int, int]:
+    """The last full run's counts: an early cutoff changes no resolution, so they stand."""
+    counts = state.get("counts")
+    if isinstance(counts, tuple) and len(counts) == 2 and all(type(c) is int for c in counts):
+        return counts[0], counts[1]
+    return 0, 0
 
 
 def _suppressed(facts: FileFacts, finding: Finding) -> bool:
