@@ -96,10 +96,42 @@ def test_constants_enums_and_class_attributes_across_modules(lint: Lint) -> None
             "    analytics.track(u, Names.UNKNOWN)\n"  # 9 CIO001
         ),
     })
+    # reported once, where each offending value is written (SPEC §2): the definitions
     assert codes(result) == [
-        ("app/views.py", 6, "CIO002"),
-        ("app/views.py", 8, "CIO012"),
-        ("app/views.py", 9, "CIO001"),
+        ("app/names.py", 2, "CIO002"),
+        ("app/names.py", 7, "CIO001"),
+        ("app/views.py", 8, "CIO012"),  # a deprecated event: the use is the defect
+    ]
+
+
+def test_a_constant_outside_the_checked_files_is_reported_at_the_call(project) -> None:  # type: ignore[no-untyped-def]
+    """On a pre-commit run of one file, a constant's definition is not being checked: the
+    finding stays at the call (where it can be seen, suppressed and baselined)."""
+    from cio_lint.config import Config
+    from cio_lint.engine import lint_paths
+    from cio_lint.plan import load_plan
+
+    root = project({
+        "app/__init__.py": "",
+        "app/names.py": "ORDER = 'order_completed'\n",
+        "app/views.py": (
+            "from segment import analytics\n"
+            "from app import names\n"
+            "def go(u):\n"
+            "    analytics.track(u, names.ORDER, {'order_id': '1', 'total': 1})\n"
+            "def again(u):\n"
+            "    analytics.track(u, names.ORDER, {'order_id': '2', 'total': 1})\n"
+        ),
+    })
+    config = Config(root=root, cache=False)
+    plan = load_plan(root / "tracking_plan")
+    one = lint_paths([root / "app" / "views.py"], config, plan, jobs=1)
+    assert [(f.path, f.line, f.code) for f in one.findings if f.code == "CIO002"] == [
+        ("app/views.py", 4, "CIO002"), ("app/views.py", 6, "CIO002"),
+    ]
+    whole = lint_paths([root], config, plan, jobs=1)
+    assert [(f.path, f.line, f.code) for f in whole.findings if f.code == "CIO002"] == [
+        ("app/names.py", 1, "CIO002"),
     ]
 
 

@@ -613,6 +613,10 @@ class Engine:
     ) -> Iterable[Finding]:
         plan = self.plan
         by_path = {f.path: f for f in facts}
+        targets = {str(p) for p, f in self.by_path.items() if f.target}
+        for loaded in project.modules.values():  # target files extracted only to resolve values
+            if loaded.path in targets:
+                by_path.setdefault(loaded.path, loaded)
         raw: list[Finding] = [_unresolved_finding(u) for u in unresolved]
         below_found: dict[int, list[Finding]] = {}  # id of a shared below view -> its findings
         for f in facts:
@@ -635,7 +639,7 @@ class Engine:
                     below = check_call(item.below, plan)  # type: ignore[arg-type]
                     below_found[id(item.below)] = below
                 found = reported_below(found, below)
-            raw.extend(found)
+            raw.extend(x if x.path in targets else _at_call(x, item) for x in found)
         whole = all(f.target for f in self.by_path.values())
         raw.extend(check_flow(resolved, project, whole))
         seen: set[tuple[object, ...]] = set()
@@ -678,6 +682,14 @@ def _state_counts(state: dict[str, Any]) -> tuple[int, int]:
     if isinstance(counts, tuple) and len(counts) == 2 and all(type(c) is int for c in counts):
         return counts[0], counts[1]
     return 0, 0
+
+
+def _at_call(finding: Finding, item: Resolved) -> Finding:
+    """A finding whose value is written in a file that is not being checked (a constant of
+    another package, on a pre-commit run of one file): reported at the call instead."""
+    loc = item.call.loc
+    return replace(finding, path=loc.path, line=loc.line, column=loc.column, end_line=loc.end_line,
+                   end_column=loc.end_column)
 
 
 def _suppressed(facts: FileFacts, finding: Finding) -> bool:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from cio_lint.model import CallSite, Finding, Fix, Location, Severity, Val, loc_of
+from cio_lint.model import CallSite, Finding, Fix, Known, Location, Severity, Val, loc_of
 
 if TYPE_CHECKING:
     from cio_lint.plan import Plan
@@ -46,7 +46,12 @@ class Rule:
         self, call: CallSite, at: Val | Location | None, fix: Fix | None = None, **fields: Any
     ) -> Finding:
         loc = at if isinstance(at, Location) else loc_of(at, call.loc)
-        if loc.path != call.loc.path:
+        if isinstance(at, Known) and at.origin is not None:
+            # where the offending value is written: a constant's or Enum member's literal, once
+            # (the engine moves it back to the call when that file is not being checked)
+            o = at.origin
+            loc = Location(o.path, o.line, o.column, o.end_line, o.end_column)
+        elif loc.path != call.loc.path:
             loc = call.loc
         return Finding(
             code=self.CODE,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from cio_lint.model import CallSite, Edit, Finding, Fix, Known, Unknown, alternatives
+from cio_lint.model import CallSite, Edit, Finding, Fix, Known, Unknown, alternatives, loc_of
 from cio_lint.rules.base import Invalid, Rule, code_text
 
 if TYPE_CHECKING:
@@ -161,7 +161,8 @@ class DeprecatedEvent(Rule):
             spec = plan.event(name.value)
             if spec is not None and spec.deprecated:
                 hint = f"; use `{spec.replaced_by}`" if spec.replaced_by else ""
-                yield self.finding(call, name, event=name.value, hint=hint)
+                # the use is the defect, not the constant: reported where the event is sent
+                yield self.finding(call, loc_of(name, call.loc), event=name.value, hint=hint)
 
 
 class EventNameLimit(Rule):
