@@ -268,6 +268,27 @@ class Engine:
         self._extract_many([file])
         return self.facts.get(module)
 
+    def _load_whole(self, module: str) -> FileFacts | None:
+        """A module's facts without trimming, for a helper function trimming left out (its
+        returns give an event name). Not registered as the module's facts; the module's record
+        loses its facts key, so that any change to it means a full rerun (no early cutoff)."""
+        file = self.files.get(module)
+        if file is None:
+            return None
+        data = file.read()
+        if len(data) > self.config.max_file_bytes:
+            return None
+        key = ""
+        if self.cache.enabled:
+            key = Cache.facts_key(str(file.path), module, file.is_package, data + repr(None).encode())
+        facts = self.cache.get_facts(key) if key and self.cache.has("facts", key) else None
+        if facts is None:
+            facts = _extract((str(file.path), module, file.is_package, data, None, ()))
+            if key:
+                self.cache.put_facts(key, facts)
+        self.facts_keys[module] = ("", self.facts_keys.get(module, ("", None))[1])
+        return facts
+
     # ------------------------------------------------------------------ run
     def _discover(self, paths: Sequence[Path]) -> list[SourceFile]:
         if self._root_covers(paths):
@@ -411,6 +432,7 @@ class Engine:
             sdk.installed_classic_version(self.config.sdk_versions.get("customerio")),
             self.config.wrappers,
         )
+        project.load_whole = self._load_whole
         # Wrappers and clients may live outside the paths given (a pre-commit run on one file):
         # the prefilter looks at every file of the project; findings are for the targets only.
         candidates = list(self.by_path.values())

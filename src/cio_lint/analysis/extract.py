@@ -210,6 +210,7 @@ def _string_value(node: cst.SimpleString) -> str | bytes | None:
 
 
 _CONDITIONAL, _SKIP = 1, 2
+_MAX_BINOP_CHAIN = 32  # operands of one ``+``/``%`` chain kept symbolically
 _CONDITIONAL_TYPES = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
 
 
@@ -829,7 +830,7 @@ class _Extractor:
             parts = node.parts
             if all(isinstance(p, cst.FormattedStringText) for p in parts):
                 return ("lit", "".join(p.value for p in parts if isinstance(p, cst.FormattedStringText)), None, loc)
-            return ("unknown", "str", loc)
+            return self.fstring(parts, "r" in node.prefix.lower(), state, loc)
         if isinstance(node, cst.Integer):
             return ("lit", node.evaluated_value, None, loc)
         if isinstance(node, cst.Float):
@@ -880,14 +881,61 @@ class _Extractor:
             if isinstance(node.operator, cst.Add) and left[0] == "lit" and right[0] == "lit":
                 if isinstance(left[1], str) and isinstance(right[1], str):
                     return ("lit", left[1] + right[1], None, loc)
-            if isinstance(node.operator, cst.Modulo) and left[0] == "lit" and isinstance(left[1], str):
-                return ("unknown", "str", loc)
             if isinstance(node.operator, cst.BitOr) and left[0] == "dict" and right[0] == "dict":
                 return ("dict", left[1] + right[1], left[2] or right[2], loc)
+            built = self.binop(node, left, right, loc)
+            if built is not None:
+                return built
+            if isinstance(node.operator, cst.Modulo) and left[0] == "lit" and isinstance(left[1], str):
+                return ("unknown", "str", loc)
             return ("unknown", "expression", loc)
         if isinstance(node, cst.Await):
             return ("unknown", "await", loc)
         return ("unknown", type(node).__name__, loc)
+
+    def fstring(
+        self, parts: Sequence[cst.BaseFormattedStringContent], raw: bool, state: _State, loc: Loc | None
+    ) -> Sym:
+        """An f-string as ``("fstr", parts, loc)``: text parts as literals, each replacement
+        field as ``("fmt", value, conversion, spec, loc)`` (``spec``: an ``fstr`` or None)."""
+        out: list[Sym] = []
+        for part in parts:
+            if isinstance(part, cst.FormattedStringText):
+                text = part.value
+                if "\\" in text and not raw:
+                    return ("unknown", "str", loc)  # escapes: not worth decoding here
+                out.append(("lit", text.replace("{{", "{").replace("}}", "}"), None, None))
+            elif isinstance(part, cst.FormattedStringExpression):
+                if part.equal is not None:
+                    return ("unknown", "str", loc)  # ``f"{x=}"`` prints the expression's text
+                spec = None
+                if part.format_spec is not None:
+                    spec = self.fstring(part.format_spec, raw, state, None)
+                    if spec[0] == "unknown":
+                        return ("unknown", "str", loc)
+                value = self.sym(part.expression, state)
+                out.append(("fmt", value, part.conversion, spec, self.loc(part.expression)))
+            else:
+                return ("unknown", "str", loc)
+        return ("fstr", tuple(out), loc)
+
+    def binop(self, node: cst.BinaryOperation, left: Sym, right: Sym, loc: Loc) -> Sym | None:
+        """``+`` and ``%`` as ``("binop", op, left, right, loc)``, evaluated by the linker; op
+        ``%()`` when the right operand is a tuple display (its elements are the arguments).
+        Chains are kept to a few dozen operands (``1 + 1 + ...`` generated code)."""
+        if isinstance(node.operator, cst.Add):
+            op = "+"
+        elif isinstance(node.operator, cst.Modulo):
+            op = "%()" if isinstance(node.right, cst.Tuple) else "%"
+        else:
+            return None
+        depth, inner = 0, left
+        while inner[0] == "binop":
+            depth += 1
+            if depth >= _MAX_BINOP_CHAIN:
+                return None
+            inner = inner[2]
+        return ("binop", op, left, right, loc)
 
 
 __all__ = ["UNKNOWN", "extract_file", "parse_suppressions"]
