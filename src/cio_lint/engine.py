@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -132,6 +133,17 @@ def _extract(args: tuple[str, str, bool, bytes, Any, tuple[str, ...]]) -> FileFa
     return facts
 
 
+def _isolated(work: tuple[str, str, bool, bytes, Any, tuple[str, ...]]) -> FileFacts:
+    """``_extract`` in a process of its own: a crash of the parser is the file's CIO900."""
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        try:
+            return pool.submit(_extract, work).result()
+        except BrokenProcessPool:
+            facts = FileFacts(path=work[0], module=work[1], is_package=work[2])
+            facts.error = (1, 1, "The parser crashed on this file (too deeply nested?): not checked")
+            return facts
+
+
 Progress = Callable[[int, int], None]
 
 
@@ -207,6 +219,7 @@ class Engine:
         return map(_extract, work)
 
     def _collect(self, todo: Sequence[tuple[SourceFile, str]], results: Iterable[FileFacts]) -> None:
+        results = self._surviving(todo, results)
         for done, ((file, key), facts) in enumerate(zip(todo, results), 1):
             self.facts[file.module] = facts
             if key:
@@ -214,6 +227,25 @@ class Engine:
             if self.progress is not None:
                 self.progress(done, len(todo))
         self.parsed_modules.update(f.module for f, _ in todo)
+
+    def _surviving(self, todo: Sequence[tuple[SourceFile, str]], results: Iterable[FileFacts]) -> Iterator[FileFacts]:
+        """``results``, in order; if a worker dies (a native crash of the parser: the pool is
+        broken), every file not yet done is parsed alone in a new process, and a file whose
+        process dies too is that file's CIO900. Later rounds start a new pool."""
+        done = 0
+        try:
+            for facts in results:
+                done += 1
+                yield facts
+            return
+        except BrokenProcessPool:
+            pass
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+            self._pool = None
+        tails, tops = self.trim_context if self.trim_context is not None else (None, ())
+        for f, _ in todo[done:]:
+            yield _isolated((str(f.path), f.module, f.is_package, f.read(), tails, tops))
 
     def _start_scans(self) -> tuple[Future[list[Any]], Future[list[Any]]] | None:
         """Import words of every file, read by a helper process: first those of the files whose

@@ -69,6 +69,11 @@ def extract_file(
     lines = text.splitlines()
     facts.suppressions = parse_suppressions(lines)
     parsed, line_map = trimmed if trimmed is not None else (text, None)
+    if not valid:
+        # libcst's native parser overflows the C stack on input CPython refuses as too deep
+        facts.error = too_deep(parsed, path)
+        if facts.error is not None:
+            return facts
     try:
         if valid:
             with _without_validation():
@@ -79,11 +84,45 @@ def extract_file(
         line, column, message = _precise_syntax_error(parsed, path) or _syntax_error(exc)
         facts.error = (line_map[line - 1] if line_map and 0 < line <= len(line_map) else line, column, message)
         return facts
+    except (RecursionError, MemoryError):
+        facts.error = (1, 1, TOO_DEEP)
+        return facts
     except Exception as exc:  # libcst raises a few other errors on odd inputs
         facts.error = (1, 1, f"Syntax error: {exc}")
         return facts
-    _Extractor(facts, _Positions(tree, parsed, line_map), lines).run(tree)
+    try:
+        _Extractor(facts, _Positions(tree, parsed, line_map), lines).run(tree)
+    except (RecursionError, MemoryError):
+        # the facts gathered so far are incomplete: the file is reported, not half-checked
+        facts = FileFacts(path=path, module=module, is_package=is_package, suppressions=facts.suppressions)
+        facts.error = (1, 1, TOO_DEEP)
     return facts
+
+
+TOO_DEEP = "Expression too deeply nested to analyse"
+# CPython's limits on nesting, which its tokenizer and parser report as syntax errors
+_NESTING_ERRORS = ("too many nested parentheses", "too many levels of indentation", "too many statically nested")
+
+
+def too_deep(text: str, path: str) -> tuple[int, int, str] | None:
+    """The error of a source CPython's parser refuses for its depth (None: not too deep).
+
+    libcst's native parser crashes the process (a C stack overflow, not an exception) on some
+    such sources (``-(-(-(...)))`` or ``[[[...]]]`` thousands deep), and takes quadratic time on
+    others, so they are not given to it. Other syntax errors go to libcst as before: it parses
+    syntax newer than the running Python."""
+    import ast
+
+    try:
+        ast.parse(text, filename=path)
+    except (RecursionError, MemoryError):
+        return (1, 1, TOO_DEEP)
+    except SyntaxError as exc:
+        if any(marker in (exc.msg or "") for marker in _NESTING_ERRORS):
+            return (exc.lineno or 1, exc.offset or 1, f"Syntax error: {exc.msg}")
+    except Exception:  # noqa: BLE001  (ValueError: null bytes; libcst reports those)
+        return None
+    return None
 
 
 def _skip_validation(self: cst.CSTNode) -> None:
@@ -151,6 +190,8 @@ class _Positions:
             self.sink: _SpanState = state
             self.spans: dict[int, tuple[int, int]] | None = state.spans
             self.fallback = None
+        except RecursionError:
+            raise  # too deep: the slower provider would recurse as deep
         except Exception:  # a libcst whose code generation changed: the slower provider
             self.spans = None
             self.fallback = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)

@@ -448,7 +448,9 @@ class Project:
             return Unknown("str", loc)
         ref = self.resolve(func, mod, depth + 1)
         if ref is None:
-            ref = values.dropped_function(self, func, mod)
+            whole = values.dropped_function(self, func, mod)
+            if whole is not None:  # as if trimming had kept the function
+                return values.helper_call(self, whole, sym, mod, local, depth, loc) or Unknown("runtime", loc)
         if ref is not None and ref.kind == "func":
             return values.helper_call(self, ref, sym, mod, local, depth, loc)
         if ref is None or ref.kind != "ext":
