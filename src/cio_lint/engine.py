@@ -509,11 +509,11 @@ class Engine:
             for m, found in now.items():
                 relevant.setdefault(m, set()).update(found)
             names = {n for found in relevant.values() for n in found}
-            modules = {part for m in relevant for part in m.split(".")}
+            modules = set(relevant)
             done.update(f.path for f in selected)
             more = [
                 f for f in candidates
-                if f.path not in done and f.module not in self.facts and f.imports_any(names, modules)
+                if f.path not in done and f.module not in self.facts and f.imports_relevant(names, modules)
             ]
             if self.config.prefilter and added:
                 # files trimmed before these names were known to matter: trim them again
