@@ -48,7 +48,9 @@ def test_sdk_calls_are_found_through_every_alias(lint: Lint, source: str) -> Non
     ],
 )
 def test_non_sdk_calls_are_not_checked(lint: Lint, source: str) -> None:
-    assert codes(lint({"app.py": source})) == []
+    # Not checked as SDK calls; a parameter called like the SDK import, in a file that imports
+    # it, is said to be unchecked (CIO902, tests/test_unresolved.py) rather than passed silently.
+    assert [c for c in codes(lint({"app.py": source})) if c[2] != "CIO902"] == []
 
 
 def test_project_module_named_analytics_at_a_source_root_shadows_the_sdk(lint: Lint) -> None:

@@ -36,7 +36,7 @@ def test_text_output_and_exit_code(app: Path) -> None:
     assert out.splitlines() == [
         "app.py:3:23: CIO002 [*] Event `signed up` differs from planned `Signed Up` only in case or separators",
         "app.py:4:23: CIO007 Event name cannot be determined statically (built at run time)",
-        "Found 1 error and 1 warning (1 fixable with `--fix`).",
+        "Checked 3 SDK calls in 1 file. Found 1 error and 1 warning (1 fixable with `--fix`).",
     ]
 
 
@@ -197,11 +197,12 @@ def test_fix_round_trip_on_the_demo_app(tmp_path: Path, monkeypatch: pytest.Monk
 def test_baseline_survives_a_line_shifting_edit_and_reports_stale_entries(app: Path) -> None:
     code, _, err = run("--write-baseline", "baseline.json", ".")
     assert code == 0 and "Wrote 2" in err
-    assert run("--baseline", "baseline.json", ".")[:2] == (0, "All checks passed!\n")
+    passed = "Checked 3 SDK calls in 1 file. All checks passed!\n"
+    assert run("--baseline", "baseline.json", ".")[:2] == (0, passed)
     # unrelated edit above the findings: every line moves down by three
     (app / "app.py").write_text("import os\n\n\n" + APP)
     code, out, _ = run("--baseline", "baseline.json", ".")
-    assert (code, out) == (0, "All checks passed!\n")
+    assert (code, out) == (0, passed)
     # a new problem is reported; the fixed one becomes a stale entry
     (app / "app.py").write_text(APP.replace("'signed up'", "'Signed Up'") + "analytics.track('u1', 'Nope')\n")
     code, out, err = run("--baseline", "baseline.json", "--baseline-stale", "--format", "json", ".")

@@ -477,3 +477,34 @@ def test_trimmed_files_report_at_the_lines_and_columns_of_the_file(project) -> N
     ]
     fix = with_prefilter.findings[1].fix
     assert fix is not None and [(e.line, e.column) for e in fix.edits] == [(24, 27)]
+
+
+def test_cached_facts_equal_the_extracted_ones(tmp_path: Path) -> None:
+    """Every field of FileFacts survives the cache (returns, annotations, lambdas included), so
+    a warm run links exactly what a cold one did."""
+    from cio_lint.analysis.extract import extract_file
+    from cio_lint.cache import Cache
+
+    source = (
+        "from typing import Optional\n"
+        "from customerio import CustomerIO\n"
+        "import analytics\n"
+        "cio: Optional[CustomerIO] = None\n"
+        "class Service:\n"
+        "    client: 'CustomerIO'\n"
+        "    def __init__(self, key: str = 'k'):\n"
+        "        self.client = None\n"
+        "        self.client = CustomerIO('site', key)\n"
+        "    @property\n"
+        "    def api(self) -> CustomerIO:\n"
+        "        return self.client\n"
+        "def name(area, verb):\n"
+        "    return f'backend:{area}:{verb}'\n"
+        "def later(user):\n"
+        "    run(lambda: analytics.track(user.id, 'Signed Up', {}))\n"
+    ).encode()
+    facts = extract_file(str(tmp_path / "m.py"), "m", False, source)
+    assert facts.functions["name"].returns and facts.calls
+    cache = Cache(tmp_path / "cache")
+    cache.put_facts("cd" * 32, facts)
+    assert cache.get_facts("cd" * 32) == facts

@@ -22,6 +22,7 @@ atomic.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import pickle
@@ -78,45 +79,46 @@ def loads(payload: bytes) -> Any:
     return _DataOnlyUnpickler(io.BytesIO(payload)).load()
 
 
+def _row(obj: Any) -> tuple[Any, ...]:
+    return tuple(getattr(obj, f.name) for f in dataclasses.fields(obj))
+
+
 def facts_to_value(facts: FileFacts) -> tuple[Any, ...]:
-    return (
-        facts.path,
-        facts.module,
-        facts.is_package,
-        facts.bindings,
-        {name: (c.qualname, c.bases, c.attrs, c.inst_attrs, c.methods) for name, c in facts.classes.items()},
-        {
-            name: (f.qualname, f.cls, tuple((p.name, p.kind, p.default) for p in f.params), f.decorators, f.loc, f.calls)
-            for name, f in facts.functions.items()
-        },
-        [
-            (c.id, c.scope, c.func, c.args, c.kwargs, c.loc, c.key, c.must, c.conditional, c.snippet)
-            for c in facts.calls
-        ],
-        facts.star_imports,
-        facts.suppressions,
-        facts.error,
-        facts.dropped,
-    )
+    """Every field of the facts, as plain tuples (a field added to a facts class is carried)."""
+    out: list[Any] = []
+    for f in dataclasses.fields(facts):
+        value = getattr(facts, f.name)
+        if f.name == "classes":
+            value = {name: _row(c) for name, c in value.items()}
+        elif f.name == "functions":
+            value = {
+                name: (*_row(fn)[:2], tuple(_row(p) for p in fn.params), *_row(fn)[3:])
+                for name, fn in value.items()
+            }
+        elif f.name == "calls":
+            value = [_row(c) for c in value]
+        out.append(value)
+    return tuple(out)
 
 
 def facts_from_value(value: tuple[Any, ...]) -> FileFacts:
-    (path, module, is_package, bindings, classes, functions, calls, star_imports, suppressions, error, dropped) = value
-    if not (isinstance(path, str) and isinstance(module, str) and isinstance(bindings, dict)):
+    names = [f.name for f in dataclasses.fields(FileFacts)]
+    if not isinstance(value, tuple) or len(value) != len(names):
         raise TypeError("not the facts of a file")
-    facts = FileFacts(path=path, module=module, is_package=bool(is_package))
-    facts.bindings = bindings
-    facts.classes = {name: ClassFacts(*row) for name, row in classes.items()}
-    facts.functions = {
-        name: FuncFacts(qualname, cls, tuple(Param(*p) for p in params), decorators, loc, calls_)
-        for name, (qualname, cls, params, decorators, loc, calls_) in functions.items()
+    row = dict(zip(names, value))
+    if not (isinstance(row["path"], str) and isinstance(row["module"], str) and isinstance(row["bindings"], dict)):
+        raise TypeError("not the facts of a file")
+    row["classes"] = {name: ClassFacts(*c) for name, c in row["classes"].items()}
+    row["functions"] = {
+        name: FuncFacts(fn[0], fn[1], tuple(Param(*p) for p in fn[2]), *fn[3:])
+        for name, fn in row["functions"].items()
     }
-    facts.calls = [CallFact(*row) for row in calls]
-    facts.star_imports = list(star_imports)
-    facts.suppressions = dict(suppressions)
-    facts.error = error
-    facts.dropped = frozenset(dropped)
-    return facts
+    row["calls"] = [CallFact(*c) for c in row["calls"]]
+    row["star_imports"] = list(row["star_imports"])
+    row["suppressions"] = dict(row["suppressions"])
+    row["dropped"] = frozenset(row["dropped"])
+    row["is_package"] = bool(row["is_package"])
+    return FileFacts(**row)
 
 
 def finding_to_row(f: Finding) -> list[Any]:
@@ -285,9 +287,16 @@ class Cache:
             value["findings"] = [finding_from_row(row) for row in value["findings"]]
         except (KeyError, TypeError, ValueError):
             return None
+        counts = ("files_checked", "files_parsed", "sdk_calls", "through_wrappers")
+        if not all(type(value.get(name)) is int for name in counts):
+            return None  # an entry of an older format, or malformed: run again
         return value
 
-    def put_run(self, key: str, findings: list[Finding], files_checked: int, files_parsed: int) -> None:
+    def put_run(
+        self, key: str, findings: list[Finding], files_checked: int, files_parsed: int,
+        counts: tuple[int, int] = (0, 0),
+    ) -> None:
+        """``counts``: SDK calls checked and how many through wrappers (the summary line)."""
         self._write(
             "runs",
             key,
@@ -295,5 +304,7 @@ class Cache:
                 "findings": [finding_to_row(f) for f in findings],
                 "files_checked": files_checked,
                 "files_parsed": files_parsed,
+                "sdk_calls": counts[0],
+                "through_wrappers": counts[1],
             },
         )

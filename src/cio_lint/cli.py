@@ -62,6 +62,10 @@ def main() -> None:
 @click.option("--cache-dir", type=click.Path(path_type=Path), help="Cache folder (default .cio-lint-cache/ at the project root).")
 @click.option("--output-file", "-o", type=click.Path(path_type=Path), help="Write the report to this file instead of stdout.")
 @click.option("--explain-wrappers", is_flag=True, help="List the inferred and declared wrappers with their argument mapping, then exit.")
+@click.option(
+    "--show-settings", is_flag=True,
+    help="Print the resolved settings (SDK versions included, with where each was decided), then exit.",
+)
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when stderr is a terminal and CI is not set).")
 @click.option("--no-prefilter", is_flag=True, hidden=True, help="Parse every file (for testing the prefilter).")
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
@@ -83,6 +87,7 @@ def check(
     cache_dir: Path | None,
     output_file: Path | None,
     explain_wrappers: bool,
+    show_settings: bool,
     progress: bool | None,
     no_prefilter: bool,
     quiet: bool,
@@ -92,7 +97,7 @@ def check(
     from cio_lint.baseline import write_baseline as save_baseline
     from cio_lint.engine import lint_paths
     from cio_lint.plan import PlanError
-    from cio_lint.reporters import REPORTERS, ReportContext
+    from cio_lint.reporters import REPORTERS, ReportContext, RunCounts
 
     targets = list(paths) or [Path(".")]
     try:
@@ -105,6 +110,9 @@ def check(
             cache_dir=cache_dir,
             prefilter=False if no_prefilter else None,
         )
+        if show_settings:
+            _show_settings(config, plan_path, targets[0])
+            return
         plan = _load_plan(plan_path, config, targets[0])
         bar = _ProgressBar() if _show_progress(progress) else None
         if explain_wrappers:
@@ -131,7 +139,8 @@ def check(
                 click.echo(f"warning: fix not applied to {skipped.path}: {skipped.reason}", err=True)
             fixes_applied = len(outcome.fixed)
             if outcome.files_fixed:
-                findings = lint_paths(targets, config, plan, jobs).findings
+                result = lint_paths(targets, config, plan, jobs)
+                findings = result.findings
         if write_baseline is not None:
             count = save_baseline(write_baseline, findings, cwd=Path.cwd())
             if not quiet:
@@ -150,10 +159,14 @@ def check(
         show_source=output_format == "text" and output_file is None and sys.stdout.isatty(),
         tool_version=__version__,
         fixes_applied=fixes_applied,
+        counts=RunCounts(result.sdk_calls, result.files_checked, result.through_wrappers),
     )
     text = REPORTERS[output_format](findings, ctx)
     if quiet and output_format == "text":
-        text = "".join(line + "\n" for line in text.splitlines() if line and not line.startswith(("Found ", "All checks")))
+        text = "".join(
+            line + "\n" for line in text.splitlines()
+            if line and not line.startswith(("Checked ", "Found ", "All checks"))
+        )
     if output_file is not None:
         output_file.write_text(text, encoding="utf-8")
     else:
@@ -213,8 +226,17 @@ def _load_plan(plan_path: Path | None, config: Config, start: Path) -> Any:
 
 def _explain_wrappers(targets: Sequence[Path], config: Config, plan: Any, jobs: int | None) -> None:
     from cio_lint.engine import lint_paths
+    from cio_lint.sdk_versions import decide
 
+    versions = decide(config.root, config.sdk_versions)
+    for decision in versions.decisions.values():
+        line = decision.describe()
+        if line is not None:
+            click.echo(line)
+    for skipped in versions.skipped:
+        click.echo(f"  (skipped {skipped})")
     result = lint_paths(targets, config, plan, jobs, use_run_cache=False)
+    classic = versions.version("customerio")
     if not result.wrappers:
         click.echo("No wrappers found.")
         return
@@ -223,18 +245,58 @@ def _explain_wrappers(targets: Sequence[Path], config: Config, plan: Any, jobs: 
         name = info.qualname.replace("declared:", "")
         click.echo(f"{info.module}.{name}({', '.join(info.params)}){'  [declared]' if declared else ''}")
         for emission in info.emissions:
-            click.echo(f"    -> {emission.method} ({emission.family}): {_describe_mapping(emission)}")
+            mapping = _describe_mapping(emission, classic)
+            click.echo(f"    -> {emission.method} ({emission.family}): {mapping}")
             if len(emission.via) > 0:
                 click.echo(f"       through {' -> '.join(emission.via)}")
 
 
-def _describe_mapping(emission: Any) -> str:
+def _show_settings(config: Config, plan_path: Path | None, start: Path) -> None:
+    """``--show-settings``: every resolved setting, one per line (ruff's option of that name)."""
+    from cio_lint.plan import find_plan
+    from cio_lint.sdk_versions import decide
+
+    plan = plan_path or config.plan or find_plan(start if start.exists() else Path.cwd())
+    cache_dir = config.cache_dir or config.root / ".cio-lint-cache"
+    rows: list[tuple[str, object]] = [
+        ("root", str(config.root)),
+        ("settings file", str(config.source) if config.source else "(none: defaults)"),
+        ("plan", str(plan) if plan else "(none found)"),
+        ("select", list(config.select) or ["CIO"]),
+        ("ignore", list(config.ignore)),
+        ("exclude", list(config.exclude)),
+        ("extend-exclude", list(config.extend_exclude)),
+        ("per-file-ignores", {k: list(v) for k, v in config.per_file_ignores.items()}),
+        ("jobs", config.jobs or "(CPU count)"),
+        ("cache", str(cache_dir) if config.cache else "off"),
+        ("max-file-size", f"{config.max_file_bytes // 1024} KiB"),
+    ]
+    for key, value in rows:
+        click.echo(f"{key} = {value}")
+    click.echo("wrappers:" if config.wrappers else "wrappers = {}")
+    for name, spec in config.wrappers.items():
+        click.echo(f"  {name} = {spec}")
+    versions = decide(config.root, config.sdk_versions)
+    click.echo("sdk-versions:")
+    for decision in versions.decisions.values():
+        shown = {"newest": "newest", "installed": f"{decision.text} (installed)"}.get(
+            decision.source, f"{decision.text} (from {decision.source})"
+        )
+        click.echo(f"  {decision.name} = {shown}")
+        line = decision.describe()
+        if line is not None:
+            click.echo(f"      {line.split(': ', 1)[1]}")
+    for skipped in versions.skipped:
+        click.echo(f"  skipped {skipped}")
+
+
+def _describe_mapping(emission: Any, classic: tuple[int, ...] = (99,)) -> str:
     """``user_id <- user, event <- name, properties <- props``: which parameter feeds what."""
     from cio_lint.analysis import sdk
     from cio_lint.analysis.syms import mentions
 
     if emission.family == sdk.CLASSIC:
-        names = sdk.classic_signatures((99,)).get(emission.method, sdk.Signature(())).params
+        names = sdk.classic_signatures(classic).get(emission.method, sdk.Signature(())).params
     else:
         names = sdk.SEGMENT_SIGNATURES.get(emission.method, ())
     parts = []

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from cio_lint.sdk_versions import check_overrides
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -191,6 +193,10 @@ def parse_section(section: dict[str, Any], source: Path) -> Config:
     sdk_versions = section.get("sdk-versions", {})
     if not isinstance(sdk_versions, dict) or not all(isinstance(v, str) for v in sdk_versions.values()):
         raise ConfigError(f'{where}: `sdk-versions` must be a table like {{customerio = "2.4"}}')
+    try:
+        sdk_versions = check_overrides(sdk_versions)
+    except ValueError as exc:
+        raise ConfigError(f"{where}.sdk-versions: {exc}") from None
     jobs = section.get("jobs")
     if jobs is not None and (not isinstance(jobs, int) or jobs < 1):
         raise ConfigError(f"{where}: `jobs` must be a positive integer")

@@ -10,6 +10,7 @@ changed (``_early_cutoff``).
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -19,10 +20,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from cio_lint import prefilter
-from cio_lint.analysis import sdk
+from cio_lint import prefilter, sdk_versions
+from cio_lint.analysis.dedupe import reported_below
 from cio_lint.analysis.facts import FileFacts
 from cio_lint.analysis.link import Project, Resolved, WrapperInfo
+from cio_lint.analysis.receivers import Unresolved, unresolved_calls
+from cio_lint.analysis.roots import ImportRoots, dotted
 from cio_lint.analysis.trim import trim_with_words
 from cio_lint.cache import Cache
 from cio_lint.config import Config, ConfigError
@@ -31,6 +34,8 @@ from cio_lint.prefilter import (
     SDK_TOP_LEVEL,
     SourceFile,
     local_names,
+    member_names,
+    mentions_member,
     relevant_modules,
 )
 from cio_lint.rules import RULES, check_call
@@ -48,6 +53,23 @@ class LintResult:
     wrappers: list[WrapperInfo] = field(default_factory=list)
     resolved: list[Resolved] = field(default_factory=list)
     from_cache: bool = False
+    by_member_name: dict[tuple[str, int, int], str] = field(default_factory=dict)  # call -> member
+    # What was checked (``count_calls``): call sites in the target files that make an SDK call,
+    # directly or through a wrapper, each counted once; and how many of them go through one.
+    sdk_calls: int = 0
+    through_wrappers: int = 0
+
+
+def count_calls(resolved: Sequence[Resolved]) -> tuple[int, int]:
+    """(SDK calls checked, of which through wrappers): each call site of a target file that
+    resolves to at least one SDK call counts once, however many SDK calls it makes (a wrapper
+    that tracks twice is one call site); it goes through wrappers when one of its emissions
+    does (``Emission.via``). Calls inside a wrapper's own body are direct calls of its file."""
+    sites: dict[tuple[str, int], bool] = {}
+    for item in resolved:
+        where = (item.module.path, item.fact.id)
+        sites[where] = sites.get(where, False) or bool(item.emission.via)
+    return len(sites), sum(sites.values())
 
 
 def discover(paths: Sequence[Path], config: Config) -> list[Path]:
@@ -98,6 +120,14 @@ class ModuleNamer:
         is_init = base == "__init__.py"
         names = prefix if is_init else (*prefix, base.rsplit(".", 1)[0])
         return ".".join(names), is_init
+
+    def root(self, path: Path) -> str:
+        """The import root of ``path``: the folder above its top-level package (a file outside
+        any package: its own folder)."""
+        directory = os.path.dirname(str(path))
+        for _ in self._package_parts(directory):
+            directory = os.path.dirname(directory)
+        return directory
 
 
 def _result(future: Future[list[Any]]) -> list[Any] | None:
@@ -159,6 +189,7 @@ class Engine:
         self.by_path: dict[Path, SourceFile] = {}
         self.facts: dict[str, FileFacts] = {}  # module -> facts
         self.parsed_modules: set[str] = set()
+        self.roots: ImportRoots | None = None  # None: one module namespace (``_discover``)
         self._pool: ProcessPoolExecutor | None = None
         self._workers = 0
         self._helper: ProcessPoolExecutor | None = None  # reads import lines on a first run
@@ -166,6 +197,8 @@ class Engine:
         self.trim_context: tuple[tuple[tuple[str, tuple[str, ...] | None], ...], tuple[str, ...]] | None = None
         # module -> (facts key, trim context) of the facts in ``facts`` (key "": not cached)
         self.facts_keys: dict[str, tuple[str, Any]] = {}
+        self.members: set[str] = set()  # member names that resolve by name (``prefilter``)
+        self.declared_names: set[str] = set()  # functions and classes of declared wrappers
         cache_dir = None
         if config.cache:
             cache_dir = config.cache_dir or (config.root / ".cio-lint-cache")
@@ -281,17 +314,31 @@ class Engine:
             return
         names: dict[str, set[str] | None] = {}
         for module, found in relevant.items():
-            current = names.setdefault(module.rsplit(".", 1)[-1], set())
+            current = names.setdefault(dotted(module).rsplit(".", 1)[-1], set())
             if current is not None:
                 current.update(found)
         for module in guess:
-            names[module.rsplit(".", 1)[-1]] = None
+            names[dotted(module).rsplit(".", 1)[-1]] = None
         tails = tuple(
             sorted(((tail, None if found is None else tuple(sorted(found))) for tail, found in names.items()),
                    key=lambda item: item[0])
         )
-        tops = {m.split(".", 1)[0] for m in relevant if "." not in m} | set(SDK_TOP_LEVEL)
+        tops = {dotted(m) for m in relevant if "." not in dotted(m)} | set(SDK_TOP_LEVEL) | self.members | self.declared_names
         self.trim_context = (tails, tuple(sorted(tops)))
+
+    def _declared_files(self) -> list[SourceFile]:
+        """The modules that define declared wrappers: always extracted in the first round, and
+        the wrappers' own names kept by trimming (a declared wrapper may show no SDK call)."""
+        found = []
+        for qualname in self.config.wrappers:
+            parts = qualname.split(".")
+            for i in range(len(parts) - 1, 0, -1):
+                file = self.files.get(".".join(parts[:i]))
+                if file is not None:
+                    found.append(file)
+                    self.declared_names.add(parts[i])
+                    break
+        return found
 
     def _load(self, module: str) -> FileFacts | None:
         file = self.files.get(module)
@@ -334,14 +381,25 @@ class Engine:
             targets = set(discover(paths, self.config))
             universe = set()
         namer = ModuleNamer()
-        for path in sorted(universe | targets, key=str):
-            module, is_init = namer.name(path)
+        paths_ = sorted(universe | targets, key=str)
+        named = [(path, *namer.name(path), namer.root(path)) for path in paths_]
+        roots = ImportRoots(((r, name) for _, name, _, r in named), str(self.config.root.resolve()))
+        self.roots = None if roots.trivial else roots
+        for path, name, is_init, root in named:
+            module = name if self.roots is None else roots.key(root, name)
             file = SourceFile(path, module, is_init, path in targets)
             self.by_path[path] = file
-            # Two files claiming one module name (scripts in different folders): keep the target.
+            # Two files claiming one module key (`app.py` beside `app/`): keep the target.
             if module not in self.files or (file.target and not self.files[module].target):
                 self.files[module] = file
         return [f for f in self.by_path.values() if f.target]
+
+    @functools.cached_property
+    def _classic_version(self) -> tuple[int, ...]:
+        """The classic ``customerio`` version of this run (``sdk_versions``: configuration,
+        the project's pins, the installed package, else the newest), decided once."""
+        decided = sdk_versions.decide(self.config.root, self.config.sdk_versions, ("customerio",))
+        return decided.version("customerio")
 
     def _run_key(self, paths: Sequence[Path]) -> tuple[str, str] | None:
         """The key of this exact run (every file's stamp included) and of this project (the
@@ -362,7 +420,7 @@ class Engine:
         extra = repr((
             sorted(str(p.resolve()) for p in paths),
             str(Path.cwd()),
-            sdk.installed_classic_version(self.config.sdk_versions.get("customerio")),
+            self._classic_version,
         ))
         return Cache.run_key(fingerprint, repr(self.config), stamps, extra), Cache.run_key(fingerprint, repr(self.config), [], extra)
 
@@ -432,6 +490,8 @@ class Engine:
                     files_checked=int(cached["files_checked"]),
                     files_parsed=0,
                     from_cache=True,
+                    sdk_calls=int(cached.get("sdk_calls", 0)),
+                    through_wrappers=int(cached.get("through_wrappers", 0)),
                 )
         # A rerun (the cache has an index) usually parses one file, or none: a single worker
         # imports libcst while this process reads the cache (``_submit`` starts a full pool if
@@ -451,20 +511,22 @@ class Engine:
         if keys is not None and state is not None and changed is not None:
             findings = self._early_cutoff(state, changed, index)
             if findings is not None:
+                counts = _state_counts(state)
                 self.cache.put_state(keys[1], state)
-                self.cache.put_run(keys[0], findings, len(target_files), len(self.parsed_modules))
+                self.cache.put_run(keys[0], findings, len(target_files), len(self.parsed_modules), counts)
                 return LintResult(
                     findings=findings, files_checked=len(target_files), files_parsed=len(self.parsed_modules),
-                    from_cache=True,
+                    from_cache=True, sdk_calls=counts[0], through_wrappers=counts[1],
                 )
         project = Project(
             {},
             {name: str(f.path) for name, f in self.files.items()},
             self._load,
-            sdk.installed_classic_version(self.config.sdk_versions.get("customerio")),
-            self.config.wrappers,
+            self._classic_version,
+            self.config.wrappers if self.roots is None else self.roots.declared(self.config.wrappers),
         )
         project.load_whole = self._load_whole
+        project.roots = self.roots
         # Wrappers and clients may live outside the paths given (a pre-commit run on one file):
         # the prefilter looks at every file of the project; findings are for the targets only.
         candidates = list(self.by_path.values())
@@ -483,7 +545,8 @@ class Engine:
                 f._words = words
         relevant: dict[str, set[str]] = {}
         if self.config.prefilter:
-            selected = [f for f in candidates if f.may_import_sdk() and f.imports_sdk(sdk_names)]
+            declared = self._declared_files()
+            selected = [f for f in candidates if f in declared or (f.may_import_sdk() and f.imports_sdk(sdk_names))]
         else:
             selected = list(candidates)
         self._set_trim(relevant, {f.module for f in selected})
@@ -504,21 +567,33 @@ class Engine:
             project.forget_derived()
             with project.no_loading():
                 now = relevant_modules(project)
+                new_members = member_names(project) - self.members
+            self.members |= new_members
             before = {m: set(found) for m, found in relevant.items()}
             added = {m for m, found in now.items() if not found <= relevant.get(m, set())}
             for m, found in now.items():
                 relevant.setdefault(m, set()).update(found)
             names = {n for found in relevant.values() for n in found}
-            modules = set(relevant)
+            modules = {part for m in relevant for part in dotted(m).split(".")}
             done.update(f.path for f in selected)
             more = [
                 f for f in candidates
-                if f.path not in done and f.module not in self.facts and f.imports_relevant(names, modules)
+                if f.path not in done and f.module not in self.facts
+                and (f.imports_relevant(names, {dotted(m) for m in relevant}) or (self.members and mentions_member(f, self.members)))
             ]
+            if self.config.prefilter and new_members:
+                # files trimmed before these member names were known: trim them again
+                for f in candidates:
+                    facts = self.facts.get(f.module)
+                    if f.path in done and facts is not None and not facts.dropped.isdisjoint(new_members):
+                        del self.facts[f.module]
+                        more.append(f)
             if self.config.prefilter and added:
                 # files trimmed before these names were known to matter: trim them again
                 new_names = {n for m in added for n in now[m] - before.get(m, set())}
-                new_modules = {part for m in added if m not in before for part in m.split(".")}
+                new_modules = {
+                    part for m in added if m not in before for part in dotted(m).split(".")
+                }
                 for f in candidates:
                     facts = self.facts.get(f.module)
                     if (
@@ -527,6 +602,7 @@ class Engine:
                         and facts.dropped
                         and f.imports_any(new_names, new_modules)
                         and not facts.dropped.isdisjoint(local_names(f, new_names, new_modules))
+                        and f not in more
                     ):
                         del self.facts[f.module]
                         more.append(f)
@@ -552,14 +628,17 @@ class Engine:
             if facts is not None and facts.path == str(f.path) and facts not in target_facts:
                 target_facts.append(facts)
         resolved = project.resolve_calls(target_facts)
-        findings = list(self._findings(resolved, target_facts, project))
+        unresolved = unresolved_calls(project, target_facts, relevant)
+        findings = list(self._findings(resolved, target_facts, project, unresolved))
+        counts = count_calls(resolved)
         if keys is not None:
-            self.cache.put_run(keys[0], findings, len(target_files), len(self.parsed_modules))
+            self.cache.put_run(keys[0], findings, len(target_files), len(self.parsed_modules), counts)
             self.cache.put_state(keys[1], {
                 "stamps": {str(p): f.stamp for p, f in self.by_path.items()},
                 "files": {str(self.files[m].path): record for m, record in self.facts_keys.items() if m in self.files},
                 "findings": findings,
                 "words": {},  # import words of files changed since the index was written
+                "counts": counts,
             })
         return LintResult(
             findings=findings,
@@ -567,6 +646,9 @@ class Engine:
             files_parsed=len(self.parsed_modules),
             wrappers=project.all_wrappers(),
             resolved=resolved,
+            by_member_name=dict(project.by_member_name),
+            sdk_calls=counts[0],
+            through_wrappers=counts[1],
         )
 
     def _root_covers(self, paths: Sequence[Path]) -> bool:
@@ -579,10 +661,14 @@ class Engine:
         return True
 
     # ------------------------------------------------------------------ findings
-    def _findings(self, resolved: list[Resolved], facts: list[FileFacts], project: Project) -> Iterable[Finding]:
+    def _findings(
+        self, resolved: list[Resolved], facts: list[FileFacts], project: Project,
+        unresolved: Sequence[Unresolved] = (),
+    ) -> Iterable[Finding]:
         plan = self.plan
         by_path = {f.path: f for f in facts}
-        raw: list[Finding] = []
+        raw: list[Finding] = [_unresolved_finding(u) for u in unresolved]
+        below_found: dict[int, list[Finding]] = {}  # id of a shared below view -> its findings
         for f in facts:
             if f.error is not None:
                 line, column, message = f.error
@@ -596,6 +682,13 @@ class Engine:
                 # The wrapper's own body reports what does not depend on the call's arguments.
                 inner = {(x.code, x.message) for x in check_call(item.inner, plan)}  # type: ignore[arg-type]
                 found = [x for x in found if (x.code, x.message) not in inner]
+            if item.below is not None:
+                # ...and the call one hop below reports what the wrappers between write.
+                below = below_found.get(id(item.below))
+                if below is None:
+                    below = check_call(item.below, plan)  # type: ignore[arg-type]
+                    below_found[id(item.below)] = below
+                found = reported_below(found, below)
             raw.extend(found)
         whole = all(f.target for f in self.by_path.values())
         raw.extend(check_flow(resolved, project, whole))
@@ -620,6 +713,25 @@ class Engine:
             out.append(replace(finding, path=rel, fix=fix))
         out.sort(key=lambda x: x.sort_key)
         return out
+
+
+def _unresolved_finding(item: Unresolved) -> Finding:
+    """CIO902 at the call: it looks like an SDK call, its receiver could not be resolved."""
+    rule = RULES["CIO902"]
+    line, column, end_line, end_column = item.fact.loc
+    message = rule.MESSAGE.format(receiver=item.receiver, method=item.method)
+    return Finding(
+        rule.CODE, rule.NAME, rule.SEVERITY, message, item.module.path,
+        line, column, end_line, end_column, snippet=item.fact.snippet,
+    )
+
+
+def _state_counts(state: dict[str, Any]) -> tuple[int, int]:
+    """The last full run's counts: an early cutoff changes no resolution, so they stand."""
+    counts = state.get("counts")
+    if isinstance(counts, tuple) and len(counts) == 2 and all(type(c) is int for c in counts):
+        return counts[0], counts[1]
+    return 0, 0
 
 
 def _suppressed(facts: FileFacts, finding: Finding) -> bool:

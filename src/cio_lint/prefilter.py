@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cio_lint.analysis import sdk
-from cio_lint.analysis.link import Project, WrapperInfo
+from cio_lint.analysis.link import Project, Ref, WrapperInfo
 from cio_lint.analysis.syms import Sym
 
 SDK_TOP_LEVEL = ("customerio", "analytics", "segment", "rudderstack", "rudder_analytics")
@@ -72,7 +72,7 @@ class SourceFile:
             return False
         return any(
             _reaches(target, relative, modules)
-            for target, relative in from_targets(self.read(), self.module, self.is_package)
+            for target, relative in from_targets(self.read(), self.module.rpartition(":")[2], self.is_package)
         )
 
     def read(self) -> bytes:
@@ -216,6 +216,23 @@ def local_names(file: SourceFile, names: set[str], modules: set[str]) -> set[str
     return names | (modules & (imported | bare)) | import_aliases(file.read())
 
 
+def _holds_client(ref: Ref, classes: set[tuple[str, str]]) -> bool:
+    if ref.kind == "ext_instance" or (ref.kind == "ext" and ref.name in sdk.SEGMENT_MODULES):
+        return True
+    return ref.kind == "instance" and ref.mod is not None and (ref.mod.module, ref.name) in classes
+
+
+def member_names(project: Project) -> set[str]:
+    """Member names that resolve by name (exactly one class holds a client or a wrapper under
+    that name): a file that mentions ``.name`` can reach a client through an untyped chain."""
+    return {name for name, holders in project.client_members().items() if len(holders) == 1}
+
+
+def mentions_member(file: SourceFile, names: set[str]) -> bool:
+    data = file.read()
+    return any(b"." + name.encode() in data for name in names)
+
+
 def relevant_modules(project: Project) -> dict[str, set[str]]:
     """Modules a file must import to make a relevant call, with the top-level names that make
     them relevant: functions and classes defining wrappers, and names holding an SDK module, an
@@ -236,7 +253,19 @@ def relevant_modules(project: Project) -> dict[str, set[str]]:
         (w.module, w.qualname.replace("declared:", "").rsplit(".", 1)[0]) for w in wrappers if "." in w.qualname
     }
     wrapper_funcs = {(w.module, w.qualname.replace("declared:", "")) for w in wrappers}
+    # classes with a member that holds a client (``self.client = Client()``, a property
+    # returning one): their instances are clients' holders wherever they go
+    for holders in project.client_members().values():
+        for holder in holders:
+            if holder.module:
+                wrapper_classes.add((holder.module, holder.cls))
+                relevant.setdefault(holder.module, set()).add(holder.cls.split(".")[0])
     for mod in list(project.modules.values()):
+        for qualname in mod.functions:  # factories: ``def get_client(): return Client(...)``
+            if "." not in qualname and "<" not in qualname:
+                ref = project.returned(Ref("func", qualname, mod))
+                if ref is not None and _holds_client(ref, wrapper_classes):
+                    relevant.setdefault(mod.module, set()).add(qualname)
         syms: list[tuple[str, Sym]] = [(name, ("name", name, None)) for name in mod.bindings]
         syms += [
             (c, ("attr", ("name", c, None), a, None))

@@ -30,6 +30,7 @@ __all__ = [
     "REPORTERS",
     "ReportContext",
     "Reporter",
+    "RunCounts",
     "report_github",
     "report_json",
     "report_sarif",
@@ -63,7 +64,8 @@ class ReportContext:
     ``cwd`` is the folder the findings' paths are relative to; ``show_source`` prints the source
     line and a caret in text output (the CLI sets it when stdout is a terminal); ``rules`` is the
     rule registry (``code -> Rule class`` with CODE, NAME, SEVERITY, MESSAGE, FIXABLE and a
-    docstring); ``fixes_applied`` is the number of findings ``--fix`` fixed.
+    docstring); ``fixes_applied`` is the number of findings ``--fix`` fixed; ``counts`` is what
+    the run checked (None: not known, the summary then counts only what was found).
     """
 
     root: Path
@@ -72,6 +74,26 @@ class ReportContext:
     rules: Mapping[str, Any] = field(default_factory=_default_rules)
     tool_version: str = __version__
     fixes_applied: int = 0
+    counts: RunCounts | None = None
+
+
+@dataclass(frozen=True)
+class RunCounts:
+    """What a run checked: SDK call sites (each once), target files, call sites through wrappers."""
+
+    sdk_calls: int
+    files: int
+    through_wrappers: int = 0
+
+    def summary(self) -> str:
+        """``Checked 23 SDK calls in 12 files (17 through wrappers).``"""
+        text = f"Checked {_plural(self.sdk_calls, 'SDK call')} in {_plural(self.files, 'file')}"
+        if self.through_wrappers:
+            text += f" ({self.through_wrappers} through wrappers)"
+        return text + "."
+
+    def to_json(self) -> dict[str, int]:
+        return {"sdkCalls": self.sdk_calls, "files": self.files, "throughWrappers": self.through_wrappers}
 
 
 Reporter = Callable[[Sequence[Finding], ReportContext], str]
@@ -99,7 +121,10 @@ def report_text(findings: Sequence[Finding], ctx: ReportContext) -> str:
         lines.append(f"{f.path}:{f.line}:{f.column}: {f.code}{mark} {f.message}")
         if ctx.show_source:
             lines.extend(_source_excerpt(f, sources))
-    lines.append(_summary(findings, ctx.fixes_applied))
+    summary = _summary(findings, ctx.fixes_applied)
+    if ctx.counts is not None:
+        summary = f"{ctx.counts.summary()} {summary}"
+    lines.append(summary)
     return "\n".join(lines) + "\n"
 
 
@@ -332,7 +357,7 @@ def report_sarif(findings: Sequence[Finding], ctx: ReportContext) -> str:
         results.append(result)
 
     root_uri = Path(os.path.abspath(ctx.root)).as_uri().rstrip("/") + "/"
-    doc = {
+    doc: dict[str, Any] = {
         "$schema": SARIF_SCHEMA_URI,
         "version": "2.1.0",
         "runs": [
@@ -352,6 +377,8 @@ def report_sarif(findings: Sequence[Finding], ctx: ReportContext) -> str:
             }
         ],
     }
+    if ctx.counts is not None:
+        doc["runs"][0]["properties"] = ctx.counts.to_json()
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -217,6 +217,29 @@ class _Positions:
         end_line, end_column = self._line_col(end)
         return (line, column, end_line, end_column)
 
+    def lambdas_within(self, expr: cst.CSTNode) -> list[cst.Lambda]:
+        """The outermost lambdas inside ``expr`` (``expr`` itself if it is one). Each is a scope
+        of its own, like a nested def; the lambdas inside it are found when its body is walked."""
+        if self.spans is None:
+            return _lambdas_slow(expr)
+        start, end = self.spans[id(expr)]
+        lambdas = self.sink.lambdas
+        if not lambdas:
+            return []
+        ends = self.sink.lambda_ends
+        inside = sorted(
+            (lambdas[i][0], -lambdas[i][1], i)
+            for i in range(bisect.bisect_left(ends, start), bisect.bisect_right(ends, end))
+            if lambdas[i][0] >= start
+        )
+        outermost: list[cst.Lambda] = []
+        reach = -1
+        for s, neg_end, i in inside:
+            if s >= reach:  # not inside the last outermost one
+                outermost.append(self.sink.lambdas[i][2])
+                reach = -neg_end
+        return outermost
+
     def calls_within(self, expr: cst.CSTNode) -> Iterator[tuple[cst.Call, bool]]:
         """The calls inside ``expr``, in post-order (arguments before the call that takes them),
         with whether each may not run (a branch of ``a if c else b``, the right of ``and``/``or``,
@@ -226,11 +249,11 @@ class _Positions:
             return
         start, end = self.spans[id(expr)]
         ends = self.sink.call_ends
+        sink = self.sink
         for index in range(bisect.bisect_right(ends, start - 1), bisect.bisect_right(ends, end)):
-            _, call_start, node = self.sink.calls[index]
-            flag = self.sink.flags[index]
-            if call_start >= start and flag != _SKIP:
-                yield node, flag == _CONDITIONAL
+            _, call_start, node = sink.calls[index]
+            if call_start >= start and sink.lambda_starts[index] < start:
+                yield node, sink.cond_starts[index] >= start
 
 
 def _string_value(node: cst.SimpleString) -> str | bytes | None:
@@ -291,7 +314,10 @@ class _SpanState(CodegenState):
         self.calls: list[tuple[int, int, cst.Call]] = []  # (end, start, node), post-order
         self.call_ends: list[int] = []
         self.regions: list[tuple[int, int, int]] = []
-        self.flags: list[int] = []
+        self.cond_starts: list[int] = []
+        self.lambda_starts: list[int] = []
+        self.lambdas: list[tuple[int, int, cst.Lambda]] = []  # (start, end, node), post-order
+        self.lambda_ends: list[int] = []
 
     def increase_indent(self, value: str) -> None:
         self.indent_tokens.append(value)
@@ -332,6 +358,7 @@ class _SpanState(CodegenState):
             self._region(node, _CONDITIONAL)
         elif kind is cst.Lambda:
             self._region(node, _SKIP)
+            self.lambdas.append((span[0], span[1], node))  # type: ignore[arg-type]
 
     def record_syntactic_position(  # type: ignore[override]
         self, node: cst.CSTNode, *, start_node: cst.CSTNode | None = None, end_node: cst.CSTNode | None = None
@@ -344,12 +371,18 @@ class _SpanState(CodegenState):
             self.regions.append((span[0], span[1], kind))
 
     def finish(self) -> None:
+        self.lambda_ends = [end for _, end, _ in self.lambdas]
         self.call_ends = [end for end, _, _ in self.calls]
-        self.flags = [0] * len(self.calls)
+        # per call, the start of the innermost region of each kind around it: whether the call
+        # is conditional (or inside a lambda) *relative to* an expression depends on whether
+        # that region starts inside the expression (a lambda's body is walked on its own)
+        self.cond_starts = [-1] * len(self.calls)
+        self.lambda_starts = [-1] * len(self.calls)
         for start, end, kind in self.regions:
+            starts = self.cond_starts if kind == _CONDITIONAL else self.lambda_starts
             for index in range(bisect.bisect_right(self.call_ends, start), bisect.bisect_right(self.call_ends, end)):
-                if self.calls[index][1] >= start:
-                    self.flags[index] = max(self.flags[index], kind)
+                if self.calls[index][1] >= start and start > starts[index]:
+                    starts[index] = start
 
 
 def _iter_calls_slow(node: cst.CSTNode, conditional: bool) -> Iterator[tuple[cst.Call, bool]]:
@@ -369,6 +402,18 @@ def _iter_calls_slow(node: cst.CSTNode, conditional: bool) -> Iterator[tuple[cst
         yield from _iter_calls_slow(child, inner)
     if isinstance(node, cst.Call):
         yield node, conditional
+
+
+def _lambdas_slow(node: cst.CSTNode) -> list[cst.Lambda]:
+    if isinstance(node, cst.Lambda):
+        return [node]
+    found: list[cst.Lambda] = []
+    for child in node.children:
+        if isinstance(child, cst.Lambda):
+            found.append(child)
+        else:
+            found.extend(_lambdas_slow(child))
+    return found
 
 
 _USER_KEYWORDS = ("user_id", "id", "customer_id", "user", "anonymous_id")
@@ -418,6 +463,54 @@ def _syntax_error(exc: cst.ParserSyntaxError) -> tuple[int, int, str]:
     return line, column, f"Syntax error: {detail}"
 
 
+_GLOBALS = "<globals>"  # the env entry listing a function's ``global`` names
+_UNION_MAX = 8
+# Annotations that cannot name a client: no instance sym is recorded for them.
+_PLAIN_TYPES = frozenset(
+    {"str", "int", "float", "bool", "bytes", "dict", "list", "tuple", "set", "frozenset", "Any",
+     "object", "None", "Dict", "List", "Tuple", "Set", "Callable", "Iterable", "Iterator", "Sequence",
+     "Mapping", "type", "Type", "datetime", "date", "Decimal", "UUID"}
+)
+_WRAPPING_TYPES = frozenset({"Optional", "Union", "Annotated", "ClassVar", "Final"})
+
+
+def _union(a: Sym, b: Sym) -> Sym:
+    """Either value: every assignment of an attribute or global counts (``None`` then a client)."""
+    options = list(a[1] if a[0] == "cond" else (a,))
+    known = {key(o) for o in options}
+    for option in b[1] if b[0] == "cond" else (b,):
+        if key(option) not in known and len(options) < _UNION_MAX:
+            options.append(option)
+            known.add(key(option))
+    return options[0] if len(options) == 1 else ("cond", tuple(options), a[-1] if isinstance(a[-1], tuple) else None)
+
+
+def _type_sym(node: cst.BaseExpression, state: _State) -> Sym:
+    """A dotted name as a sym without locations (an annotation may be parsed from a string)."""
+    if isinstance(node, cst.Attribute):
+        return ("attr", _type_sym(node.value, state), node.attr.value, None)
+    if isinstance(node, cst.Name):
+        bound = state.env.get(node.value)
+        if bound is not None and bound[0] == "imp":
+            return bound
+        return ("name", node.value, None)
+    return UNKNOWN
+
+
+def _partial(sym: Sym, imports: dict[str, str]) -> bool:
+    """Whether ``sym`` names ``functools.partial``."""
+    if sym[0] == "imp":
+        return bool(sym[1] == "functools.partial")
+    if sym[0] == "name":
+        return imports.get(sym[1]) == "functools.partial"
+    if sym[0] == "attr" and sym[2] == "partial":
+        base = sym[1]
+        return (base[0] == "imp" and base[1] == "functools") or (
+            base[0] == "name" and imports.get(base[1]) == "functools"
+        )
+    return False
+
+
 @dataclass
 class _State:
     env: dict[str, Sym]
@@ -456,6 +549,9 @@ class _Extractor:
         self.pos = positions
         self.lines = lines
         self.next_id = 0
+        self.module_imports: dict[str, str] = {}  # module-level import bindings (for ``partial``)
+        self.global_assigns: dict[str, list[Sym]] = {}  # ``global x; x = ...`` in functions
+        self.assigned: cst.CSTNode | None = None  # the value of the assignment being walked
 
     # ------------------------------------------------------------------ helpers
     def loc(self, node: cst.CSTNode) -> Loc:
@@ -492,6 +588,12 @@ class _Extractor:
     def run(self, module: cst.Module) -> None:
         state = _State({}, frozenset())
         state = self.block(module.body, state, "<module>", None, None)
+        for name, values in self.global_assigns.items():
+            current = state.env.get(name)
+            for value in values:
+                current = value if current is None else _union(current, value)
+            if current is not None:
+                state.env[name] = current
         self.facts.bindings = state.env
 
     # ------------------------------------------------------------------ statements
@@ -581,11 +683,13 @@ class _Extractor:
                 ends.append(state)
             return _merge(ends)
         if isinstance(node, cst.FunctionDef):
+            self.header_calls(node, state, scope, func)
             self.function(node, scope, cls, state)
             if cls is None and scope != "<module>":
                 state.env[node.name.value] = ("unknown", "function", None)
             return state
         if isinstance(node, cst.ClassDef):
+            self.header_calls(node, state, scope, func)
             self.klass(node, scope, state)
             return state
         return state
@@ -609,6 +713,11 @@ class _Extractor:
         if isinstance(node, (cst.Break, cst.Continue)):
             state.must = None
             return state
+        if isinstance(node, cst.Global) and scope != "<module>":
+            state.env.setdefault(_GLOBALS, ("globals", tuple(n.name.value for n in node.names), None))
+            names = state.env[_GLOBALS][1] + tuple(n.name.value for n in node.names)
+            state.env[_GLOBALS] = ("globals", names, None)
+            return state
         if isinstance(node, cst.Import):
             for alias in node.names:
                 full = cst.helpers.get_full_name_for_node(alias.name) or ""
@@ -617,6 +726,8 @@ class _Extractor:
                 else:
                     top = full.split(".")[0]
                     state.env[top] = ("imp", top, None)
+                    if scope == "<module>":
+                        self.module_imports[top] = top
             return state
         if isinstance(node, cst.ImportFrom):
             base = self.resolve_relative(node)
@@ -630,17 +741,27 @@ class _Extractor:
                 if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                     bound = alias.asname.name.value
                 state.env[bound] = ("imp", f"{base}.{name}" if base else name, None)
+                if scope == "<module>":
+                    self.module_imports[bound] = f"{base}.{name}" if base else name
             return state
         if isinstance(node, cst.Assign):
+            self.assigned = node.value
             self.calls_in(node.value, state, scope, func)
+            self.assigned = None
             rhs = self.sym(node.value, state)
             for assign_target in node.targets:
                 self.assign(assign_target.target, rhs, state, cls)
             return state
         if isinstance(node, cst.AnnAssign):
+            typed = self.annotation(node.annotation.annotation, state)
             if node.value is not None:
+                self.assigned = node.value
                 self.calls_in(node.value, state, scope, func)
-                self.assign(node.target, self.sym(node.value, state), state, cls)
+                self.assigned = None
+                value = self.sym(node.value, state)
+                self.assign(node.target, value if typed is None else _union(value, typed), state, cls)
+            elif typed is not None and (cls is not None or scope == "<module>"):
+                self.assign(node.target, typed, state, cls)  # ``client: Client`` in a class body
             return state
         if isinstance(node, cst.AugAssign):
             self.calls_in(node.value, state, scope, func)
@@ -664,6 +785,9 @@ class _Extractor:
     def assign(self, target: cst.BaseExpression, value: Sym, state: _State, cls: ClassFacts | None) -> None:
         if isinstance(target, cst.Name):
             state.env[target.value] = value
+            declared = state.env.get(_GLOBALS)
+            if declared is not None and target.value in declared[1]:
+                self.global_assigns.setdefault(target.value, []).append(value)
             return
         if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
             name = target.value.value
@@ -679,7 +803,10 @@ class _Extractor:
             if base is not None and base[0] == "self":
                 owner = self.facts.classes.get(base[1])
                 if owner is not None:
-                    owner.inst_attrs.setdefault(target.attr.value, value)
+                    # every assignment counts: ``self.client = None`` then ``= Client()``
+                    name = target.attr.value
+                    current = owner.inst_attrs.get(name)
+                    owner.inst_attrs[name] = value if current is None else _union(current, value)
             return
         if isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
@@ -726,6 +853,47 @@ class _Extractor:
         state.env[name] = ("dict", tuple(items), is_open, current[3])
 
     # ------------------------------------------------------------------ definitions
+    def annotation(self, node: cst.BaseExpression, state: _State, depth: int = 0) -> Sym | None:
+        """An annotation as an instance of the type it names (``("call", type, (), (), None)``;
+        several for a union): ``X``, ``Optional[X]``, ``X | None``, ``"X"``. None for builtin
+        and plain types, which cannot be clients."""
+        if depth > 8:
+            return None
+        if isinstance(node, cst.SimpleString):
+            text = _string_value(node)
+            if not isinstance(text, str) or len(text) > 200:
+                return None
+            try:
+                inner = cst.parse_expression(text)
+            except Exception:
+                return None
+            return self.annotation(inner, _State({}, frozenset()), depth + 1)
+        if isinstance(node, cst.Subscript):
+            head = cst.helpers.get_full_name_for_node(node.value) or ""
+            if head.rsplit(".", 1)[-1] not in _WRAPPING_TYPES:
+                return None
+            elements = [e.slice.value for e in node.slice if isinstance(e.slice, cst.Index)]
+            if head.endswith("Annotated") or head.endswith("ClassVar") or head.endswith("Final"):
+                elements = elements[:1]
+            return self._annotations(elements, state, depth)
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+            return self._annotations([node.left, node.right], state, depth)
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            name = cst.helpers.get_full_name_for_node(node) or ""
+            if name.rsplit(".", 1)[-1] in _PLAIN_TYPES or name.startswith("typing."):
+                return None
+            return ("call", _type_sym(node, state), (), (), None)
+        return None
+
+    def _annotations(self, nodes: list[cst.BaseExpression], state: _State, depth: int) -> Sym | None:
+        found = [t for t in (self.annotation(n, state, depth + 1) for n in nodes) if t is not None]
+        if not found:
+            return None
+        result = found[0]
+        for other in found[1:]:
+            result = _union(result, other)
+        return result
+
     def params(self, node: cst.FunctionDef) -> tuple[Param, ...]:
         p = node.params
         empty = _State({}, frozenset())
@@ -733,12 +901,15 @@ class _Extractor:
         def default(x: cst.Param) -> Sym | None:
             return None if x.default is None else self.sym(x.default, empty)
 
+        def typed(x: cst.Param) -> Sym | None:
+            return None if x.annotation is None else self.annotation(x.annotation.annotation, empty)
+
         out: list[Param] = []
-        out += [Param(x.name.value, "posonly", default(x)) for x in p.posonly_params]
-        out += [Param(x.name.value, "pos", default(x)) for x in p.params]
+        out += [Param(x.name.value, "posonly", default(x), typed(x)) for x in p.posonly_params]
+        out += [Param(x.name.value, "pos", default(x), typed(x)) for x in p.params]
         if isinstance(p.star_arg, cst.Param):
             out.append(Param(p.star_arg.name.value, "var"))
-        out += [Param(x.name.value, "kwonly", default(x)) for x in p.kwonly_params]
+        out += [Param(x.name.value, "kwonly", default(x), typed(x)) for x in p.kwonly_params]
         if p.star_kwarg is not None:
             out.append(Param(p.star_kwarg.name.value, "varkw"))
         return tuple(out)
@@ -756,6 +927,8 @@ class _Extractor:
         )
         params = self.params(node)
         facts = FuncFacts(qualname, cls.qualname if cls else None, params, decorators, self.loc(node))
+        if node.returns is not None:
+            facts.return_type = self.annotation(node.returns.annotation, _State({}, frozenset()))
         self.facts.functions[qualname] = facts
         if cls is not None:
             cls.methods[name] = qualname
@@ -780,6 +953,7 @@ class _Extractor:
         body = node.body.body
         for stmt in body:
             if isinstance(stmt, cst.FunctionDef):
+                self.header_calls(stmt, state, f"{qualname}.<body>", None)
                 self.function(stmt, qualname, cls, state)
             elif isinstance(stmt, cst.ClassDef):
                 self.klass(stmt, qualname, state)
@@ -798,10 +972,56 @@ class _Extractor:
                 func.calls.append(fact.id)
             if not conditional and state.must is not None:
                 state.must = state.must | {fact.key}
+        for node in self.pos.lambdas_within(expr):
+            self.lambda_(node, state, scope)
+
+    def header_calls(
+        self, node: cst.FunctionDef | cst.ClassDef, state: _State, scope: str, func: FuncFacts | None
+    ) -> None:
+        """Decorators, default values and class arguments run where the definition is."""
+        for decorator in node.decorators:
+            self.calls_in(decorator.decorator, state, scope, func)
+        if isinstance(node, cst.FunctionDef):
+            p = node.params
+            for param in (*p.posonly_params, *p.params, *p.kwonly_params):
+                if param.default is not None:
+                    self.calls_in(param.default, state, scope, func)
+        else:
+            for arg in node.bases + node.keywords:
+                self.calls_in(arg.value, state, scope, func)
+
+    def lambda_(self, node: cst.Lambda, outer: _State, scope: str) -> None:
+        """A lambda is a scope of its own, like a nested def: its calls run when it is called
+        (``on_commit(lambda: analytics.track(...))``), and it returns its body."""
+        line, column = self.loc(node)[:2]
+        name = f"<lambda:{line}:{column}>"
+        qualname = name if scope == "<module>" else f"{scope.removesuffix('.<body>')}.<locals>.{name}"
+        p = node.params
+        params: list[Param] = [Param(x.name.value, "pos") for x in (*p.posonly_params, *p.params)]
+        if isinstance(p.star_arg, cst.Param):
+            params.append(Param(p.star_arg.name.value, "var"))
+        params += [Param(x.name.value, "kwonly") for x in p.kwonly_params]
+        if p.star_kwarg is not None:
+            params.append(Param(p.star_kwarg.name.value, "varkw"))
+        facts = FuncFacts(qualname, None, tuple(params), (), self.loc(node))
+        self.facts.functions[qualname] = facts
+        env = {} if scope == "<module>" else {k: v for k, v in outer.env.items() if k != _GLOBALS}
+        env.update({param.name: ("param", param.name, None) for param in params})
+        state = _State(env, frozenset())
+        self.calls_in(node.body, state, qualname, facts)
+        facts.returns.append(self.sym(node.body, state))
 
     def record(self, node: cst.Call, state: _State, scope: str, conditional: bool) -> CallFact:
         func = self.sym(node.func, state)
         args, kwargs = self.arguments(node.args, state)
+        imports = self.module_imports
+        if func[0] == "call" and _partial(func[1], imports) and func[2] and func[2][0][0] != "*":
+            # ``send = partial(analytics.track, uid)`` then ``send("X", {...})``: one call of the target
+            func, args, kwargs = func[2][0], func[2][1:] + args, func[3] + kwargs
+        elif _partial(func, imports) and args and args[0][0] != "*" and node is not self.assigned:
+            # ``on_commit(partial(track_event, user, "X"))``: called later with what it fixes (and
+            # maybe more: the binding is not complete)
+            func, args = args[0], (*args[1:], ("*", ("unknown", "partial", None)))
         loc = self.loc(node)
         fact = CallFact(
             id=self.next_id,

@@ -16,6 +16,7 @@ class Param:
     name: str
     kind: str  # "posonly" | "pos" | "kwonly" | "var" | "varkw"
     default: Sym | None = None
+    annotation: Sym | None = None  # an instance of the annotated type, as ``("call", type, (), (), None)``
 
 
 @dataclass
@@ -27,6 +28,7 @@ class FuncFacts:
     loc: Loc
     calls: list[int] = field(default_factory=list)
     returns: list[Sym] = field(default_factory=list)  # the value of each ``return`` (a lambda's body)
+    return_type: Sym | None = None  # the return annotation, as an instance of it (see ``Param``)
 
 
 @dataclass

@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import dataclasses
 import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from cio_lint.analysis import sdk, values
+from cio_lint.analysis.dedupe import below_view
 from cio_lint.analysis.facts import CallFact, FileFacts, FuncFacts
+from cio_lint.analysis.roots import ImportRoots
 from cio_lint.analysis.syms import Sym, key
 from cio_lint.model import (
     CallSite,
@@ -56,6 +59,9 @@ _STR_METHODS = frozenset(
     {"lower", "upper", "title", "strip", "capitalize", "casefold", "format", "isoformat",
      "strftime", "replace", "join", "rstrip", "lstrip"}
 )
+_PROPERTIES = ("property", "cached_attribute", "reify")  # name endings: ``django_cached_property``
+_OBJECTS = frozenset({"ext_instance", "instance", "module", "class", "func", "ext_method", "ext"})
+_PLAIN_TAGS = frozenset({"lit", "dict", "list", "unknown", "var", "dt"})
 _ENUM_BASES = frozenset({"enum.Enum", "enum.StrEnum", "enum.IntEnum", "enum.Flag", "enum.IntFlag"})
 _MAX_DEPTH = 30
 
@@ -72,6 +78,16 @@ class Ref:
 
 
 @dataclass(frozen=True)
+class MemberHolder:
+    """A class member that holds a client (or is a wrapper method), for resolution by name."""
+
+    where: str  # "module.Class.member"
+    ref: Ref
+    module: str
+    cls: str
+
+
+@dataclass(frozen=True)
 class Emission:
     """An SDK call, possibly seen through wrappers, with its arguments still symbolic."""
 
@@ -82,6 +98,9 @@ class Emission:
     via: tuple[str, ...] = ()  # wrapper qualnames, outermost first
     origin: tuple[str, int] | None = None  # (module, call id) of the SDK call itself
     error: str | None = None  # the call does not bind to the wrapper's signature
+    # (module, call id) of the call inside each wrapper of ``via``, outermost first: the call
+    # one hop below a call site is ``hops[0]`` (``analysis.dedupe``)
+    hops: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass
@@ -95,6 +114,7 @@ class Resolved:
     emission: Emission
     inner: CallSite | None = None  # the wrapper-body view of the call, for de-duplication
     flow_only: bool = False  # through a wrapper that takes only the user from this call
+    below: CallSite | None = None  # the view one hop below (the outermost wrapper's own call)
 
 
 @dataclass
@@ -120,6 +140,7 @@ class Project:
         self.module_index = dict(module_index or {name: m.path for name, m in modules.items()})
         self.loader = loader
         self.top_level = {name.split(".")[0] for name in self.module_index}
+        self.roots: ImportRoots | None = None  # several import roots (``analysis.roots``)
         self.classic = sdk.classic_signatures(classic_version)
         self.segment = sdk.segment_signatures()
         self.declared = declared_wrappers or {}
@@ -127,6 +148,7 @@ class Project:
         self._by_id: dict[str, dict[int, CallFact]] = {}
         self._in_progress: set[tuple[str, str]] = set()
         self._declared_done = False
+        self._declared_seen: set[str] = set()
         self.declaration_errors: list[str] = []
         self.wrappers: dict[tuple[str, str], WrapperInfo | None] = {}
         self.allow_load = True
@@ -134,6 +156,11 @@ class Project:
         self.helpers = values.Helpers()  # helper calls evaluated from their returns
         # whole (untrimmed) facts of a module, for a helper function trimming left out
         self.load_whole: Callable[[str], FileFacts | None] | None = None
+        self._scope: tuple[FileFacts, str] | None = None  # the function whose parameters are typed
+        self._returned_memo: dict[tuple[str, str], Ref | None] = {}
+        self._members: dict[str, list[MemberHolder]] | None = None  # member name -> holders
+        self._by_name: str | None = None  # set when a resolution went by member name
+        self.by_member_name: dict[tuple[str, int, int], str] = {}  # call (path, line, col) -> member
 
     @contextlib.contextmanager
     def no_loading(self) -> Iterator[None]:
@@ -148,6 +175,9 @@ class Project:
         self._classified.clear()
         self._by_id.clear()
         self.helpers.memo.clear()
+        self._returned_memo.clear()
+        self._members = None
+        self.by_member_name.clear()
         self.wrappers = {k: v for k, v in self.wrappers.items() if v is not None and v.qualname.startswith("declared:")}
 
     # ------------------------------------------------------------------ modules
@@ -168,14 +198,19 @@ class Project:
             target = self.module(sym[1])
             return self.resolve(sym[2], target, depth + 1) if target else None
         if tag == "imp":
-            return self.resolve_qualname(sym[1], depth + 1)
+            return self.resolve_qualname(sym[1], depth + 1, mod)
         if tag == "name":
             return self.lookup(mod, sym[1], depth + 1, allow_builtins=True)
         if tag == "self":
             return Ref("instance", sym[1], mod)
         if tag == "attr":
             base = self.resolve(sym[1], mod, depth + 1)
-            return self.attribute(base, sym[2], depth + 1) if base is not None else None
+            if base is not None and not _untyped(base):
+                return self.attribute(base, sym[2], depth + 1)
+            found = self.attribute(base, sym[2], depth + 1) if base is not None else None
+            if found is None or (base is not None and base.kind == "ext"):
+                return self._member_by_name(sym[2], depth) or found
+            return found
         if tag == "call":
             func = self.resolve(sym[1], mod, depth + 1)
             if func is None:
@@ -184,13 +219,122 @@ class Project:
                 return Ref("instance", func.name, func.mod)
             if func.kind == "ext" and func.name in sdk.SDK_CLIENTS:
                 return Ref("ext_instance", func.name)
+            if func.kind == "func":
+                return self.returned(func, depth + 1)
             return None
+        if tag in ("cond", "or"):
+            # a union of values (``None`` until configured, then a client): the object among them
+            for option in sym[1] if tag == "cond" else sym[1:3]:
+                if option[0] not in _PLAIN_TAGS:
+                    found = self.resolve(option, mod, depth + 1)
+                    if found is not None and found.kind in _OBJECTS:
+                        return found
+            return Ref("value", mod=mod, sym=sym)
+        if tag == "param":
+            typed = self._param_type(mod, sym[1])
+            if typed is not None:
+                found = self.resolve(typed, mod, depth + 1)
+                if found is not None and found.kind in _OBJECTS:
+                    return found
         return Ref("value", mod=mod, sym=sym)
 
-    def resolve_qualname(self, qualname: str, depth: int = 0) -> Ref | None:
-        parts = qualname.split(".")
-        if parts[0] not in self.top_level:
+    def _param_type(self, mod: FileFacts, name: str) -> Sym | None:
+        """The annotation (or default) of parameter ``name`` of the function being classified,
+        or of a function enclosing it (a closure or lambda sees its parameters)."""
+        if self._scope is None or self._scope[0] is not mod:
+            return None
+        scope = self._scope[1]
+        while scope:
+            func = mod.functions.get(scope)
+            if func is not None:
+                for param in func.params:
+                    if param.name == name:
+                        if param.annotation is not None:
+                            return param.annotation
+                        default = param.default
+                        return default if default is not None and default[0] not in _PLAIN_TAGS else None
+            if ".<locals>." not in scope:
+                return None
+            scope = scope.rsplit(".<locals>.", 1)[0]
+        return None
+
+    def returned(self, ref: Ref, depth: int = 0) -> Ref | None:
+        """What a function, method, property or factory returns, when it is an object (a client,
+        an SDK module, a project instance): its ``return`` values, else its return annotation.
+        ``functools.lru_cache``/``cache``-wrapped factories return what the function does."""
+        if ref.mod is None or depth > _MAX_DEPTH:
+            return None
+        memo_key = (ref.mod.module, ref.name)
+        if memo_key in self._returned_memo:
+            return self._returned_memo[memo_key]
+        func = ref.mod.functions.get(ref.name)
+        if func is None:
+            return None
+        self._returned_memo[memo_key] = None  # recursion: nothing
+        found: Ref | None = None
+        saved, self._scope = self._scope, (ref.mod, func.qualname)
+        try:
+            for value in [*func.returns, *([func.return_type] if func.return_type is not None else [])]:
+                if value[0] in _PLAIN_TAGS:
+                    continue
+                got = self.resolve(value, ref.mod, depth + 1)
+                if got is not None and got.kind in _OBJECTS:
+                    found = got
+                    break
+        finally:
+            self._scope = saved
+        self._returned_memo[memo_key] = found
+        return found
+
+    # ------------------------------------------------------------------ members by name
+    def _member_by_name(self, attr: str, depth: int) -> Ref | None:
+        """A member of an object whose type is not known (``request.tenant.settings.client``):
+        resolved when exactly one class of the scanned code defines a member of that name that
+        holds a client, or a method of that name that is a wrapper."""
+        members = self.client_members()
+        holders = members.get(attr)
+        if holders is None or len(holders) != 1 or depth > _MAX_DEPTH:
+            return None
+        self._by_name = holders[0].where
+        return holders[0].ref
+
+    def client_members(self) -> dict[str, list[MemberHolder]]:
+        """Member name -> the classes (``module.Class.member``) whose member of that name holds a
+        client or an SDK module (attribute, instance attribute, property, method returning
+        one), or is a wrapper method; over the modules loaded so far."""
+        if self._members is not None:
+            return self._members
+        self._members = {}  # while building: no resolution by member name
+        found: dict[str, list[MemberHolder]] = {}
+        defined: dict[str, int] = {}  # how many classes define a member of that name at all
+        for mod in list(self.modules.values()):
+            for clsname, cls in mod.classes.items():
+                for attr in {*cls.attrs, *cls.inst_attrs, *cls.methods}:
+                    defined[attr] = defined.get(attr, 0) + 1
+                    ref = self.member(mod, clsname, attr, True, 1)
+                    if ref is None:
+                        continue
+                    holds = ref.kind == "ext_instance" or (ref.kind == "ext" and _sdk_rooted(ref.name))
+                    if not holds and ref.kind == "func" and ref.mod is not None:
+                        holds = self.wrapper(ref.mod, ref.name) is not None
+                    if holds:
+                        found.setdefault(attr, []).append(
+                            MemberHolder(f"{mod.module}.{clsname}.{attr}", ref, mod.module, clsname)
+                        )
+        for attr, holders in found.items():
+            if defined[attr] > len(holders):
+                # another class defines a member of that name that holds no client: ambiguous
+                holders.append(MemberHolder("", Ref("value"), "", ""))
+        self._members = found
+        return found
+
+    def resolve_qualname(
+        self, qualname: str, depth: int = 0, importer: FileFacts | None = None
+    ) -> Ref | None:
+        found = self.internal(qualname, importer)
+        if found is None:
             return Ref("ext", qualname)
+        parts = found.split(".")
         for i in range(len(parts), 0, -1):
             name = ".".join(parts[:i])
             if name not in self.module_index:
@@ -206,6 +350,13 @@ class Project:
             return ref
         return None
 
+    def internal(self, qualname: str, importer: FileFacts | None) -> str | None:
+        """The module key an absolute import of ``qualname`` in ``importer`` names (None: not
+        the scanned code): per import root when the scan has several (``analysis.roots``)."""
+        if self.roots is not None and importer is not None:
+            return self.roots.qualify(qualname, importer.module)
+        return qualname if qualname.split(".")[0] in self.top_level else None
+
     def _has_submodules(self, name: str) -> bool:
         found = self._packages
         if found is None:
@@ -217,7 +368,7 @@ class Project:
             return None
         bound = mod.bindings.get(name)
         if bound is not None:
-            if bound[0] in ("imp", "name", "attr", "call", "self", "in"):
+            if bound[0] in ("imp", "name", "attr", "call", "self", "in", "cond", "or"):
                 ref = self.resolve(bound, mod, depth + 1)
                 if ref is not None or bound[0] != "call":
                     return ref
@@ -228,12 +379,13 @@ class Project:
         if name in mod.classes:
             return Ref("class", name, mod)
         for star in mod.star_imports:
-            target = self.module(star)
+            internal = self.internal(star, mod)
+            target = self.module(internal) if internal is not None else None
             if target is not None and target is not mod:
                 found = self.lookup(target, name, depth + 1)
                 if found is not None:
                     return found
-            elif target is None and star.split(".")[0] not in self.top_level:
+            elif target is None and internal is None:
                 if star in sdk.SEGMENT_MODULES and name in sdk.SEGMENT_SIGNATURES:
                     return Ref("ext", f"{star}.{name}")
         if allow_builtins and name in _BUILTINS:
@@ -276,6 +428,11 @@ class Project:
         if attr in cls.methods:
             qual = cls.methods[attr]
             func = mod.functions[qual]
+            if instance and any(d.endswith(_PROPERTIES) for d in func.decorators):
+                # ``@property`` / ``functools.cached_property`` / Django's ``cached_property``
+                return self.returned(Ref("func", qual, mod), depth + 1) or Ref(
+                    "value", mod=mod, sym=("unknown", "property", None)
+                )
             static = "staticmethod" in func.decorators
             bound = (instance and not static) or "classmethod" in func.decorators
             return Ref("func", qual, mod, bound=bound)
@@ -298,7 +455,7 @@ class Project:
         return None
 
     def _sym_ref(self, value: Sym, mod: FileFacts, depth: int) -> Ref | None:
-        if value[0] in ("imp", "name", "attr", "call", "self"):
+        if value[0] in ("imp", "name", "attr", "call", "self", "cond", "or"):
             ref = self.resolve(value, mod, depth + 1)
             return ref if ref is not None else Ref("value", mod=mod, sym=value)
         return Ref("value", mod=mod, sym=value)
@@ -383,6 +540,10 @@ class Project:
                 return special
         ref = self.resolve(sym, mod, depth + 1)
         if ref is None:
+            if tag == "attr" and sym[2] in ("value", "name") and sym[1][0] in ("param", "in"):
+                # ``event.value`` of a parameter: known at the call sites, which are checked
+                if _from_param(self.value(sym[1], mod, local, depth + 1)):
+                    return Unknown("param", loc)
             return Unknown(self._why_unknown(sym, mod), loc)
         if ref.kind in ("value", "enum_member") and ref.mod is not None and ref.sym is not None:
             # A constant is reported where it is used; its definition keeps only the origin
@@ -477,7 +638,7 @@ class Project:
             inner = self.value(sym[2][0], mod, local, depth + 1)
             if isinstance(inner, Known):
                 return Known(str(inner.value), loc)
-            return Unknown("str", loc)
+            return Unknown("param" if _from_param(inner) else "str", loc)
         if name in ("builtins.int", "builtins.round", "builtins.len"):
             return Unknown("int", loc)
         if name == "builtins.float":
@@ -491,10 +652,21 @@ class Project:
         imports the SDK or another wrapper's module)."""
         cache_key = (mod.path, fact.id)
         if cache_key not in self._classified:
-            with self.no_loading():
-                ref = self.resolve(fact.func, mod)
+            saved, self._scope, self._by_name = self._scope, (mod, fact.scope), None
+            try:
+                with self.no_loading():
+                    ref = self.resolve(fact.func, mod)
+            finally:
+                self._scope = saved
             if ref is not None and ref.kind not in ("ext", "ext_method", "func"):
                 ref = None
+            if ref is not None and self._by_name is not None:
+                func = self.function(ref) if ref.kind == "func" else None
+                if func is not None and isinstance(self._bind_params(func, ref.bound, fact, mod), str):
+                    ref = None  # a method of that name on another object: it does not bind
+                else:
+                    self.by_member_name[(mod.path, fact.loc[0], fact.loc[1])] = self._by_name
+            self._by_name = None
             self._classified[cache_key] = ref
         return self._classified[cache_key]
 
@@ -550,7 +722,8 @@ class Project:
             fact = by_id[call_id]
             for emission in self.emissions_of(fact, mod):
                 if _mentions_param(emission) and f"{mod.module}.{func.qualname}" not in emission.via:
-                    yield emission
+                    hops = ((mod.module, fact.id), *emission.hops)
+                    yield dataclasses.replace(emission, hops=hops)
 
     def _calls_by_id(self, mod: FileFacts) -> dict[int, CallFact]:
         found = self._by_id.get(mod.path)
@@ -581,7 +754,7 @@ class Project:
             label = func.qualname.rsplit(".", 1)[-1]
             return [
                 Emission(e.family, e.method, (), (), (f"{ref.mod.module}.{ref.name}", *e.via), e.origin,
-                         f"`{label}()` {bindings}")
+                         f"`{label}()` {bindings}", e.hops)
                 for e in info.emissions[:1]
             ]
         out = []
@@ -594,6 +767,7 @@ class Project:
                     tuple((k, _instantiate(v, ref.mod.module, bindings)) for k, v in emission.kwargs),
                     (f"{ref.mod.module}.{ref.name}", *emission.via),
                     emission.origin,
+                    hops=emission.hops,
                 )
             )
         return out
@@ -650,8 +824,10 @@ class Project:
         """Declared wrappers (``[tool.cio-lint.wrappers]``) become synthetic emissions."""
         if self._declared_done:
             return
-        self._declared_done = True
+        pending = False
         for qualname, spec in self.declared.items():
+            if qualname in self._declared_seen:
+                continue
             modname, _, funcname = qualname.rpartition(".")
             target = None
             while modname:
@@ -660,6 +836,10 @@ class Project:
                     break
                 funcname = modname.rpartition(".")[2] + "." + funcname
                 modname = modname.rpartition(".")[0]
+            if target is None and modname and not self.allow_load:
+                pending = True  # not extracted yet: decided when modules may be loaded
+                continue
+            self._declared_seen.add(qualname)
             if target is None or funcname not in target.functions:
                 self.declaration_errors.append(
                     f"wrapper `{qualname}`: no such function in the scanned code"
@@ -667,8 +847,8 @@ class Project:
                 continue
             func = target.functions[funcname]
             names = [p.name for p in func.params]
-            if func.cls is not None and names:
-                names = names[1:]
+            if func.cls is not None and names and "staticmethod" not in func.decorators:
+                names = names[1:]  # self or cls
 
             kind = spec["kind"]
             param = functools.partial(self._declared_param, qualname, funcname, func, names)
@@ -683,6 +863,7 @@ class Project:
                 target.module, "declared:" + funcname, tuple(names),
                 [Emission(sdk.SEGMENT_FAMILY, kind, (), tuple(kwargs), (), None)],
             )
+        self._declared_done = not pending
 
     def _declared_param(
         self, qualname: str, funcname: str, func: FuncFacts, names: list[str], ref: Any
@@ -786,6 +967,7 @@ class Project:
         """Every emission of every call in ``modules``, with wrapper call sites resolved."""
         self._declare_wrappers()
         out: list[Resolved] = []
+        views: dict[Any, CallSite | None] = {}  # below_view's, shared by a wrapper's call sites
         for mod in modules if modules is not None else list(self.modules.values()):
             if mod.error is not None:
                 continue
@@ -793,12 +975,13 @@ class Project:
                 emissions = self.emissions_of(fact, mod)
                 for emission in emissions:
                     call, ukey = self.materialize(emission, fact, mod)
-                    inner = None
+                    inner = below = None
                     flow_only = False
                     if emission.via:
                         inner = self._inner_view(emission)
+                        below = below_view(self, emission, views)
                         flow_only = emission.error is None and not self.content_from(emission, _is_site)
-                    out.append(Resolved(call, fact, mod, ukey, emission, inner, flow_only))
+                    out.append(Resolved(call, fact, mod, ukey, emission, inner, flow_only, below))
         return out
 
     def content_from(self, emission: Emission, test: Callable[[Any], bool]) -> bool:
@@ -832,6 +1015,18 @@ class Project:
         if direct is None or fact is None:
             return None
         return self.materialize(direct, fact, mod, local=False)[0]
+
+
+def _untyped(ref: Ref) -> bool:
+    """A value whose type cio-lint cannot know (a parameter, an unpacked local, an attribute
+    of an object from another package): its members may be resolved by name."""
+    if ref.kind == "value":
+        return ref.sym is not None and ref.sym[0] in ("param", "var", "unknown")
+    return ref.kind == "ext" and not _sdk_rooted(ref.name)
+
+
+def _sdk_rooted(name: str) -> bool:
+    return name.split(".", 1)[0] in sdk.SDK_TOKENS
 
 
 def _site(module: str, sym: Sym) -> Sym:
@@ -889,6 +1084,11 @@ def _mentions_param(emission: Emission) -> bool:
     return any(mentions(a, "param") for a in emission.args) or any(
         mentions(v, "param") for _, v in emission.kwargs
     )
+
+
+def _from_param(value: Val) -> bool:
+    """A value unknown only because it is a parameter of the function it is written in."""
+    return isinstance(value, Unknown) and value.reason == "param"
 
 
 def _leaves(value: Val) -> list[Val]:

@@ -3,7 +3,7 @@
 Signatures are copied from the installed packages' sources (segment-analytics-python 2.x,
 customerio-cdp-analytics 1.x, rudder-sdk-python 2.x, analytics-python 1.x share one shape;
 classic ``customerio`` changed ``track`` in 3.0). Which classic signature applies is decided by
-the version installed where cio-lint runs, overridable with ``[tool.cio-lint.sdk-versions]``.
+``cio_lint.sdk_versions`` (configuration, the project's pins, the installed package, the newest).
 """
 
 from __future__ import annotations

@@ -64,6 +64,16 @@ class Trimmed(NamedTuple):
 
 _IDENT = re.compile(r"[A-Za-z_]\w*")
 _WORDS = re.compile(r"\w+")
+# A call of an SDK method name on any receiver, unless it has no argument or one literal, and
+# a definition of a method of that name: a unit with one is kept, so that CIO902
+# (``analysis.receivers``: two arguments at least, and look-alike classes in view) sees the
+# same code with and without the prefilter.
+SDK_METHOD_CALL = re.compile(
+    r"\.[ \t]*(?:track|identify|track_anonymous|page|screen|group|alias)[ \t]*\("
+    r"(?![ \t]*(?:\d+|'[^'\\\n]*'|\"[^\"\\\n]*\")?[ \t]*\))"
+    r"|^[ \t]*(?:async[ \t]+)?def[ \t]+(?:track|identify|track_anonymous|page|screen|group|alias)\b",
+    re.MULTILINE,
+)
 
 
 def trim_with_words(
@@ -114,6 +124,11 @@ def trim_with_words(
     texts = [frozenset(_WORDS.findall("".join(lines[first - 1 : last]))) for _, first, last, _ in units]
     values = [(names, frozenset(_WORDS.findall(value))) for names, value in assigned]
     kept: set[int] = set()
+    calls = [text.count("\n", 0, m.start()) + 1 for m in SDK_METHOD_CALL.finditer(text)]
+    for i, (names, first, last, _) in enumerate(units):
+        if any(first <= line <= last for line in calls):
+            kept.add(i)
+            keep |= names
     while keep:
         grown = False
         for i, words in enumerate(texts):

@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING
 
 from cio_lint.model import CallSite, Finding
 from cio_lint.rules.base import Invalid, Rule
-from cio_lint.rules.calls import FileTooLarge, MissingIdentity, SdkCallSignature, SyntaxErrorRule
+from cio_lint.rules.calls import (
+    FileTooLarge,
+    MissingIdentity,
+    SdkCallSignature,
+    SyntaxErrorRule,
+    UnresolvedSdkReceiver,
+)
 from cio_lint.rules.events import (
     DeprecatedEvent,
     EventNameCase,
@@ -57,7 +63,9 @@ _CALL_RULES: tuple[type[Rule], ...] = (
     CreatedAtNotUnixSeconds,
 )
 
-_ALL_RULES: tuple[type[Rule], ...] = (*_CALL_RULES, TrackBeforeIdentify, SyntaxErrorRule, FileTooLarge)
+_ALL_RULES: tuple[type[Rule], ...] = (
+    *_CALL_RULES, TrackBeforeIdentify, SyntaxErrorRule, FileTooLarge, UnresolvedSdkReceiver,
+)
 RULES: dict[str, type[Rule]] = {rule.CODE: rule for rule in sorted(_ALL_RULES, key=lambda r: r.CODE)}
 
 _INSTANCES = tuple(rule() for rule in _CALL_RULES)

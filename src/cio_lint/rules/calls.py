@@ -84,3 +84,39 @@ class FileTooLarge(Rule):
     CODE, NAME = "CIO901", "file-too-large"
     SEVERITY = "warning"
     MESSAGE = "{message}"
+
+
+class UnresolvedSdkReceiver(Rule):
+    """A call that looks like an SDK call, but whose receiver could not be resolved.
+
+    ``X.track(user.id, "Signed Up", {...})`` (or ``identify``, ``page``, ``screen``, ``group``,
+    ``alias``, ``track_anonymous``) whose arguments bind to the SDK's signature, in a file that
+    imports an SDK or a module holding a client, where cio-lint cannot tell what ``X`` is (a
+    parameter, an attribute chain of unknown type, an attribute set elsewhere): the call is
+    not checked. Declare the helper or the client's path in ``[tool.cio-lint.wrappers]``, or
+    annotate the client (``client: analytics.Client``), so that it is.
+    """
+
+    CODE, NAME = "CIO902", "unresolved-sdk-receiver"
+    SEVERITY = "warning"
+    MESSAGE = (
+        "Call `{receiver}.{method}()` looks like an SDK call but its receiver could not be "
+        "resolved; declare it in [tool.cio-lint.wrappers] or annotate the client"
+    )
+    VALID = [
+        _CDP + 'def signup(user):\n    analytics.track(user.id, "Signed Up", {"plan": "pro"})',
+        _CDP + "class Tracker:\n    def track(self, name, value):\n        pass\n"
+        'def f(tracker: Tracker):\n    Tracker().track("Signed Up", 1)',
+        _CDP + "import logging\nlog = logging.getLogger(__name__)\n"
+        'def f(user):\n    log.track(user.id, "Signed Up")',
+    ]
+    INVALID = [
+        Invalid(
+            _CDP + "def signup(request, user):\n"
+            '    request.tenant.analytics_client.track(user.id, "Signed Up", {"plan": "pro"})'
+        ),
+        Invalid(
+            _CLASSIC + "class Service:\n    def __init__(self):\n        self.client = None\n"
+            '    def signed_up(self, user):\n        self.client.track(user.id, "Signed Up", data={})'
+        ),
+    ]

@@ -1,0 +1,414 @@
+"""Client objects followed like values (issue 10, items 1-4): attributes (every assignment),
+factories, properties, annotations, ``self`` chains, members by unique name, calls in every
+callable, ``functools.partial``, and declared wrappers that always bind.
+
+Every case sends the unplanned event ``Project Deleted``: a CIO001 on the line proves that the
+call was found and checked. Each runs with and without the prefilter (both must find it).
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import Lint, codes
+
+PREFILTER = pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "no-prefilter"])
+
+
+def _lines(result: object, code: str = "CIO001") -> list[tuple[str, int]]:
+    return [(p, line) for p, line, c in codes(result) if c == code]  # type: ignore[arg-type]
+
+
+@PREFILTER
+def test_instance_attribute_none_until_configured(lint: Lint, prefilter: bool) -> None:
+    result = lint({
+        "app/__init__.py": "",
+        "app/settings.py": "CIO_SITE_ID = ''\n",
+        "app/service.py": """\
+            from customerio import CustomerIO
+            from app import settings
+
+            class Notifier:
+                def __init__(self):
+                    self.client = None
+                    if not settings.CIO_SITE_ID:
+                        return
+                    self.client = CustomerIO(settings.CIO_SITE_ID, "key")
+
+                def deleted(self, user):
+                    if self.client is None:
+                        return
+                    self.client.track(user.id, "Project Deleted")
+            """,
+    }, prefilter=prefilter)
+    assert _lines(result) == [("app/service.py", 14)]
+
+
+@PREFILTER
+def test_module_client_none_then_set_by_global_or_branch(lint: Lint, prefilter: bool) -> None:
+    result = lint({
+        "app/__init__.py": "",
+        "app/tracking.py": """\
+            import customerio
+            from customerio import analytics
+
+            cio = None
+            segment = None
+            if analytics.write_key:
+                segment = analytics.Client("key")
+
+            def init_app(config):
+                global cio
+                cio = customerio.CustomerIO(config["site"], config["key"])
+            """,
+        "app/views.py": """\
+            from app import tracking
+            from app.tracking import segment
+
+            def delete(user):
+                tracking.cio.track(user.id, "Project Deleted")
+                segment.track(user.id, "Project Deleted")
+            """,
+    }, prefilter=prefilter)
+    assert _lines(result) == [("app/views.py", 5), ("app/views.py", 6)]
+
+
+@PREFILTER
+def test_factories_properties_and_cached_properties(lint: Lint, prefilter: bool) -> None:
+    result = lint({
+        "app/__init__.py": "",
+        "app/clients.py": """\
+            import functools
+            from functools import lru_cache, cached_property
+            from django.utils.functional import cached_property as django_cached_property
+            from customerio import analytics
+
+            @lru_cache(maxsize=None)
+            def get_client():
+                return analytics.Client(write_key="k")
+
+            def make_client(key):
+                client = analytics.Client(write_key=key)
+                return client
+
+            class Site:
+                @property
+                def client(self):
+                    return get_client()
+
+                @cached_property
+                def cached(self):
+                    return make_client("x")
+
+                @django_cached_property
+                def tenant_client(self):
+                    return analytics.Client(write_key="t")
+
+                @functools.cache
+                def factory(self):
+                    return analytics.Client(write_key="f")
+            """,
+        "app/views.py": """\
+            from app.clients import get_client, make_client, Site
+
+            def delete(user, site: Site):
+                get_client().track(user.id, "Project Deleted")
+                make_client("k").track(user.id, "Project Deleted")
+                site.client.track(user.id, "Project Deleted")
+                site.cached.track(user.id, "Project Deleted")
+                site.tenant_client.track(user.id, "Project Deleted")
+                site.factory().track(user.id, "Project Deleted")
+                Site().client.track(user.id, "Project Deleted")
+            """,
+    }, prefilter=prefilter)
+    assert _lines(result) == [("app/views.py", n) for n in range(4, 11)]
+
+
+@PREFILTER
+def test_annotations_of_parameters_attributes_and_returns(lint: Lint, prefilter: bool) -> None:
+    result = lint({
+        "app/__init__.py": "",
+        "app/sending.py": """\
+            from __future__ import annotations
+            from typing import Optional, Union
+            import analytics
+            from customerio import CustomerIO
+
+            def with_param(client: analytics.Client, user):
+                client.track(user.id, "Project Deleted", {})
+
+            def with_optional(cio: Optional[CustomerIO], user):
+                if cio:
+                    cio.track(user.id, "Project Deleted")
+
+            def with_union(cio: CustomerIO | None, user):
+                cio.track(user.id, "Project Deleted")
+
+            def with_string(cio: "CustomerIO", user):
+                cio.track(user.id, "Project Deleted")
+
+            def with_typing_union(cio: Union[None, "CustomerIO"], user):
+                cio.track(user.id, "Project Deleted")
+
+            class Holder:
+                client: Optional[analytics.Client] = None
+
+                def __init__(self, client):
+                    self.other: CustomerIO | None = client
+
+                def send(self, user):
+                    self.client.track(user.id, "Project Deleted", {})
+                    self.other.track(user.id, "Project Deleted")
+
+            def registry_client(name) -> CustomerIO:
+                return REGISTRY[name]
+
+            def from_registry(user):
+                registry_client("x").track(user.id, "Project Deleted")
+                lookup = lambda c: c
+                for c in [1]:
+                    c.track(user.id, "Project Deleted")
+            """,
+    }, prefilter=prefilter)
+    assert _lines(result) == [("app/sending.py", n) for n in (7, 11, 14, 17, 20, 29, 30, 36)]
+
+
+@PREFILTER
+def test_self_attribute_chains(lint: Lint, prefilter: bool) -> None:
+    result = lint({
+        "app/__init__.py": "",
+        "app/config.py": """\
+            from customerio import analytics
+
+            class Configuration:
+                def __init__(self):
+                    self.client = analytics.Client(write_key="k")
+            """,
+        "app/service.py": """\
+            from app.config import Configuration
+
+            class Service:
+                def __init__(self):
+                    self.configuration = Configuration()
+
+                def deleted(self, user):
+                    self.configuration.client.track(user.id, "Project Deleted")
+            """,
+    }, prefilter=prefilter)
+    assert _lines(result) == [("app/service.py", 8)]
+
+
+TENANTS = """\
+    from django.db import models
+    from django.utils.functional import cached_property
+    from customerio import analytics
+
+    class SiteSettings(models.Model):
+        write_key = models.CharField(max_length=64)
+
+        @cached_property
+        def analytics_client(self):
+            return analytics.Client(write_key=self.write_key)
+    """
+
+
+@PREFILTER
+def test_member_resolved_by_unique_name(lint: Lint, prefilter: bool) -> None:
+    """``request.tenant.settings`` is a Django reverse accessor: no import shows its type. The
+    view imports nothing of the SDK or of the tenants module."""
+    result = lint({
+        "tenants/__init__.py": "",
+        "tenants/models.py": TENANTS,
+        "web/__init__.py": "",
+        "web/views.py": """\
+            from django.http import JsonResponse
+
+            def delete_project(request, pk):
+                request.tenant.settings.analytics_client.track(request.user.id, "Project Deleted")
+                return JsonResponse({})
+            """,
+    }, prefilter=prefilter)
+    assert _lines(result) == [("web/views.py", 4)]
+    assert list(result.by_member_name.values()) == ["tenants.models.SiteSettings.analytics_client"]
+
+
+@PREFILTER
+def test_member_name_with_two_candidates_is_not_resolved(lint: Lint, prefilter: bool) -> None:
+    result = lint({
+        "tenants/__init__.py": "",
+        "tenants/models.py": TENANTS,
+        "tenants/other.py": """\
+            import analytics
+
+            class Partner:
+                def __init__(self):
+                    self.analytics_client = analytics.Client(write_key="p")
+            """,
+        "web/__init__.py": "",
+        "web/views.py": """\
+            def delete_project(request, pk):
+                request.tenant.settings.analytics_client.track(request.user.id, "Project Deleted")
+            """,
+    }, prefilter=prefilter)
+    assert _lines(result) == []
+
+
+def test_member_name_that_does_not_bind_is_another_method(lint: Lint) -> None:
+    """A wrapper method found by name is used only when the call binds to it."""
+    result = lint({
+        "app/__init__.py": "",
+        "app/billing.py": """\
+            from customerio import analytics
+
+            class Checkout:
+                def refund(self, user, order):
+                    analytics.track(user.id, order.event_name, {})
+            """,
+        "app/admin.py": """\
+            def refund_order(agent, order, amount):
+                order.refund(amount, by=agent)
+            """,
+    })
+    assert _lines(result, "CIO007") == [("app/billing.py", 5)]
+    assert _lines(result, "CIO013") == []
+
+
+@PREFILTER
+def test_calls_in_every_callable(lint: Lint, prefilter: bool) -> None:
+    result = lint({
+        "app/__init__.py": "",
+        "app/views.py": """\
+            from django.db import transaction
+            import analytics
+            from customerio import analytics as cdp
+
+            def on_commit_lambda(user):
+                transaction.on_commit(lambda: analytics.track(user.id, "Project Deleted", {}))
+
+            def nested(user):
+                def send():
+                    cdp.track(user.id, "Project Deleted", {})
+                transaction.on_commit(send)
+
+            def comprehension(users):
+                return [analytics.track(u.id, "Project Deleted", {}) for u in users]
+
+            def default_argument(user, sent=analytics.track("u1", "Project Deleted", {})):
+                return sent
+
+            @transaction.atomic(using=analytics.track("u2", "Project Deleted", {}))
+            def decorated(user):
+                pass
+
+            class Body:
+                sent = analytics.track("u3", "Project Deleted", {})
+
+            transaction.on_commit(lambda: analytics.track("u4", "Project Deleted", {}))
+            handler = lambda user: analytics.track(user.id, "Project Deleted", {})
+
+            class Handler:
+                def post(self, request):
+                    transaction.on_commit(lambda: (lambda: analytics.track(request.user.id, "Project Deleted"))())
+            """,
+    }, prefilter=prefilter)
+    assert _lines(result) == [("app/views.py", n) for n in (6, 10, 14, 16, 19, 24, 26, 27, 31)]
+
+
+@PREFILTER
+def test_partial_binds_its_fixed_arguments(lint: Lint, prefilter: bool) -> None:
+    result = lint({
+        "app/__init__.py": "",
+        "app/helpers.py": """\
+            import analytics
+
+            def track_event(user, name, properties=None):
+                analytics.track(user.id, name, properties or {})
+            """,
+        "app/views.py": """\
+            import functools
+            from functools import partial
+            from django.db import transaction
+            import analytics
+            from app.helpers import track_event
+
+            def direct(user):
+                send = partial(analytics.track, user.id)
+                send("Project Deleted", {})
+
+            def handed_off(user):
+                transaction.on_commit(functools.partial(analytics.track, user.id, "Project Deleted", {}))
+                transaction.on_commit(partial(track_event, user, "Project Deleted"))
+
+            def helper_bound(user):
+                emit = partial(track_event, user)
+                emit("Project Deleted")
+                emit("Signed Up", {"plan": "platinum"})
+            """,
+    }, prefilter=prefilter)
+    assert _lines(result) == [("app/views.py", n) for n in (9, 12, 13, 17)]
+    assert _lines(result, "CIO013") == [] and _lines(result, "CIO007") == []
+    assert ("app/views.py", 18) in _lines(result, "CIO006")
+
+
+def test_a_lambda_is_its_own_scope_for_cio003(lint: Lint) -> None:
+    """A lambda runs later, like a nested def: an identify before it in the enclosing function
+    does not order its track, and an identify after it does not flag it."""
+    result = lint({
+        "app/__init__.py": "",
+        "app/views.py": """\
+            from django.db import transaction
+            import analytics
+
+            def signup(user):
+                transaction.on_commit(lambda: analytics.track(user.id, "Signed Up", {"plan": "pro"}))
+                analytics.identify(user.id, {"email": user.email})
+                analytics.track(user.id, "Signed Up", {"plan": "pro"})
+
+            def login(user):
+                analytics.track(user.id, "Signed Up", {"plan": "pro"})
+                analytics.identify(user.id, {"email": user.email})
+            """,
+    })
+    assert _lines(result, "CIO003") == [("app/views.py", 10)]
+
+
+@PREFILTER
+def test_declared_wrappers_always_bind(lint: Lint, prefilter: bool) -> None:
+    """Declared wrappers bind whether or not an SDK call is visible in them: a registry or a
+    queue hides it."""
+    result = lint({
+        "app/__init__.py": "",
+        "app/telemetry.py": """\
+            HANDLERS = {}
+
+            def emit(user, name, **props):
+                for handler in HANDLERS.values():
+                    handler(user, name, props)
+
+            class Outbox:
+                @staticmethod
+                def enqueue(user, name, props):
+                    QUEUE.append((user, name, props))
+
+                @classmethod
+                def push(cls, user, name):
+                    cls.queue.append((user, name))
+
+                def send(self, user, name):
+                    self.queue.append((user, name))
+            """,
+        "app/views.py": """\
+            from app.telemetry import emit, Outbox
+
+            def delete(user, outbox: Outbox):
+                emit(user, "Project Deleted", plan="pro")
+                Outbox.enqueue(user, "Project Deleted", {})
+                Outbox.push(user, "Project Deleted")
+                outbox.send(user, "Project Deleted")
+            """,
+    }, prefilter=prefilter, wrappers={
+        "app.telemetry.emit": {"kind": "track", "user_id": 0, "event": 1, "properties": "kwargs"},
+        "app.telemetry.Outbox.enqueue": {"kind": "track", "user_id": 0, "event": 1, "properties": 2},
+        "app.telemetry.Outbox.push": {"kind": "track", "user_id": 0, "event": 1},
+        "app.telemetry.Outbox.send": {"kind": "track", "user_id": "user", "event": "name"},
+    })
+    assert _lines(result) == [("app/views.py", n) for n in (4, 5, 6, 7)]
