@@ -16,7 +16,7 @@ APP = (
     "from segment import analytics\n"
     "analytics.identify('u1', {'email': 'a@b.co'})\n"
     "analytics.track('u1', 'signed up', {'plan': 'pro'})\n"  # CIO002
-    "analytics.track('u1', f'{1} x')\n"  # CIO007 (warning)
+    "analytics.track('u1', f'{x} x')\n"  # CIO007 (warning): `x` is not known
 )
 
 
@@ -54,7 +54,7 @@ def test_json_output_is_exactly_the_spec(app: Path) -> None:
 
 
 def test_warnings_alone_exit_zero(project) -> None:
-    project({"app.py": "from segment import analytics\nanalytics.identify('u', {'email': 'a@b.co'})\nanalytics.track('u', f'{1}')\n"})
+    project({"app.py": "from segment import analytics\nanalytics.identify('u', {'email': 'a@b.co'})\nanalytics.track('u', f'{x}')\n"})
     code, out, _ = run(".")
     assert code == 0 and "CIO007" in out
 

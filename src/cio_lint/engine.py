@@ -13,8 +13,9 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -162,6 +163,17 @@ def _extract(args: tuple[str, str, bool, bytes, Any, tuple[str, ...]]) -> FileFa
     return facts
 
 
+def _isolated(work: tuple[str, str, bool, bytes, Any, tuple[str, ...]]) -> FileFacts:
+    """``_extract`` in a process of its own: a crash of the parser is the file's CIO900."""
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        try:
+            return pool.submit(_extract, work).result()
+        except BrokenProcessPool:
+            facts = FileFacts(path=work[0], module=work[1], is_package=work[2])
+            facts.error = (1, 1, "The parser crashed on this file (too deeply nested?): not checked")
+            return facts
+
+
 Progress = Callable[[int, int], None]
 
 
@@ -240,6 +252,7 @@ class Engine:
         return map(_extract, work)
 
     def _collect(self, todo: Sequence[tuple[SourceFile, str]], results: Iterable[FileFacts]) -> None:
+        results = self._surviving(todo, results)
         for done, ((file, key), facts) in enumerate(zip(todo, results), 1):
             self.facts[file.module] = facts
             if key:
@@ -247,6 +260,25 @@ class Engine:
             if self.progress is not None:
                 self.progress(done, len(todo))
         self.parsed_modules.update(f.module for f, _ in todo)
+
+    def _surviving(self, todo: Sequence[tuple[SourceFile, str]], results: Iterable[FileFacts]) -> Iterator[FileFacts]:
+        """``results``, in order; if a worker dies (a native crash of the parser: the pool is
+        broken), every file not yet done is parsed alone in a new process, and a file whose
+        process dies too is that file's CIO900. Later rounds start a new pool."""
+        done = 0
+        try:
+            for facts in results:
+                done += 1
+                yield facts
+            return
+        except BrokenProcessPool:
+            pass
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+            self._pool = None
+        tails, tops = self.trim_context if self.trim_context is not None else (None, ())
+        for f, _ in todo[done:]:
+            yield _isolated((str(f.path), f.module, f.is_package, f.read(), tails, tops))
 
     def _start_scans(self) -> tuple[Future[list[Any]], Future[list[Any]]] | None:
         """Import words of every file, read by a helper process: first those of the files whose
@@ -314,6 +346,27 @@ class Engine:
             return None
         self._extract_many([file])
         return self.facts.get(module)
+
+    def _load_whole(self, module: str) -> FileFacts | None:
+        """A module's facts without trimming, for a helper function trimming left out (its
+        returns give an event name). Not registered as the module's facts; the module's record
+        loses its facts key, so that any change to it means a full rerun (no early cutoff)."""
+        file = self.files.get(module)
+        if file is None:
+            return None
+        data = file.read()
+        if len(data) > self.config.max_file_bytes:
+            return None
+        key = ""
+        if self.cache.enabled:
+            key = Cache.facts_key(str(file.path), module, file.is_package, data + repr(None).encode())
+        facts = self.cache.get_facts(key) if key and self.cache.has("facts", key) else None
+        if facts is None:
+            facts = _extract((str(file.path), module, file.is_package, data, None, ()))
+            if key:
+                self.cache.put_facts(key, facts)
+        self.facts_keys[module] = ("", self.facts_keys.get(module, ("", None))[1])
+        return facts
 
     # ------------------------------------------------------------------ run
     def _discover(self, paths: Sequence[Path]) -> list[SourceFile]:
@@ -472,6 +525,7 @@ class Engine:
             self._classic_version,
             self.config.wrappers if self.roots is None else self.roots.declared(self.config.wrappers),
         )
+        project.load_whole = self._load_whole
         project.roots = self.roots
         # Wrappers and clients may live outside the paths given (a pre-commit run on one file):
         # the prefilter looks at every file of the project; findings are for the targets only.
@@ -525,7 +579,7 @@ class Engine:
             more = [
                 f for f in candidates
                 if f.path not in done and f.module not in self.facts
-                and (f.imports_any(names, modules) or (self.members and mentions_member(f, self.members)))
+                and (f.imports_relevant(names, {dotted(m) for m in relevant}) or (self.members and mentions_member(f, self.members)))
             ]
             if self.config.prefilter and new_members:
                 # files trimmed before these member names were known: trim them again

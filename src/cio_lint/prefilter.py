@@ -59,6 +59,22 @@ class SourceFile:
         _, imported, bare = self.imports()
         return not (imported.isdisjoint(names) and imported.isdisjoint(modules) and bare.isdisjoint(modules))
 
+    def imports_relevant(self, names: set[str], modules: set[str]) -> bool:
+        """``imports_any`` for the dotted names of the relevant ``modules``, exact for ``from``
+        lines: ``from . import views`` or ``from blog import views`` make the file relevant
+        only if the module they resolve to is one of ``modules`` (or a package of one), not
+        because some relevant module has a part named ``views``."""
+        words = {part for m in modules for part in m.split(".")}
+        _, imported, bare = self.imports()
+        if not imported.isdisjoint(names) or not bare.isdisjoint(words):
+            return True
+        if imported.isdisjoint(words):
+            return False
+        return any(
+            _reaches(target, relative, modules)
+            for target, relative in from_targets(self.read(), self.module.rpartition(":")[2], self.is_package)
+        )
+
     def read(self) -> bytes:
         if self._data is None:
             self._data = read_bytes(self.path)
@@ -125,6 +141,50 @@ def import_words(data: bytes) -> tuple[frozenset[str], frozenset[str], frozenset
         at = find(b"import", max(at + 6, done))
     # bytes ``\w`` is ASCII: one decode per group
     return tuple(frozenset(b" ".join(group).decode("ascii").split()) for group in (modules, names, bare))  # type: ignore[return-value]
+
+
+def from_targets(data: bytes, module: str, is_package: bool) -> list[tuple[str, bool]]:
+    """The modules the ``from`` lines of a file import whole, resolved as the linker resolves
+    them (``Extractor.resolve_relative``): ``from X import Y`` gives ``X.Y``, a star import
+    ``X``; with whether the line was relative (its target is exact: the package layout)."""
+    out: list[tuple[str, bool]] = []
+    for found in _IMPORT_LINE.finditer(data):
+        source, imported, bare = found.groups()
+        if bare is not None:
+            continue
+        text = source.decode("ascii", "replace")
+        dots = len(text) - len(text.lstrip("."))
+        base = text[dots:]
+        if dots:
+            parts = module.split(".") if module else []
+            if not is_package:
+                parts = parts[:-1]
+            if dots > 1:
+                parts = parts[: len(parts) - (dots - 1)] if dots - 1 <= len(parts) else []
+            if base:
+                parts.append(base)
+            base = ".".join(parts)
+        body = re.sub(rb"#[^\n]*", b"", imported)
+        for item in body.replace(b"(", b" ").replace(b")", b" ").replace(b"\\", b" ").split(b","):
+            words = _WORD.findall(item)
+            if b"*" in item:
+                out.append((base, bool(dots)))
+            elif words:
+                name = words[0].decode("ascii")
+                out.append((f"{base}.{name}" if base else name, bool(dots)))
+    return out
+
+
+def _reaches(target: str, relative: bool, modules: set[str]) -> bool:
+    """Whether importing ``target`` whole reaches one of ``modules``: it is one of them or a
+    package of one. An absolute target may also name one from another import root (its
+    dotted path inside the module's name), as the linker may resolve it there."""
+    for m in modules:
+        if m == target or m.startswith(target + "."):
+            return True
+        if not relative and f".{target}." in f".{m}.":
+            return True
+    return False
 
 
 def scan_imports(paths: Sequence[str], sdk_only: bool) -> list[tuple[frozenset[str], frozenset[str], frozenset[str]] | None]:

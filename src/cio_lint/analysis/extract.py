@@ -69,6 +69,11 @@ def extract_file(
     lines = text.splitlines()
     facts.suppressions = parse_suppressions(lines)
     parsed, line_map = trimmed if trimmed is not None else (text, None)
+    if not valid:
+        # libcst's native parser overflows the C stack on input CPython refuses as too deep
+        facts.error = too_deep(parsed, path)
+        if facts.error is not None:
+            return facts
     try:
         if valid:
             with _without_validation():
@@ -79,11 +84,45 @@ def extract_file(
         line, column, message = _precise_syntax_error(parsed, path) or _syntax_error(exc)
         facts.error = (line_map[line - 1] if line_map and 0 < line <= len(line_map) else line, column, message)
         return facts
+    except (RecursionError, MemoryError):
+        facts.error = (1, 1, TOO_DEEP)
+        return facts
     except Exception as exc:  # libcst raises a few other errors on odd inputs
         facts.error = (1, 1, f"Syntax error: {exc}")
         return facts
-    _Extractor(facts, _Positions(tree, parsed, line_map), lines).run(tree)
+    try:
+        _Extractor(facts, _Positions(tree, parsed, line_map), lines).run(tree)
+    except (RecursionError, MemoryError):
+        # the facts gathered so far are incomplete: the file is reported, not half-checked
+        facts = FileFacts(path=path, module=module, is_package=is_package, suppressions=facts.suppressions)
+        facts.error = (1, 1, TOO_DEEP)
     return facts
+
+
+TOO_DEEP = "Expression too deeply nested to analyse"
+# CPython's limits on nesting, which its tokenizer and parser report as syntax errors
+_NESTING_ERRORS = ("too many nested parentheses", "too many levels of indentation", "too many statically nested")
+
+
+def too_deep(text: str, path: str) -> tuple[int, int, str] | None:
+    """The error of a source CPython's parser refuses for its depth (None: not too deep).
+
+    libcst's native parser crashes the process (a C stack overflow, not an exception) on some
+    such sources (``-(-(-(...)))`` or ``[[[...]]]`` thousands deep), and takes quadratic time on
+    others, so they are not given to it. Other syntax errors go to libcst as before: it parses
+    syntax newer than the running Python."""
+    import ast
+
+    try:
+        ast.parse(text, filename=path)
+    except (RecursionError, MemoryError):
+        return (1, 1, TOO_DEEP)
+    except SyntaxError as exc:
+        if any(marker in (exc.msg or "") for marker in _NESTING_ERRORS):
+            return (exc.lineno or 1, exc.offset or 1, f"Syntax error: {exc.msg}")
+    except Exception:  # noqa: BLE001  (ValueError: null bytes; libcst reports those)
+        return None
+    return None
 
 
 def _skip_validation(self: cst.CSTNode) -> None:
@@ -151,6 +190,8 @@ class _Positions:
             self.sink: _SpanState = state
             self.spans: dict[int, tuple[int, int]] | None = state.spans
             self.fallback = None
+        except RecursionError:
+            raise  # too deep: the slower provider would recurse as deep
         except Exception:  # a libcst whose code generation changed: the slower provider
             self.spans = None
             self.fallback = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
@@ -233,6 +274,7 @@ def _string_value(node: cst.SimpleString) -> str | bytes | None:
 
 
 _CONDITIONAL, _SKIP = 1, 2
+_MAX_BINOP_CHAIN = 32  # operands of one ``+``/``%`` chain kept symbolically
 _CONDITIONAL_TYPES = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
 
 
@@ -1049,7 +1091,7 @@ class _Extractor:
             parts = node.parts
             if all(isinstance(p, cst.FormattedStringText) for p in parts):
                 return ("lit", "".join(p.value for p in parts if isinstance(p, cst.FormattedStringText)), None, loc)
-            return ("unknown", "str", loc)
+            return self.fstring(parts, "r" in node.prefix.lower(), state, loc)
         if isinstance(node, cst.Integer):
             return ("lit", node.evaluated_value, None, loc)
         if isinstance(node, cst.Float):
@@ -1100,14 +1142,61 @@ class _Extractor:
             if isinstance(node.operator, cst.Add) and left[0] == "lit" and right[0] == "lit":
                 if isinstance(left[1], str) and isinstance(right[1], str):
                     return ("lit", left[1] + right[1], None, loc)
-            if isinstance(node.operator, cst.Modulo) and left[0] == "lit" and isinstance(left[1], str):
-                return ("unknown", "str", loc)
             if isinstance(node.operator, cst.BitOr) and left[0] == "dict" and right[0] == "dict":
                 return ("dict", left[1] + right[1], left[2] or right[2], loc)
+            built = self.binop(node, left, right, loc)
+            if built is not None:
+                return built
+            if isinstance(node.operator, cst.Modulo) and left[0] == "lit" and isinstance(left[1], str):
+                return ("unknown", "str", loc)
             return ("unknown", "expression", loc)
         if isinstance(node, cst.Await):
             return ("unknown", "await", loc)
         return ("unknown", type(node).__name__, loc)
+
+    def fstring(
+        self, parts: Sequence[cst.BaseFormattedStringContent], raw: bool, state: _State, loc: Loc | None
+    ) -> Sym:
+        """An f-string as ``("fstr", parts, loc)``: text parts as literals, each replacement
+        field as ``("fmt", value, conversion, spec, loc)`` (``spec``: an ``fstr`` or None)."""
+        out: list[Sym] = []
+        for part in parts:
+            if isinstance(part, cst.FormattedStringText):
+                text = part.value
+                if "\\" in text and not raw:
+                    return ("unknown", "str", loc)  # escapes: not worth decoding here
+                out.append(("lit", text.replace("{{", "{").replace("}}", "}"), None, None))
+            elif isinstance(part, cst.FormattedStringExpression):
+                if part.equal is not None:
+                    return ("unknown", "str", loc)  # ``f"{x=}"`` prints the expression's text
+                spec = None
+                if part.format_spec is not None:
+                    spec = self.fstring(part.format_spec, raw, state, None)
+                    if spec[0] == "unknown":
+                        return ("unknown", "str", loc)
+                value = self.sym(part.expression, state)
+                out.append(("fmt", value, part.conversion, spec, self.loc(part.expression)))
+            else:
+                return ("unknown", "str", loc)
+        return ("fstr", tuple(out), loc)
+
+    def binop(self, node: cst.BinaryOperation, left: Sym, right: Sym, loc: Loc) -> Sym | None:
+        """``+`` and ``%`` as ``("binop", op, left, right, loc)``, evaluated by the linker; op
+        ``%()`` when the right operand is a tuple display (its elements are the arguments).
+        Chains are kept to a few dozen operands (``1 + 1 + ...`` generated code)."""
+        if isinstance(node.operator, cst.Add):
+            op = "+"
+        elif isinstance(node.operator, cst.Modulo):
+            op = "%()" if isinstance(node.right, cst.Tuple) else "%"
+        else:
+            return None
+        depth, inner = 0, left
+        while inner[0] == "binop":
+            depth += 1
+            if depth >= _MAX_BINOP_CHAIN:
+                return None
+            inner = inner[2]
+        return ("binop", op, left, right, loc)
 
 
 __all__ = ["UNKNOWN", "extract_file", "parse_suppressions"]

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from cio_lint.analysis import sdk
+from cio_lint.analysis import sdk, values
 from cio_lint.analysis.dedupe import below_view
 from cio_lint.analysis.facts import CallFact, FileFacts, FuncFacts
 from cio_lint.analysis.roots import ImportRoots
@@ -153,6 +153,9 @@ class Project:
         self.wrappers: dict[tuple[str, str], WrapperInfo | None] = {}
         self.allow_load = True
         self._packages: set[str] | None = None
+        self.helpers = values.Helpers()  # helper calls evaluated from their returns
+        # whole (untrimmed) facts of a module, for a helper function trimming left out
+        self.load_whole: Callable[[str], FileFacts | None] | None = None
         self._scope: tuple[FileFacts, str] | None = None  # the function whose parameters are typed
         self._returned_memo: dict[tuple[str, str], Ref | None] = {}
         self._members: dict[str, list[MemberHolder]] | None = None  # member name -> holders
@@ -171,6 +174,7 @@ class Project:
         """After more modules were extracted: classifications and wrapper facts may change."""
         self._classified.clear()
         self._by_id.clear()
+        self.helpers.memo.clear()
         self._returned_memo.clear()
         self._members = None
         self.by_member_name.clear()
@@ -507,6 +511,10 @@ class Project:
                 return left
             right = self.value(sym[2], mod, local, depth + 1)
             return right if truthy is False else Choice((left, right), loc)
+        if tag in ("fstr", "fmt", "binop"):
+            return values.evaluate(self, sym, mod, local, depth, loc)
+        if tag == "val":
+            return sym[1]  # type: ignore[no-any-return]
         if tag == "param":
             return Unknown("param", loc)
         if tag == "var":
@@ -591,6 +599,8 @@ class Project:
 
     def _call_value(self, sym: Sym, mod: FileFacts, local: bool, depth: int, loc: Location | None) -> Val | None:
         func = sym[1]
+        if func[0] == "attr" and func[2] == "format":
+            return values.format_call(self, sym, mod, local, depth, loc)
         if func[0] == "attr" and func[2] in _STR_METHODS:
             if func[2] in ("lower", "upper", "title", "strip", "capitalize", "casefold") and not sym[2]:
                 base = self.value(func[1], mod, local, depth + 1)
@@ -598,6 +608,12 @@ class Project:
                     return Known(getattr(base.value, func[2])(), loc)
             return Unknown("str", loc)
         ref = self.resolve(func, mod, depth + 1)
+        if ref is None:
+            whole = values.dropped_function(self, func, mod)
+            if whole is not None:  # as if trimming had kept the function
+                return values.helper_call(self, whole, sym, mod, local, depth, loc) or Unknown("runtime", loc)
+        if ref is not None and ref.kind == "func":
+            return values.helper_call(self, ref, sym, mod, local, depth, loc)
         if ref is None or ref.kind != "ext":
             return None
         name = ref.name

@@ -18,6 +18,10 @@ file the sym was extracted from (``None`` when not relevant).
     ("or", left, right, loc)         ``left or right``
     ("call", func, args, kwargs, loc)  args: (sym | ("*", sym)); kwargs: ((name | None, sym), ...)
     ("dt", loc)                      a datetime/date value (``datetime.now()``...)
+    ("fstr", parts, loc)             an f-string: parts are ``lit`` text and ``fmt`` fields
+    ("fmt", value, conversion, spec, loc)  ``{value!conversion:spec}``; spec an ``fstr`` or None
+    ("binop", op, left, right, loc)  op ``+``, ``%``, or ``%()`` (right is a tuple display)
+    ("val", value)                   an evaluated ``model.Val`` (only inside the linker)
     ("unknown", reason, loc)
 """
 
@@ -64,6 +68,12 @@ def key(sym: Sym | None) -> Any:
         return ("list", tuple(key(e) for e in sym[1]))
     if tag == "dict":
         return ("dict", tuple(_item_key(i) for i in sym[1]), sym[2])
+    if tag == "fstr":
+        return ("fstr", tuple(key(p) for p in sym[1]))
+    if tag == "fmt":
+        return ("fmt", key(sym[1]), sym[2], key(sym[3]))
+    if tag == "binop":
+        return ("binop", sym[1], key(sym[2]), key(sym[3]))
     return (tag,)
 
 

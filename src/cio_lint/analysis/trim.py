@@ -87,8 +87,8 @@ def trim_with_words(
         return Trimmed(text, frozenset(), None, False)  # str.splitlines would disagree with Python's line numbers
     try:
         tree = ast.parse(text)
-    except (SyntaxError, ValueError):
-        return Trimmed(text, frozenset(), None, False)  # libcst reports it (CIO900)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return Trimmed(text, frozenset(), None, False)  # extract_file reports it (CIO900)
     tops_ = frozenset(tops)
     tails_: dict[str, frozenset[str] | None] = {}
     for item in tails:

@@ -1,0 +1,153 @@
+"""Robust parsing (issue 10, item 9): input too deep for the parsers is one file's CIO900, never
+a crash of the run; an import of a sibling module named like a relevant one selects nothing."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import libcst
+import pytest
+from click.testing import CliRunner
+
+from cio_lint.cli import main
+from cio_lint.config import Config
+from cio_lint.engine import lint_paths
+from cio_lint.plan import load_plan
+
+SDK = "from customerio import analytics\n"
+GOOD = SDK + "analytics.track('u1', 'Project Deleted')\n"  # CIO001 on line 2
+PLUS = SDK + "x = " + " + ".join(["1"] * 3000) + "\n"
+DEEP = {
+    "plus.py": PLUS,  # CPython's ast: RecursionError; libcst parses, extraction recurses
+    "neg.py": SDK + "x = " + "-(" * 10000 + "1" + ")" * 10000 + "\n",  # libcst: C stack overflow
+    "lists.py": SDK + "x = " + "[" * 10000 + "]" * 10000 + "\n",
+    "unary.py": SDK + "x = " + "-" * 20000 + "1\n",  # ast: MemoryError; libcst: C stack overflow
+    "elifs.py": SDK + "if x:\n    pass\n" + "elif x:\n    pass\n" * 10000,
+}
+LINE = {"neg.py": 2, "lists.py": 2}
+# enough files for a pool of workers (engine._PARALLEL_MIN_FILES)
+FILLER = {f"filler_{i}.py": f"VALUE_{i} = {i}\n" for i in range(30)}
+
+
+def _findings(result_findings) -> list[tuple[str, int, str]]:
+    return sorted((f.path, f.line, f.code) for f in result_findings if f.code != "CIO003")
+
+
+def _expected(files: dict[str, str]) -> list[tuple[str, int, str]]:
+    out = [("good.py", 2, "CIO001")]
+    # CPython reports too many nested brackets as a syntax error at its line; the others have no line
+    out += [
+        (name, LINE.get(name, 1), "CIO900") for name in files if name != "good.py" and not name.startswith("filler")
+    ]
+    return sorted(out)
+
+
+@pytest.mark.parametrize("prefilter", [True, False])
+def test_a_too_deep_expression_is_a_cio900_and_the_rest_is_checked(project, prefilter: bool) -> None:
+    files = {"good.py": GOOD, "plus.py": PLUS}
+    root = project(files)
+    config = Config(root=root, cache=False, prefilter=prefilter, sdk_versions={"customerio": "3.2"})
+    result = lint_paths([root], config, load_plan(root / "tracking_plan"), jobs=1)
+    assert _findings(result.findings) == _expected(files)
+    [error] = [f for f in result.findings if f.code == "CIO900"]
+    assert error.message == "Expression too deeply nested to analyse"
+
+
+def test_deep_nesting_never_reaches_libcsts_native_parser(project) -> None:
+    """Through the CLI with worker processes (``--jobs 2``): without the guard, a worker dies."""
+    files = {"good.py": GOOD, **DEEP, **FILLER}
+    project(files)
+    result = CliRunner().invoke(main, [".", "--jobs", "2", "--no-cache", "--format", "json"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    import json
+
+    found = sorted((f["path"], f["line"], f["code"]) for f in json.loads(result.stdout) if f["code"] != "CIO003")
+    assert found == _expected(files)
+
+
+def test_a_cached_error_stays_an_error(project) -> None:
+    files = {"good.py": GOOD, "plus.py": PLUS, "neg.py": DEEP["neg.py"], **FILLER}
+    root = project(files)
+    runs = []
+    for _ in range(2):
+        result = CliRunner().invoke(main, [".", "--jobs", "2", "--format", "json"])
+        runs.append(result.stdout)
+        (root / "filler_0.py").write_text("VALUE_0 = 'changed'\n")  # no whole-run cache hit next
+    assert runs[0] == runs[1]
+    assert '"CIO900"' in runs[1] and '"plus.py"' in runs[1] and '"neg.py"' in runs[1]
+
+
+def test_a_crashed_worker_is_a_cio900_for_its_file(project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A native crash of libcst's parser in a worker (simulated in libcst itself with a real
+    ``abort``: the forked workers inherit the patch) breaks the pool: each file not yet done is
+    parsed alone, the one that crashes is its CIO900, the others are checked."""
+    real = libcst.parse_module
+
+    def crashing(source, *args, **kwargs):  # type: ignore[no-untyped-def]
+        text = source if isinstance(source, str) else source.decode()
+        if "CRASH_HERE" in text:
+            os.abort()
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(libcst, "parse_module", crashing)
+    files = {
+        "good.py": GOOD,
+        "crash.py": SDK + "CRASH_HERE = 1\nanalytics.track('u1', 'Other Unknown')\n",
+        **{f"more_{i}.py": SDK + f"analytics.track('u1', 'Unknown {i}')\n" for i in range(30)},
+    }
+    root = project(files)
+    config = Config(root=root, cache=False, sdk_versions={"customerio": "3.2"})
+    result = lint_paths([root], config, load_plan(root / "tracking_plan"), jobs=2)
+    found = _findings(result.findings)
+    assert ("crash.py", 1, "CIO900") in found
+    assert ("good.py", 2, "CIO001") in found
+    assert [f for f in found if f[0].startswith("more_")] == sorted((f"more_{i}.py", 2, "CIO001") for i in range(30))
+    [error] = [f for f in result.findings if f.code == "CIO900"]
+    assert "crashed" in error.message
+
+
+TWO_APPS = {
+    "shop/__init__.py": "",
+    "shop/views.py": SDK + "def track_order(user, name):\n    analytics.track(user, name)\n",
+    "shop/urls.py": "from . import views\nviews.track_order('u1', 'Order Shipped')\n",
+    "blog/__init__.py": "",
+    "blog/views.py": "def index():\n    return 'hello'\n",
+    "blog/urls.py": "from . import views\nurlpatterns = [views.index(\n",  # broken, imports nothing relevant
+    "blog/feeds.py": "from blog import views\nFEED = views.index()\n",
+    "blog/admin.py": "from .views import *\n",
+    "blog/broken.py": "from blog import (  # shop\n    views,\n)\nx = (\n",
+}
+
+
+def test_importing_a_sibling_module_named_like_a_relevant_one_selects_nothing(lint) -> None:
+    result = lint(TWO_APPS)
+    assert _findings(result.findings) == [("shop/urls.py", 2, "CIO001")]
+    assert result.files_parsed == 2  # shop/views.py and shop/urls.py
+
+
+def test_the_exact_prefilter_finds_what_a_full_run_finds(lint) -> None:
+    files = {k: v for k, v in TWO_APPS.items() if "broken" not in k and k != "blog/urls.py"}
+    files["blog/urls.py"] = "from . import views\n"
+    files["blog/uses_shop.py"] = "from shop import views\nviews.track_order('u1', 'Blog Read')\n"
+    files["blog/rel_shop.py"] = "from ..shop import views as v\nv.track_order('u1', 'Blog Read')\n"
+    files["shop/star.py"] = "from .views import *\ntrack_order('u1', 'Starred')\n"
+    with_prefilter = lint(files)
+    without = lint(files, prefilter=False)
+    summary = [(f.path, f.line, f.code, f.message) for f in with_prefilter.findings]
+    assert summary == [(f.path, f.line, f.code, f.message) for f in without.findings]
+    assert {p for p, _, code, _ in summary if code != "CIO003"} == {
+        "shop/urls.py", "blog/uses_shop.py", "blog/rel_shop.py", "shop/star.py"
+    }
+    assert with_prefilter.files_parsed < without.files_parsed
+
+
+def test_from_targets_resolve_like_the_linker() -> None:
+    from cio_lint.prefilter import from_targets
+
+    source = b"from . import views, models as m\nfrom ..core import (\n  a,  # b\n  c)\nfrom x.y import *\n"
+    assert from_targets(source, "site.blog.urls", False) == [
+        ("site.blog.views", True), ("site.blog.models", True),
+        ("site.core.a", True), ("site.core.c", True), ("x.y", False),
+    ]
+    assert from_targets(b"from . import views\n", "blog", True) == [("blog.views", True)]
