@@ -158,6 +158,7 @@ class Project:
         self.load_whole: Callable[[str], FileFacts | None] | None = None
         self._scope: tuple[FileFacts, str] | None = None  # the function whose parameters are typed
         self._returned_memo: dict[tuple[str, str], Ref | None] = {}
+        self._nested_memo: dict[str, dict[str, list[FuncFacts]]] = {}
         self._members: dict[str, list[MemberHolder]] | None = None  # member name -> holders
         self._by_name: str | None = None  # set when a resolution went by member name
         self.by_member_name: dict[tuple[str, int, int], str] = {}  # call (path, line, col) -> member
@@ -176,6 +177,7 @@ class Project:
         self._by_id.clear()
         self.helpers.memo.clear()
         self._returned_memo.clear()
+        self._nested_memo.clear()
         self._members = None
         self.by_member_name.clear()
         self.wrappers = {k: v for k, v in self.wrappers.items() if v is not None and v.qualname.startswith("declared:")}
@@ -326,6 +328,10 @@ class Project:
                 # another class defines a member of that name that holds no client: ambiguous
                 holders.append(MemberHolder("", Ref("value"), "", ""))
         self._members = found
+        # what was classified while building saw no member by name: classify it again
+        self._classified.clear()
+        self._returned_memo.clear()
+        self.wrappers = {k: v for k, v in self.wrappers.items() if v is not None and v.qualname.startswith("declared:")}
         return found
 
     def resolve_qualname(
@@ -717,13 +723,35 @@ class Project:
         return sorted((w for w in self.wrappers.values() if w is not None), key=lambda w: (w.module, w.qualname))
 
     def _function_emissions(self, mod: FileFacts, func: FuncFacts) -> Iterator[Emission]:
+        """The emissions of ``func``'s calls that take a value from its parameters, including
+        the calls of the lambdas and nested functions it defines (``on_commit(lambda:
+        track_event(user, ...))`` sends the caller's ``user``): their own parameters are not
+        the caller's and count as unknown."""
         by_id = self._calls_by_id(mod)
-        for call_id in func.calls:
-            fact = by_id[call_id]
-            for emission in self.emissions_of(fact, mod):
-                if _mentions_param(emission) and f"{mod.module}.{func.qualname}" not in emission.via:
-                    hops = ((mod.module, fact.id), *emission.hops)
-                    yield dataclasses.replace(emission, hops=hops)
+        scopes: list[tuple[FuncFacts, frozenset[str]]] = [(func, frozenset())]
+        for nested in self._nested(mod).get(func.qualname, ()):
+            own = frozenset(p.name for p in nested.params)
+            scopes.append((nested, own | _enclosing_params(mod, nested.qualname, func.qualname)))
+        for scope, own in scopes:
+            for call_id in scope.calls:
+                fact = by_id[call_id]
+                for emission in self.emissions_of(fact, mod):
+                    if own:
+                        emission = _drop_params(emission, own)
+                    if _mentions_param(emission) and f"{mod.module}.{func.qualname}" not in emission.via:
+                        hops = ((mod.module, fact.id), *emission.hops)
+                        yield dataclasses.replace(emission, hops=hops)
+
+    def _nested(self, mod: FileFacts) -> dict[str, list[FuncFacts]]:
+        """Function qualname -> the functions and lambdas defined inside it, at any depth."""
+        found = self._nested_memo.get(mod.path)
+        if found is None:
+            found = self._nested_memo[mod.path] = {}
+            for qualname, nested in mod.functions.items():
+                parts = qualname.split(".<locals>.")
+                for i in range(1, len(parts)):
+                    found.setdefault(".<locals>.".join(parts[:i]), []).append(nested)
+        return found
 
     def _calls_by_id(self, mod: FileFacts) -> dict[int, CallFact]:
         found = self._by_id.get(mod.path)
@@ -1021,12 +1049,37 @@ def _untyped(ref: Ref) -> bool:
     """A value whose type cio-lint cannot know (a parameter, an unpacked local, an attribute
     of an object from another package): its members may be resolved by name."""
     if ref.kind == "value":
-        return ref.sym is not None and ref.sym[0] in ("param", "var", "unknown")
+        return ref.sym is not None and ref.sym[0] in ("param", "var", "unknown", "sub")
     return ref.kind == "ext" and not _sdk_rooted(ref.name)
 
 
 def _sdk_rooted(name: str) -> bool:
     return name.split(".", 1)[0] in sdk.SDK_TOKENS
+
+
+def _enclosing_params(mod: FileFacts, qualname: str, outer: str) -> frozenset[str]:
+    """The parameters of the functions between ``outer`` and the nested ``qualname``."""
+    names: set[str] = set()
+    scope = qualname.rsplit(".<locals>.", 1)[0]
+    while scope != outer and ".<locals>." in scope:
+        between = mod.functions.get(scope)
+        if between is not None:
+            names.update(p.name for p in between.params)
+        scope = scope.rsplit(".<locals>.", 1)[0]
+    return frozenset(names)
+
+
+def _drop_params(emission: Emission, names: frozenset[str]) -> Emission:
+    def drop(sym: Any) -> Any:
+        if not isinstance(sym, tuple) or not sym:
+            return sym
+        if sym[0] == "param" and sym[1] in names:
+            return ("unknown", "param", None)
+        return tuple(drop(part) if isinstance(part, tuple) else part for part in sym)
+
+    return dataclasses.replace(
+        emission, args=tuple(drop(a) for a in emission.args), kwargs=tuple((k, drop(v)) for k, v in emission.kwargs)
+    )
 
 
 def _site(module: str, sym: Sym) -> Sym:
