@@ -412,3 +412,74 @@ def test_declared_wrappers_always_bind(lint: Lint, prefilter: bool) -> None:
         "app.telemetry.Outbox.send": {"kind": "track", "user_id": "user", "event": "name"},
     })
     assert _lines(result) == [("app/views.py", n) for n in (4, 5, 6, 7)]
+
+
+def test_explain_wrappers_lists_receivers_resolved_by_member_name(project) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from cio_lint.cli import main
+
+    project({
+        "tenants/__init__.py": "",
+        "tenants/models.py": TENANTS,
+        "web/__init__.py": "",
+        "web/views.py": """\
+            def delete_project(request, pk):
+                request.tenant.settings.analytics_client.track(request.user.id, "Project Deleted")
+            """,
+    })
+    result = CliRunner().invoke(main, ["--explain-wrappers", "--no-cache", "."])
+    assert result.exit_code == 0, result.output
+    assert "web/views.py:2:5 -> tenants.models.SiteSettings.analytics_client" in result.output
+
+
+@PREFILTER
+def test_a_helper_whose_lambda_sends_its_parameters_is_a_wrapper(lint: Lint, prefilter: bool) -> None:
+    """``on_commit(lambda: ...)`` inside a helper sends the helper's own parameters: its call
+    sites are checked; a parameter of the lambda itself is not the helper's."""
+    result = lint({
+        "app/__init__.py": "",
+        "app/tracking.py": """\
+            from django.db import transaction
+            import analytics
+
+            def later(user, event, props):
+                transaction.on_commit(lambda: analytics.track(user.id, event, props))
+
+            def each(users, event):
+                def send(event):
+                    analytics.track(users[0].id, event, {})
+                send("Signed Up")
+            """,
+        "app/views.py": """\
+            from app.tracking import later, each
+
+            def view(user):
+                later(user, "Project Deleted", {})
+                later(user, "Signed Up", {"plan": "platinum"})
+                each([user], "Project Deleted")
+            """,
+    }, prefilter=prefilter)
+    assert _lines(result) == [("app/views.py", 4)]
+    assert ("app/views.py", 5) in _lines(result, "CIO006")
+
+
+@PREFILTER
+def test_module_level_lambda_and_subscript_receivers(lint: Lint, prefilter: bool) -> None:
+    result = lint({
+        "app/__init__.py": "",
+        "app/ext.py": """\
+            import analytics
+
+            class Notifier:
+                def __init__(self, key):
+                    self.segment_client = analytics.Client(write_key=key)
+            """,
+        "app/views.py": """\
+            from flask import current_app
+
+            def view(user):
+                current_app.extensions["notifier"].segment_client.track(user.id, "Project Deleted", {})
+            """,
+    }, prefilter=prefilter)
+    assert _lines(result) == [("app/views.py", 4)]

@@ -192,20 +192,36 @@ def test_no_cache_writes_nothing(project) -> None:
     assert not (root / "cache").exists()
 
 
-@pytest.mark.parametrize("app", ["examples", "tests/fixtures/unseen_direct", "tests/fixtures/unseen_wrappers"])
+@pytest.mark.parametrize("app", [
+    "examples", "tests/fixtures/unseen_direct", "tests/fixtures/unseen_wrappers",
+    "tests/fixtures/real_tenants", "tests/fixtures/real_service",
+])
 def test_prefilter_does_not_change_findings(app: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files reached only through factories, client-holding members by name, lambdas and
+    declared wrappers are selected too (the real_* projects have their own configuration)."""
+    import dataclasses
+
+    from cio_lint.config import load_config
+
     src = REPO / app
     shutil.copytree(src, tmp_path / "app")
     plan_dir = src / "tracking_plan" if (src / "tracking_plan").exists() else REPO / "tracking_plan"
     monkeypatch.chdir(tmp_path / "app")
     plan = load_plan(plan_dir)
+    if (tmp_path / "app" / "pyproject.toml").exists():
+        base = load_config(tmp_path / "app")
+    else:
+        base = Config(root=tmp_path / "app", sdk_versions={"customerio": "3.2"})
     results = []
     for prefilter in (True, False):
-        cfg = Config(root=tmp_path / "app", cache=False, prefilter=prefilter, sdk_versions={"customerio": "3.2"})
+        cfg = dataclasses.replace(base, cache=False, prefilter=prefilter)
         results.append(lint_paths([tmp_path / "app"], cfg, plan, jobs=1))
     with_prefilter, without = results
     assert _summary(with_prefilter) == _summary(without)
     assert with_prefilter.files_parsed < without.files_parsed
+    assert {(r.call.loc.path, r.call.loc.line) for r in with_prefilter.resolved} == {
+        (r.call.loc.path, r.call.loc.line) for r in without.resolved
+    }
 
 
 def test_prefilter_follows_modules_that_hold_a_client(project) -> None:

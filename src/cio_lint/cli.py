@@ -237,6 +237,11 @@ def _explain_wrappers(targets: Sequence[Path], config: Config, plan: Any, jobs: 
         click.echo(f"  (skipped {skipped})")
     result = lint_paths(targets, config, plan, jobs, use_run_cache=False)
     classic = versions.version("customerio")
+    if result.by_member_name:
+        click.echo("Receivers resolved by member name (one class of the scanned code holds a client under it):")
+        cwd = Path.cwd()
+        for (path, line, column), member in sorted(result.by_member_name.items()):
+            click.echo(f"  {_relative_path(path, cwd)}:{line}:{column} -> {member}")
     if not result.wrappers:
         click.echo("No wrappers found.")
         return
@@ -249,6 +254,13 @@ def _explain_wrappers(targets: Sequence[Path], config: Config, plan: Any, jobs: 
             click.echo(f"    -> {emission.method} ({emission.family}): {mapping}")
             if len(emission.via) > 0:
                 click.echo(f"       through {' -> '.join(emission.via)}")
+
+
+def _relative_path(path: str, cwd: Path) -> str:
+    try:
+        return Path(path).relative_to(cwd).as_posix()
+    except ValueError:
+        return Path(path).as_posix()
 
 
 def _show_settings(config: Config, plan_path: Path | None, start: Path) -> None:

@@ -758,8 +758,8 @@ class _Extractor:
                 self.assigned = node.value
                 self.calls_in(node.value, state, scope, func)
                 self.assigned = None
-                value = self.sym(node.value, state)
-                self.assign(node.target, value if typed is None else _union(value, typed), state, cls)
+                rhs = self.sym(node.value, state)
+                self.assign(node.target, rhs if typed is None else _union(rhs, typed), state, cls)
             elif typed is not None and (cls is not None or scope == "<module>"):
                 self.assign(node.target, typed, state, cls)  # ``client: Client`` in a class body
             return state
@@ -987,7 +987,7 @@ class _Extractor:
                 if param.default is not None:
                     self.calls_in(param.default, state, scope, func)
         else:
-            for arg in node.bases + node.keywords:
+            for arg in (*node.bases, *node.keywords):
                 self.calls_in(arg.value, state, scope, func)
 
     def lambda_(self, node: cst.Lambda, outer: _State, scope: str) -> None:
