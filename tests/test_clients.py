@@ -483,3 +483,32 @@ def test_module_level_lambda_and_subscript_receivers(lint: Lint, prefilter: bool
             """,
     }, prefilter=prefilter)
     assert _lines(result) == [("app/views.py", 4)]
+
+
+@PREFILTER
+def test_a_module_attribute_assigned_from_another_module(lint: Lint, prefilter: bool) -> None:
+    """An app factory configures a module that holds ``client = None``: the module, and the
+    files that use its client, are followed (the holding module imports no SDK)."""
+    result = lint({
+        "app/__init__.py": "",
+        "app/tracking.py": """\
+            client = None
+
+            def deleted(user):
+                client.track(user.id, "Project Deleted", {})
+            """,
+        "app/factory.py": """\
+            import analytics
+            from app import tracking
+
+            def create_app(config):
+                tracking.client = analytics.Client(write_key=config["key"])
+            """,
+        "app/views.py": """\
+            from app import tracking
+
+            def view(user):
+                tracking.client.track(user.id, "Project Deleted", {})
+            """,
+    }, prefilter=prefilter)
+    assert _lines(result) == [("app/tracking.py", 4), ("app/views.py", 4)]

@@ -576,10 +576,14 @@ class Engine:
             names = {n for found in relevant.values() for n in found}
             modules = {part for m in relevant for part in dotted(m).split(".")}
             done.update(f.path for f in selected)
+            relevant_dotted = {dotted(m) for m in relevant}
             more = [
                 f for f in candidates
                 if f.path not in done and f.module not in self.facts
-                and (f.imports_relevant(names, {dotted(m) for m in relevant}) or (self.members and mentions_member(f, self.members)))
+                and (
+                    f.imports_relevant(names, relevant_dotted) or f.module in relevant
+                    or (self.members and mentions_member(f, self.members))
+                )
             ]
             if self.config.prefilter and new_members:
                 # files trimmed before these member names were known: trim them again

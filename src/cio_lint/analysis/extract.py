@@ -807,6 +807,9 @@ class _Extractor:
                     name = target.attr.value
                     current = owner.inst_attrs.get(name)
                     owner.inst_attrs[name] = value if current is None else _union(current, value)
+            elif value[0] in ("call", "name", "attr", "imp", "cond", "or"):
+                # ``tracking.client = Client(...)`` (an app factory configuring another module)
+                self.facts.attr_assigns.append((self.sym(target.value, state), target.attr.value, value))
             return
         if isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:

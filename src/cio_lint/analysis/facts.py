@@ -67,4 +67,6 @@ class FileFacts:
     suppressions: dict[int, frozenset[str] | None] = field(default_factory=dict)
     error: tuple[int, int, str] | None = None  # line, column, message (CIO900)
     too_large: bool = False  # not parsed: over the size limit (CIO901)
-    dropped: frozenset[str] = frozenset()  # identifiers of the code trimming blanked out
+    dropped: frozenset[str] = frozenset()
+    # ``module.attr = value`` / ``Class.attr = value`` on another module's or class's name
+    attr_assigns: list[tuple[Sym, str, Sym]] = field(default_factory=list)  # identifiers of the code trimming blanked out

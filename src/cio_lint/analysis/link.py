@@ -159,6 +159,7 @@ class Project:
         self._scope: tuple[FileFacts, str] | None = None  # the function whose parameters are typed
         self._returned_memo: dict[tuple[str, str], Ref | None] = {}
         self._nested_memo: dict[str, dict[str, list[FuncFacts]]] = {}
+        self._external: dict[tuple[str, str], Sym] | None = None
         self._members: dict[str, list[MemberHolder]] | None = None  # member name -> holders
         self._by_name: str | None = None  # set when a resolution went by member name
         self.by_member_name: dict[tuple[str, int, int], str] = {}  # call (path, line, col) -> member
@@ -178,6 +179,7 @@ class Project:
         self.helpers.memo.clear()
         self._returned_memo.clear()
         self._nested_memo.clear()
+        self._external = None
         self._members = None
         self.by_member_name.clear()
         self.wrappers = {k: v for k, v in self.wrappers.items() if v is not None and v.qualname.startswith("declared:")}
@@ -288,6 +290,38 @@ class Project:
         self._returned_memo[memo_key] = found
         return found
 
+    def external_attrs(self) -> dict[tuple[str, str], Sym]:
+        """(module, name) -> what other modules assign to it (``tracking.client = Client()`` in
+        an app factory), as one union in the assigning modules' terms; over the modules loaded
+        so far, without loading more."""
+        if self._external is not None:
+            return self._external
+        self._external = {}
+        found: dict[tuple[str, str], Sym] = {}
+        for mod in list(self.modules.values()):
+            for base, attr, value in mod.attr_assigns:
+                target = self._module_named(base, mod)
+                if target is None:
+                    continue
+                value = ("in", mod.module, value, False)
+                current = found.get((target, attr))
+                found[(target, attr)] = value if current is None else ("cond", (current, value), None)
+        self._external = found
+        return found
+
+    def _module_named(self, sym: Sym, mod: FileFacts) -> str | None:
+        """The scanned module ``sym`` names (an import, or a name bound to one), if any."""
+        if sym[0] == "name" and sym[1] in mod.bindings:
+            sym = mod.bindings[sym[1]]
+        if sym[0] == "attr":
+            base = self._module_named(sym[1], mod)
+            name = f"{base}.{sym[2]}" if base is not None else None
+            return name if name is not None and name in self.module_index else None
+        if sym[0] == "imp":
+            name = self.internal(sym[1], mod)
+            return name if name is not None and name in self.module_index else None
+        return None
+
     # ------------------------------------------------------------------ members by name
     def _member_by_name(self, attr: str, depth: int) -> Ref | None:
         """A member of an object whose type is not known (``request.tenant.settings.client``):
@@ -373,6 +407,10 @@ class Project:
         if depth > _MAX_DEPTH:
             return None
         bound = mod.bindings.get(name)
+        external = self.external_attrs().get((mod.module, name))
+        if external is not None:
+            # assigned from another module too: every assignment counts
+            bound = external if bound is None else ("cond", (bound, external), None)
         if bound is not None:
             if bound[0] in ("imp", "name", "attr", "call", "self", "in", "cond", "or"):
                 ref = self.resolve(bound, mod, depth + 1)
