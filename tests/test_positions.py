@@ -1,4 +1,4 @@
-"""The character-counting code generation of ``extract._Positions`` against libcst's own
+"""The character-counting code generation of ``positions.Positions`` against libcst's own
 ``PositionProvider``, for every node of real and awkward sources."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from cio_lint.analysis.extract import _Positions
+from cio_lint.analysis.positions import Positions
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,7 +43,7 @@ def _cases() -> list[tuple[str, str]]:
 def test_spans_match_position_provider(name: str, text: str) -> None:
     tree = cst.parse_module(text)
     expected = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
-    positions = _Positions(tree, text)
+    positions = Positions(tree, text)
     assert positions.spans is not None, "fell back to PositionProvider"
     assert tree.code == text  # libcst's own code generation is intact afterwards
     checked = 0

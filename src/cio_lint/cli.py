@@ -240,8 +240,8 @@ def _explain_wrappers(targets: Sequence[Path], config: Config, plan: Any, jobs: 
     if result.by_member_name:
         click.echo("Receivers resolved by member name (one class of the scanned code holds a client under it):")
         cwd = Path.cwd()
-        for (path, line, column), member in sorted(result.by_member_name.items()):
-            click.echo(f"  {_relative_path(path, cwd)}:{line}:{column} -> {member}")
+        for (path, lineno, column), member in sorted(result.by_member_name.items()):
+            click.echo(f"  {_relative_path(path, cwd)}:{lineno}:{column} -> {member}")
     if not result.wrappers:
         click.echo("No wrappers found.")
         return

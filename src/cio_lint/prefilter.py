@@ -261,8 +261,8 @@ def relevant_modules(project: Project) -> dict[str, set[str]]:
                 wrapper_classes.add((holder.module, holder.cls))
                 relevant.setdefault(holder.module, set()).add(holder.cls.split(".")[0])
     for (target, attr), value in project.external_attrs().items():  # ``tracking.client = ...``
-        owner = project.modules.get(value[1])
-        ref = project.resolve(value, owner) if owner is not None else None
+        assigner = project.modules.get(value[1])
+        ref = project.resolve(value, assigner) if assigner is not None else None
         if ref is not None and _holds_client(ref, wrapper_classes):
             relevant.setdefault(target, set()).add(attr)
     for mod in list(project.modules.values()):

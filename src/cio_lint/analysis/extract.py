@@ -10,16 +10,14 @@ qualified-name providers, whose cost dominates libcst's (imports are resolved by
 
 from __future__ import annotations
 
-import bisect
 import re
 from contextlib import contextmanager
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
-from libcst._nodes.internal import CodegenState
 
+from cio_lint.analysis.exprs import Expressions, State as _State, union as _union
+from cio_lint.analysis.positions import Positions
 from cio_lint.analysis.facts import CallFact, ClassFacts, FileFacts, FuncFacts, Param
 from cio_lint.analysis.syms import UNKNOWN, Loc, Sym, key
 
@@ -91,7 +89,7 @@ def extract_file(
         facts.error = (1, 1, f"Syntax error: {exc}")
         return facts
     try:
-        _Extractor(facts, _Positions(tree, parsed, line_map), lines).run(tree)
+        _Extractor(facts, Positions(tree, parsed, line_map), lines).run(tree)
     except (RecursionError, MemoryError):
         # the facts gathered so far are incomplete: the file is reported, not half-checked
         facts = FileFacts(path=path, module=module, is_package=is_package, suppressions=facts.suppressions)
@@ -144,278 +142,6 @@ def _without_validation() -> Iterator[None]:
         node.__post_init__ = saved  # type: ignore[method-assign]
 
 
-def _leaf_simple(self: cst.SimpleWhitespace | cst.Comment, state: _SpanState, **_: object) -> None:
-    state.position += len(self.value)
-
-
-def _leaf_newline(self: cst.Newline, state: _SpanState, **_: object) -> None:
-    state.position += len(state.default_newline if self.value is None else self.value)
-
-
-_LEAVES = ((cst.SimpleWhitespace, _leaf_simple), (cst.Comment, _leaf_simple), (cst.Newline, _leaf_newline))
-
-
-@contextmanager
-def _counting_leaves() -> Iterator[None]:
-    """Whitespace, comments and newlines (six nodes in ten) only advance the position: no span
-    is recorded for them (none is ever asked for), which saves a quarter of the pass."""
-    for cls, fast in _LEAVES:
-        assert "_codegen" not in cls.__dict__
-        cls._codegen = fast  # type: ignore[assignment,method-assign]
-    try:
-        yield
-    finally:
-        for cls, _ in _LEAVES:
-            del cls._codegen
-
-
-class _Positions:
-    """Node -> (line, column, end_line, end_column), 1-based columns in characters.
-
-    One code-generation pass that only counts characters (``_SpanState``): the spans libcst's
-    ``ByteSpanPositionProvider`` computes, in characters, without building the source text;
-    several times cheaper than ``PositionProvider``, with identical results (tested). Lines
-    and columns are derived only for the nodes asked about.
-    """
-
-    def __init__(self, tree: cst.Module, text: str, line_map: list[int] | None = None) -> None:
-        self.text = text
-        self.line_map = line_map  # line of ``text`` -> line of the file (``text`` is trimmed)
-        self._starts: list[int] | None = None
-        try:
-            state = _SpanState(tree.default_indent, tree.default_newline)
-            with _counting_leaves():
-                tree._codegen(state)
-            state.finish()
-            self.sink: _SpanState = state
-            self.spans: dict[int, tuple[int, int]] | None = state.spans
-            self.fallback = None
-        except RecursionError:
-            raise  # too deep: the slower provider would recurse as deep
-        except Exception:  # a libcst whose code generation changed: the slower provider
-            self.spans = None
-            self.fallback = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
-
-    def _line_col(self, offset: int) -> tuple[int, int]:
-        if self._starts is None:
-            self._starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", self.text)]
-        line = bisect.bisect_right(self._starts, offset)
-        column = offset - self._starts[line - 1] + 1
-        if self.line_map is not None:
-            line = self.line_map[line - 1] if line <= len(self.line_map) else self.line_map[-1] + line - len(self.line_map)
-        return line, column
-
-    def __getitem__(self, node: cst.CSTNode) -> Loc:
-        if self.spans is None:
-            r = self.fallback[node]  # type: ignore[index]
-            lines = self.line_map
-            if lines is None:
-                return (r.start.line, r.start.column + 1, r.end.line, r.end.column + 1)
-            return (lines[r.start.line - 1], r.start.column + 1, lines[min(r.end.line, len(lines)) - 1], r.end.column + 1)
-        start, end = self.spans[id(node)]
-        line, column = self._line_col(start)
-        end_line, end_column = self._line_col(end)
-        return (line, column, end_line, end_column)
-
-    def lambdas_within(self, expr: cst.CSTNode) -> list[cst.Lambda]:
-        """The outermost lambdas inside ``expr`` (``expr`` itself if it is one). Each is a scope
-        of its own, like a nested def; the lambdas inside it are found when its body is walked."""
-        if self.spans is None:
-            return _lambdas_slow(expr)
-        start, end = self.spans[id(expr)]
-        lambdas = self.sink.lambdas
-        if not lambdas:
-            return []
-        ends = self.sink.lambda_ends
-        inside = sorted(
-            (lambdas[i][0], -lambdas[i][1], i)
-            for i in range(bisect.bisect_left(ends, start), bisect.bisect_right(ends, end))
-            if lambdas[i][0] >= start
-        )
-        outermost: list[cst.Lambda] = []
-        reach = -1
-        for s, neg_end, i in inside:
-            if s >= reach:  # not inside the last outermost one
-                outermost.append(self.sink.lambdas[i][2])
-                reach = -neg_end
-        return outermost
-
-    def calls_within(self, expr: cst.CSTNode) -> Iterator[tuple[cst.Call, bool]]:
-        """The calls inside ``expr``, in post-order (arguments before the call that takes them),
-        with whether each may not run (a branch of ``a if c else b``, the right of ``and``/``or``,
-        a comprehension). Calls inside a ``lambda`` are not run here and are left out."""
-        if self.spans is None:
-            yield from _iter_calls_slow(expr, False)
-            return
-        start, end = self.spans[id(expr)]
-        ends = self.sink.call_ends
-        sink = self.sink
-        for index in range(bisect.bisect_right(ends, start - 1), bisect.bisect_right(ends, end)):
-            _, call_start, node = sink.calls[index]
-            if call_start >= start and sink.lambda_starts[index] < start:
-                yield node, sink.cond_starts[index] >= start
-
-
-def _string_value(node: cst.SimpleString) -> str | bytes | None:
-    """The value of a string literal; plain ones without ``ast.literal_eval`` (it is costly)."""
-    raw = node.value
-    quote = node.quote
-    prefix = node.prefix
-    body = raw[len(prefix) + len(quote) : len(raw) - len(quote)]
-    if not prefix or prefix.lower() == "u":
-        if "\\" not in body:
-            return body
-    elif prefix.lower() == "r":
-        return body
-    try:
-        return node.evaluated_value
-    except Exception:
-        return None
-
-
-_CONDITIONAL, _SKIP = 1, 2
-_MAX_BINOP_CHAIN = 32  # operands of one ``+``/``%`` chain kept symbolically
-_CONDITIONAL_TYPES = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
-
-
-class _Syntactic:
-    """``record_syntactic_position`` without a generator: the span of a node without the
-    whitespace and parentheses it owns (it wins over the span ``after_codegen`` records)."""
-
-    __slots__ = ("state", "node", "start_node", "end_node", "start")
-
-    def __init__(self, state: _SpanState, node: cst.CSTNode, start_node: cst.CSTNode | None, end_node: cst.CSTNode | None) -> None:
-        self.state, self.node, self.start_node, self.end_node = state, node, start_node, end_node
-
-    def __enter__(self) -> None:
-        self.start = self.state.position
-
-    def __exit__(self, *exc: object) -> None:
-        spans = self.state.spans
-        start = spans[id(self.start_node)][0] if self.start_node is not None else self.start
-        end = spans[id(self.end_node)][1] if self.end_node is not None else self.state.position
-        spans[id(self.node)] = (start, end)
-
-
-class _SpanState(CodegenState):
-    """A code-generation state that counts characters instead of collecting tokens, records
-    each node's (start, end) by ``id`` (the tree is alive while the facts are built), and lists
-    the calls in post-order with the regions where they may not run."""
-
-    def __init__(self, default_indent: str, default_newline: str) -> None:
-        self.default_indent = default_indent
-        self.default_newline = default_newline
-        self.indent_tokens: list[str] = []
-        self.tokens: list[str] = []  # only its emptiness is read (``Module._codegen_impl``)
-        self.position = 0
-        self._indent = 0
-        self._stack: list[int] = []
-        self.spans: dict[int, tuple[int, int]] = {}
-        self.calls: list[tuple[int, int, cst.Call]] = []  # (end, start, node), post-order
-        self.call_ends: list[int] = []
-        self.regions: list[tuple[int, int, int]] = []
-        self.cond_starts: list[int] = []
-        self.lambda_starts: list[int] = []
-        self.lambdas: list[tuple[int, int, cst.Lambda]] = []  # (start, end, node), post-order
-        self.lambda_ends: list[int] = []
-
-    def increase_indent(self, value: str) -> None:
-        self.indent_tokens.append(value)
-        self._indent += len(value)
-
-    def decrease_indent(self) -> None:
-        self._indent -= len(self.indent_tokens.pop())
-
-    def add_indent_tokens(self) -> None:
-        self.position += self._indent
-
-    def add_token(self, value: str) -> None:
-        if not self.tokens:
-            self.tokens.append(value)
-        self.position += len(value)
-
-    def pop_trailing_newline(self) -> None:
-        pass  # the end of the file: no span after it
-
-    def before_codegen(self, node: cst.CSTNode) -> None:
-        self._stack.append(self.position)
-
-    def after_codegen(self, node: cst.CSTNode) -> None:
-        start = self._stack.pop()
-        spans = self.spans
-        span = spans.get(id(node))
-        if span is None:
-            span = spans[id(node)] = (start, self.position)
-        kind = type(node)
-        if kind is cst.Call:
-            self.calls.append((span[1], span[0], node))  # type: ignore[arg-type]
-        elif kind is cst.IfExp:
-            self._region(node.body, _CONDITIONAL)  # type: ignore[attr-defined]
-            self._region(node.orelse, _CONDITIONAL)  # type: ignore[attr-defined]
-        elif kind is cst.BooleanOperation:
-            self._region(node.right, _CONDITIONAL)  # type: ignore[attr-defined]
-        elif kind in _CONDITIONAL_TYPES:
-            self._region(node, _CONDITIONAL)
-        elif kind is cst.Lambda:
-            self._region(node, _SKIP)
-            self.lambdas.append((span[0], span[1], node))  # type: ignore[arg-type]
-
-    def record_syntactic_position(  # type: ignore[override]
-        self, node: cst.CSTNode, *, start_node: cst.CSTNode | None = None, end_node: cst.CSTNode | None = None
-    ) -> _Syntactic:
-        return _Syntactic(self, node, start_node, end_node)
-
-    def _region(self, node: cst.CSTNode, kind: int) -> None:
-        span = self.spans.get(id(node))
-        if span is not None:
-            self.regions.append((span[0], span[1], kind))
-
-    def finish(self) -> None:
-        self.lambda_ends = [end for _, end, _ in self.lambdas]
-        self.call_ends = [end for end, _, _ in self.calls]
-        # per call, the start of the innermost region of each kind around it: whether the call
-        # is conditional (or inside a lambda) *relative to* an expression depends on whether
-        # that region starts inside the expression (a lambda's body is walked on its own)
-        self.cond_starts = [-1] * len(self.calls)
-        self.lambda_starts = [-1] * len(self.calls)
-        for start, end, kind in self.regions:
-            starts = self.cond_starts if kind == _CONDITIONAL else self.lambda_starts
-            for index in range(bisect.bisect_right(self.call_ends, start), bisect.bisect_right(self.call_ends, end)):
-                if self.calls[index][1] >= start and start > starts[index]:
-                    starts[index] = start
-
-
-def _iter_calls_slow(node: cst.CSTNode, conditional: bool) -> Iterator[tuple[cst.Call, bool]]:
-    if isinstance(node, cst.Lambda):
-        return
-    if isinstance(node, cst.IfExp):
-        yield from _iter_calls_slow(node.test, conditional)
-        yield from _iter_calls_slow(node.body, True)
-        yield from _iter_calls_slow(node.orelse, True)
-        return
-    if isinstance(node, cst.BooleanOperation):
-        yield from _iter_calls_slow(node.left, conditional)
-        yield from _iter_calls_slow(node.right, True)
-        return
-    inner = conditional or isinstance(node, _CONDITIONAL_TYPES)
-    for child in node.children:
-        yield from _iter_calls_slow(child, inner)
-    if isinstance(node, cst.Call):
-        yield node, conditional
-
-
-def _lambdas_slow(node: cst.CSTNode) -> list[cst.Lambda]:
-    if isinstance(node, cst.Lambda):
-        return [node]
-    found: list[cst.Lambda] = []
-    for child in node.children:
-        if isinstance(child, cst.Lambda):
-            found.append(child)
-        else:
-            found.extend(_lambdas_slow(child))
-    return found
-
-
 _USER_KEYWORDS = ("user_id", "id", "customer_id", "user", "anonymous_id")
 
 
@@ -464,37 +190,6 @@ def _syntax_error(exc: cst.ParserSyntaxError) -> tuple[int, int, str]:
 
 
 _GLOBALS = "<globals>"  # the env entry listing a function's ``global`` names
-_UNION_MAX = 8
-# Annotations that cannot name a client: no instance sym is recorded for them.
-_PLAIN_TYPES = frozenset(
-    {"str", "int", "float", "bool", "bytes", "dict", "list", "tuple", "set", "frozenset", "Any",
-     "object", "None", "Dict", "List", "Tuple", "Set", "Callable", "Iterable", "Iterator", "Sequence",
-     "Mapping", "type", "Type", "datetime", "date", "Decimal", "UUID"}
-)
-_WRAPPING_TYPES = frozenset({"Optional", "Union", "Annotated", "ClassVar", "Final"})
-
-
-def _union(a: Sym, b: Sym) -> Sym:
-    """Either value: every assignment of an attribute or global counts (``None`` then a client)."""
-    options = list(a[1] if a[0] == "cond" else (a,))
-    known = {key(o) for o in options}
-    for option in b[1] if b[0] == "cond" else (b,):
-        if key(option) not in known and len(options) < _UNION_MAX:
-            options.append(option)
-            known.add(key(option))
-    return options[0] if len(options) == 1 else ("cond", tuple(options), a[-1] if isinstance(a[-1], tuple) else None)
-
-
-def _type_sym(node: cst.BaseExpression, state: _State) -> Sym:
-    """A dotted name as a sym without locations (an annotation may be parsed from a string)."""
-    if isinstance(node, cst.Attribute):
-        return ("attr", _type_sym(node.value, state), node.attr.value, None)
-    if isinstance(node, cst.Name):
-        bound = state.env.get(node.value)
-        if bound is not None and bound[0] == "imp":
-            return bound
-        return ("name", node.value, None)
-    return UNKNOWN
 
 
 def _partial(sym: Sym, imports: dict[str, str]) -> bool:
@@ -509,15 +204,6 @@ def _partial(sym: Sym, imports: dict[str, str]) -> bool:
             base[0] == "name" and imports.get(base[1]) == "functools"
         )
     return False
-
-
-@dataclass
-class _State:
-    env: dict[str, Sym]
-    must: frozenset[tuple[object, ...]] | None  # None: this point cannot be reached
-
-    def copy(self) -> _State:
-        return _State(dict(self.env), self.must)
 
 
 def _merge_sym(a: Sym, b: Sym) -> Sym:
@@ -543,8 +229,8 @@ def _merge(states: Sequence[_State]) -> _State:
     return _State(env, must)
 
 
-class _Extractor:
-    def __init__(self, facts: FileFacts, positions: _Positions, lines: list[str]) -> None:
+class _Extractor(Expressions):
+    def __init__(self, facts: FileFacts, positions: Positions, lines: list[str]) -> None:
         self.facts = facts
         self.pos = positions
         self.lines = lines
@@ -554,8 +240,6 @@ class _Extractor:
         self.assigned: cst.CSTNode | None = None  # the value of the assignment being walked
 
     # ------------------------------------------------------------------ helpers
-    def loc(self, node: cst.CSTNode) -> Loc:
-        return self.pos[node]
 
     def snippet(self, loc: Loc) -> str:
         line, col, end_line, end_col = loc
@@ -856,46 +540,7 @@ class _Extractor:
         state.env[name] = ("dict", tuple(items), is_open, current[3])
 
     # ------------------------------------------------------------------ definitions
-    def annotation(self, node: cst.BaseExpression, state: _State, depth: int = 0) -> Sym | None:
-        """An annotation as an instance of the type it names (``("call", type, (), (), None)``;
-        several for a union): ``X``, ``Optional[X]``, ``X | None``, ``"X"``. None for builtin
-        and plain types, which cannot be clients."""
-        if depth > 8:
-            return None
-        if isinstance(node, cst.SimpleString):
-            text = _string_value(node)
-            if not isinstance(text, str) or len(text) > 200:
-                return None
-            try:
-                inner = cst.parse_expression(text)
-            except Exception:
-                return None
-            return self.annotation(inner, _State({}, frozenset()), depth + 1)
-        if isinstance(node, cst.Subscript):
-            head = cst.helpers.get_full_name_for_node(node.value) or ""
-            if head.rsplit(".", 1)[-1] not in _WRAPPING_TYPES:
-                return None
-            elements = [e.slice.value for e in node.slice if isinstance(e.slice, cst.Index)]
-            if head.endswith("Annotated") or head.endswith("ClassVar") or head.endswith("Final"):
-                elements = elements[:1]
-            return self._annotations(elements, state, depth)
-        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
-            return self._annotations([node.left, node.right], state, depth)
-        if isinstance(node, (cst.Name, cst.Attribute)):
-            name = cst.helpers.get_full_name_for_node(node) or ""
-            if name.rsplit(".", 1)[-1] in _PLAIN_TYPES or name.startswith("typing."):
-                return None
-            return ("call", _type_sym(node, state), (), (), None)
-        return None
 
-    def _annotations(self, nodes: list[cst.BaseExpression], state: _State, depth: int) -> Sym | None:
-        found = [t for t in (self.annotation(n, state, depth + 1) for n in nodes) if t is not None]
-        if not found:
-            return None
-        result = found[0]
-        for other in found[1:]:
-            result = _union(result, other)
-        return result
 
     def params(self, node: cst.FunctionDef) -> tuple[Param, ...]:
         p = node.params
@@ -1042,164 +687,8 @@ class _Extractor:
         self.facts.calls.append(fact)
         return fact
 
-    def arguments(
-        self, args: Sequence[cst.Arg], state: _State
-    ) -> tuple[tuple[Sym, ...], tuple[tuple[str | None, Sym], ...]]:
-        positional: list[Sym] = []
-        keywords: list[tuple[str | None, Sym]] = []
-        for arg in args:
-            value = self.sym(arg.value, state)
-            if arg.keyword is not None:
-                keywords.append((arg.keyword.value, value))
-            elif arg.star == "**":
-                keywords.append((None, value))
-            elif arg.star == "*":
-                positional.append(("*", value))
-            else:
-                positional.append(value)
-        return tuple(positional), tuple(keywords)
-
-    def dict_call(self, node: cst.Call, state: _State, loc: Loc) -> Sym:
-        """``dict(a, k=v, **b)`` as a dict literal, so later ``d["k"] = v`` extends it."""
-        items: list[tuple[Sym, Sym] | tuple[str, Sym]] = []
-        is_open = False
-        for arg in node.args:
-            if arg.keyword is not None:
-                items.append((("lit", arg.keyword.value, None, self.loc(arg.keyword)), self.sym(arg.value, state)))
-            elif arg.star == "*":
-                is_open = True
-            else:
-                items.append(("**", self.sym(arg.value, state)))
-        return ("dict", tuple(items), is_open, loc)
 
     # ------------------------------------------------------------------ expressions
-    def sym(self, node: cst.BaseExpression, state: _State) -> Sym:
-        loc = self.loc(node)
-        if isinstance(node, cst.SimpleString):
-            value = _string_value(node)
-            if value is None:
-                return ("unknown", "string", loc)
-            if isinstance(value, bytes):
-                return ("unknown", "bytes", loc)
-            return ("lit", value, (node.prefix, node.quote), loc)
-        if isinstance(node, cst.ConcatenatedString):
-            try:
-                value = node.evaluated_value
-            except Exception:
-                value = None
-            if isinstance(value, str):
-                return ("lit", value, None, loc)
-            return ("unknown", "str", loc)
-        if isinstance(node, cst.FormattedString):
-            parts = node.parts
-            if all(isinstance(p, cst.FormattedStringText) for p in parts):
-                return ("lit", "".join(p.value for p in parts if isinstance(p, cst.FormattedStringText)), None, loc)
-            return self.fstring(parts, "r" in node.prefix.lower(), state, loc)
-        if isinstance(node, cst.Integer):
-            return ("lit", node.evaluated_value, None, loc)
-        if isinstance(node, cst.Float):
-            return ("lit", node.evaluated_value, None, loc)
-        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
-            inner = self.sym(node.expression, state)
-            if inner[0] == "lit" and isinstance(inner[1], (int, float)) and not isinstance(inner[1], bool):
-                return ("lit", -inner[1], None, loc)
-            return ("unknown", "expression", loc)
-        if isinstance(node, cst.Name):
-            name = node.value
-            if name in ("True", "False", "None"):
-                return ("lit", {"True": True, "False": False, "None": None}[name], None, loc)
-            bound = state.env.get(name)
-            if bound is not None:
-                # the local's value, located where it is used (findings point at the call)
-                return (*bound[:-1], loc)
-            return ("name", name, loc)
-        if isinstance(node, cst.Attribute):
-            return ("attr", self.sym(node.value, state), node.attr.value, loc)
-        if isinstance(node, cst.Subscript):
-            if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
-                return ("sub", self.sym(node.value, state), self.sym(node.slice[0].slice.value, state), loc)
-            return ("unknown", "subscript", loc)
-        if isinstance(node, cst.Dict):
-            items: list[tuple[Sym, Sym] | tuple[str, Sym]] = []
-            for element in node.elements:
-                if isinstance(element, cst.DictElement):
-                    items.append((self.sym(element.key, state), self.sym(element.value, state)))
-                else:
-                    items.append(("**", self.sym(element.value, state)))
-            return ("dict", tuple(items), False, loc)
-        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
-            return ("list", tuple(self.sym(e.value, state) for e in node.elements), loc)
-        if isinstance(node, cst.IfExp):
-            return ("cond", (self.sym(node.body, state), self.sym(node.orelse, state)), loc)
-        if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
-            return ("or", self.sym(node.left, state), self.sym(node.right, state), loc)
-        if isinstance(node, cst.Call):
-            if isinstance(node.func, cst.Name) and node.func.value == "dict" and "dict" not in state.env:
-                return self.dict_call(node, state, loc)
-            func = self.sym(node.func, state)
-            args, kwargs = self.arguments(node.args, state)
-            return ("call", func, args, kwargs, loc)
-        if isinstance(node, cst.BinaryOperation):
-            left = self.sym(node.left, state)
-            right = self.sym(node.right, state)
-            if isinstance(node.operator, cst.Add) and left[0] == "lit" and right[0] == "lit":
-                if isinstance(left[1], str) and isinstance(right[1], str):
-                    return ("lit", left[1] + right[1], None, loc)
-            if isinstance(node.operator, cst.BitOr) and left[0] == "dict" and right[0] == "dict":
-                return ("dict", left[1] + right[1], left[2] or right[2], loc)
-            built = self.binop(node, left, right, loc)
-            if built is not None:
-                return built
-            if isinstance(node.operator, cst.Modulo) and left[0] == "lit" and isinstance(left[1], str):
-                return ("unknown", "str", loc)
-            return ("unknown", "expression", loc)
-        if isinstance(node, cst.Await):
-            return ("unknown", "await", loc)
-        return ("unknown", type(node).__name__, loc)
-
-    def fstring(
-        self, parts: Sequence[cst.BaseFormattedStringContent], raw: bool, state: _State, loc: Loc | None
-    ) -> Sym:
-        """An f-string as ``("fstr", parts, loc)``: text parts as literals, each replacement
-        field as ``("fmt", value, conversion, spec, loc)`` (``spec``: an ``fstr`` or None)."""
-        out: list[Sym] = []
-        for part in parts:
-            if isinstance(part, cst.FormattedStringText):
-                text = part.value
-                if "\\" in text and not raw:
-                    return ("unknown", "str", loc)  # escapes: not worth decoding here
-                out.append(("lit", text.replace("{{", "{").replace("}}", "}"), None, None))
-            elif isinstance(part, cst.FormattedStringExpression):
-                if part.equal is not None:
-                    return ("unknown", "str", loc)  # ``f"{x=}"`` prints the expression's text
-                spec = None
-                if part.format_spec is not None:
-                    spec = self.fstring(part.format_spec, raw, state, None)
-                    if spec[0] == "unknown":
-                        return ("unknown", "str", loc)
-                value = self.sym(part.expression, state)
-                out.append(("fmt", value, part.conversion, spec, self.loc(part.expression)))
-            else:
-                return ("unknown", "str", loc)
-        return ("fstr", tuple(out), loc)
-
-    def binop(self, node: cst.BinaryOperation, left: Sym, right: Sym, loc: Loc) -> Sym | None:
-        """``+`` and ``%`` as ``("binop", op, left, right, loc)``, evaluated by the linker; op
-        ``%()`` when the right operand is a tuple display (its elements are the arguments).
-        Chains are kept to a few dozen operands (``1 + 1 + ...`` generated code)."""
-        if isinstance(node.operator, cst.Add):
-            op = "+"
-        elif isinstance(node.operator, cst.Modulo):
-            op = "%()" if isinstance(node.right, cst.Tuple) else "%"
-        else:
-            return None
-        depth, inner = 0, left
-        while inner[0] == "binop":
-            depth += 1
-            if depth >= _MAX_BINOP_CHAIN:
-                return None
-            inner = inner[2]
-        return ("binop", op, left, right, loc)
 
 
 __all__ = ["UNKNOWN", "extract_file", "parse_suppressions"]
