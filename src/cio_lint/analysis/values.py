@@ -28,7 +28,8 @@ from cio_lint.analysis.syms import Sym
 from cio_lint.model import Choice, DictVal, Known, Location, Unknown, Val, alternatives
 
 if TYPE_CHECKING:
-    from cio_lint.analysis.link import Project, Ref
+    from cio_lint.analysis.core import ProjectCore as Project
+    from cio_lint.analysis.refs import Ref
 
 MAX_COMBINATIONS = 64
 _MAX_LENGTH = 10_000  # a built value longer than this is not worth knowing
