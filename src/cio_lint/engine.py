@@ -36,6 +36,7 @@ from cio_lint.prefilter import (
     local_names,
     member_names,
     mentions_member,
+    module_words,
     relevant_modules,
 )
 from cio_lint.rules import RULES, check_call
@@ -199,6 +200,7 @@ class Engine:
         self.facts_keys: dict[str, tuple[str, Any]] = {}
         self.members: set[str] = set()  # member names that resolve by name (``prefilter``)
         self.declared_names: set[str] = set()  # functions and classes of declared wrappers
+        self._attribute_scan: Future[list[Any]] | None = None  # the helper's ``scan_attributes``
         cache_dir = None
         if config.cache:
             cache_dir = config.cache_dir or (config.root / ".cio-lint-cache")
@@ -291,7 +293,10 @@ class Engine:
             return None
         paths = [str(p) for p in self.by_path]
         self._helper = ProcessPoolExecutor(max_workers=1)
-        return self._helper.submit(prefilter.scan_imports, paths, True), self._helper.submit(prefilter.scan_imports, paths, False)
+        first = self._helper.submit(prefilter.scan_imports, paths, True)
+        second = self._helper.submit(prefilter.scan_imports, paths, False)
+        self._attribute_scan = self._helper.submit(prefilter.scan_attributes, paths)
+        return first, second
 
     def _start_workers(self, inherit: bool = True, workers: int | None = None) -> None:
         """One pool for the whole run (a pool per round cost more than small rounds gain),
@@ -569,6 +574,11 @@ class Engine:
                 now = relevant_modules(project)
                 new_members = member_names(project) - self.members
             self.members |= new_members
+            if new_members and self._attribute_scan is not None:
+                for f, words in zip(self.by_path.values(), _result(self._attribute_scan) or ()):
+                    if f._attrs is None:
+                        f._attrs = words
+                self._attribute_scan = None
             before = {m: set(found) for m, found in relevant.items()}
             added = {m for m, found in now.items() if not found <= relevant.get(m, set())}
             for m, found in now.items():
@@ -577,11 +587,12 @@ class Engine:
             modules = {part for m in relevant for part in dotted(m).split(".")}
             done.update(f.path for f in selected)
             relevant_dotted = {dotted(m) for m in relevant}
+            relevant_words = module_words(relevant_dotted)
             more = [
                 f for f in candidates
                 if f.path not in done and f.module not in self.facts
                 and (
-                    f.imports_relevant(names, relevant_dotted) or f.module in relevant
+                    f.imports_relevant(names, relevant_dotted, relevant_words) or f.module in relevant
                     or (self.members and mentions_member(f, self.members))
                 )
             ]

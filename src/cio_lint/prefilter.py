@@ -32,6 +32,12 @@ class SourceFile:
     _words: tuple[frozenset[str], frozenset[str], frozenset[str]] | None = None
     stamp: str = ""  # inode, ctime, mtime, size: the index's key for ``_words``
     sdk_free: bool = False  # a scan found no SDK package named in its bytes
+    _attrs: frozenset[str] | None = None  # the names after a dot (``attribute_words``)
+
+    def attributes(self) -> frozenset[str]:
+        if self._attrs is None:
+            self._attrs = attribute_words(self.read())
+        return self._attrs
 
     def imports(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
         """Words of ``from`` module paths, of the names they import, of bare ``import`` lines."""
@@ -59,12 +65,13 @@ class SourceFile:
         _, imported, bare = self.imports()
         return not (imported.isdisjoint(names) and imported.isdisjoint(modules) and bare.isdisjoint(modules))
 
-    def imports_relevant(self, names: set[str], modules: set[str]) -> bool:
+    def imports_relevant(self, names: set[str], modules: set[str], words: set[str] | None = None) -> bool:
         """``imports_any`` for the dotted names of the relevant ``modules``, exact for ``from``
         lines: ``from . import views`` or ``from blog import views`` make the file relevant
         only if the module they resolve to is one of ``modules`` (or a package of one), not
         because some relevant module has a part named ``views``."""
-        words = {part for m in modules for part in m.split(".")}
+        if words is None:
+            words = module_words(modules)
         _, imported, bare = self.imports()
         if not imported.isdisjoint(names) or not bare.isdisjoint(words):
             return True
@@ -79,6 +86,11 @@ class SourceFile:
         if self._data is None:
             self._data = read_bytes(self.path)
         return self._data
+
+
+def module_words(modules: set[str]) -> set[str]:
+    """The parts of the dotted names of ``modules`` (for ``SourceFile.imports_relevant``)."""
+    return {part for m in modules for part in m.split(".")}
 
 
 def read_bytes(path: str | Path) -> bytes:
@@ -229,8 +241,21 @@ def member_names(project: Project) -> set[str]:
 
 
 def mentions_member(file: SourceFile, names: set[str]) -> bool:
-    data = file.read()
-    return any(b"." + name.encode() in data for name in names)
+    return not file.attributes().isdisjoint(names)
+
+
+_ATTRIBUTE = re.compile(rb"\.[ \t]*([A-Za-z_]\w*)")
+
+
+def attribute_words(data: bytes) -> frozenset[str]:
+    """The names a file's bytes write after a dot (``x.analytics_client``): a file can reach a
+    member by name only through one of them."""
+    return frozenset(w.decode("ascii") for w in set(_ATTRIBUTE.findall(data)))
+
+
+def scan_attributes(paths: Sequence[str]) -> list[frozenset[str]]:
+    """``attribute_words`` of each file, in the helper process (see ``scan_imports``)."""
+    return [attribute_words(read_bytes(path)) for path in paths]
 
 
 def relevant_modules(project: Project) -> dict[str, set[str]]:
