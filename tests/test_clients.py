@@ -512,3 +512,28 @@ def test_a_module_attribute_assigned_from_another_module(lint: Lint, prefilter: 
             """,
     }, prefilter=prefilter)
     assert _lines(result) == [("app/tracking.py", 4), ("app/views.py", 4)]
+
+
+def test_member_names_on_a_rerun_see_the_edited_file(project) -> None:  # type: ignore[no-untyped-def]
+    """The attribute words of unchanged files come from the cache; an edited file's are read
+    again, so a call added through a member name is found on the next run."""
+    from cio_lint.config import Config
+    from cio_lint.engine import lint_paths
+    from cio_lint.plan import load_plan
+
+    root = project({
+        "tenants/__init__.py": "",
+        "tenants/models.py": TENANTS,
+        "web/__init__.py": "",
+        "web/views.py": "def delete_project(request, pk):\n    return pk\n",
+        "web/other.py": "def nothing(request):\n    return request.tenant\n",
+    })
+    config = Config(root=root, cache_dir=root / "cache")
+    plan = load_plan(root / "tracking_plan")
+    assert [f.code for f in lint_paths([root], config, plan, jobs=1).findings] == []
+    (root / "web" / "views.py").write_text(
+        "def delete_project(request, pk):\n"
+        "    request.tenant.settings.analytics_client.track(request.user.id, 'Project Deleted')\n"
+    )
+    again = lint_paths([root], config, plan, jobs=1)
+    assert [(f.path, f.line) for f in again.findings if f.code == "CIO001"] == [("web/views.py", 2)]

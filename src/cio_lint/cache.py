@@ -25,8 +25,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
+import operator
 import pickle
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -79,33 +80,32 @@ def loads(payload: bytes) -> Any:
     return _DataOnlyUnpickler(io.BytesIO(payload)).load()
 
 
-def _row(obj: Any) -> tuple[Any, ...]:
-    return tuple(getattr(obj, f.name) for f in dataclasses.fields(obj))
+def _getter(cls: type) -> Callable[[Any], tuple[Any, ...]]:
+    """Every field of a dataclass instance, as a tuple (fields added later are carried)."""
+    return operator.attrgetter(*(f.name for f in dataclasses.fields(cls)))  # type: ignore[return-value]
+
+
+_FILE, _CLASS, _FUNC, _PARAM, _CALL = (_getter(c) for c in (FileFacts, ClassFacts, FuncFacts, Param, CallFact))
+_FILE_FIELDS = [f.name for f in dataclasses.fields(FileFacts)]
 
 
 def facts_to_value(facts: FileFacts) -> tuple[Any, ...]:
     """Every field of the facts, as plain tuples (a field added to a facts class is carried)."""
-    out: list[Any] = []
-    for f in dataclasses.fields(facts):
-        value = getattr(facts, f.name)
-        if f.name == "classes":
-            value = {name: _row(c) for name, c in value.items()}
-        elif f.name == "functions":
-            value = {
-                name: (*_row(fn)[:2], tuple(_row(p) for p in fn.params), *_row(fn)[3:])
-                for name, fn in value.items()
-            }
-        elif f.name == "calls":
-            value = [_row(c) for c in value]
-        out.append(value)
-    return tuple(out)
+    row = dict(zip(_FILE_FIELDS, _FILE(facts)))
+    row["classes"] = {name: _CLASS(c) for name, c in facts.classes.items()}
+    functions = {}
+    for name, fn in facts.functions.items():
+        values = _FUNC(fn)
+        functions[name] = (*values[:2], tuple(_PARAM(p) for p in fn.params), *values[3:])
+    row["functions"] = functions
+    row["calls"] = [_CALL(c) for c in facts.calls]
+    return tuple(row.values())
 
 
 def facts_from_value(value: tuple[Any, ...]) -> FileFacts:
-    names = [f.name for f in dataclasses.fields(FileFacts)]
-    if not isinstance(value, tuple) or len(value) != len(names):
+    if not isinstance(value, tuple) or len(value) != len(_FILE_FIELDS):
         raise TypeError("not the facts of a file")
-    row = dict(zip(names, value))
+    row = dict(zip(_FILE_FIELDS, value))
     if not (isinstance(row["path"], str) and isinstance(row["module"], str) and isinstance(row["bindings"], dict)):
         raise TypeError("not the facts of a file")
     row["classes"] = {name: ClassFacts(*c) for name, c in row["classes"].items()}
@@ -247,6 +247,19 @@ class Cache:
             for path, (stamp, *groups) in index.items()
         })
 
+    def get_attributes(self) -> dict[str, tuple[str, frozenset[str]]]:
+        """path -> (stamp, attribute words): the member-name test's view of unchanged files."""
+        value = self._read("index", "attributes")
+        if not isinstance(value, dict):
+            return {}
+        return {
+            path: row for path, row in value.items()
+            if type(row) is tuple and len(row) == 2 and type(row[0]) is str and type(row[1]) is frozenset
+        }
+
+    def put_attributes(self, rows: dict[str, tuple[str, frozenset[str]]]) -> None:
+        self._write("index", "attributes", rows)
+
     # ------------------------------------------------------------------ state
     def get_state(self, key: str) -> dict[str, Any] | None:
         """The last full run of this project: every file's stamp, the facts key and trim
@@ -261,6 +274,9 @@ class Cache:
         if not all(isinstance(v, str) for v in value["stamps"].values()):
             return None
         if not (isinstance(value.get("words"), dict) and all(_index_row(r) for r in value["words"].values())):
+            return None
+        members = value.get("members", frozenset())
+        if not (isinstance(members, frozenset) and all(isinstance(m, str) for m in members)):
             return None
         if not all(isinstance(r, tuple) and len(r) == 2 and isinstance(r[0], str) for r in value["files"].values()):
             return None

@@ -201,6 +201,7 @@ class Engine:
         self.members: set[str] = set()  # member names that resolve by name (``prefilter``)
         self.declared_names: set[str] = set()  # functions and classes of declared wrappers
         self._attribute_scan: Future[list[Any]] | None = None  # the helper's ``scan_attributes``
+        self._attributes_done = False
         cache_dir = None
         if config.cache:
             cache_dir = config.cache_dir or (config.root / ".cio-lint-cache")
@@ -331,6 +332,27 @@ class Engine:
         tops = {dotted(m) for m in relevant if "." not in dotted(m)} | set(SDK_TOP_LEVEL) | self.members | self.declared_names
         self.trim_context = (tails, tuple(sorted(tops)))
 
+    def _attribute_words(self, candidates: list[SourceFile]) -> None:
+        """Each file's attribute words (for member names), once: from the helper process on a
+        first run, from the cache's index for unchanged files, else read here."""
+        if self._attribute_scan is not None:
+            for f, words in zip(self.by_path.values(), _result(self._attribute_scan) or ()):
+                if f._attrs is None:
+                    f._attrs = words
+            self._attribute_scan = None
+        if not self.cache.enabled or self._attributes_done:
+            return
+        self._attributes_done = True
+        known = self.cache.get_attributes()
+        hits = 0
+        for f in candidates:
+            row = known.get(str(f.path))
+            if f._attrs is None and row is not None and f.stamp and row[0] == f.stamp:
+                f._attrs = row[1]
+                hits += 1
+        if hits != len(candidates):
+            self.cache.put_attributes({str(f.path): (f.stamp, f.attributes()) for f in candidates if f.stamp})
+
     def _declared_files(self) -> list[SourceFile]:
         """The modules that define declared wrappers: always extracted in the first round, and
         the wrappers' own names kept by trimming (a declared wrapper may show no SDK call)."""
@@ -454,6 +476,9 @@ class Engine:
                 return None
             record = files.get(str(f.path))
             if record is None:
+                members = state.get("members", frozenset())
+                if members and not f.attributes().isdisjoint(members):
+                    return None  # it may reach a client by member name now
                 continue  # never parsed, and still is not
             key, context = record
             old_facts = self.cache.get_facts(key) if key else None
@@ -574,11 +599,8 @@ class Engine:
                 now = relevant_modules(project)
                 new_members = member_names(project) - self.members
             self.members |= new_members
-            if new_members and self._attribute_scan is not None:
-                for f, words in zip(self.by_path.values(), _result(self._attribute_scan) or ()):
-                    if f._attrs is None:
-                        f._attrs = words
-                self._attribute_scan = None
+            if new_members:
+                self._attribute_words(candidates)
             before = {m: set(found) for m, found in relevant.items()}
             added = {m for m, found in now.items() if not found <= relevant.get(m, set())}
             for m, found in now.items():
@@ -652,6 +674,7 @@ class Engine:
                 "stamps": {str(p): f.stamp for p, f in self.by_path.items()},
                 "files": {str(self.files[m].path): record for m, record in self.facts_keys.items() if m in self.files},
                 "findings": findings,
+                "members": frozenset(self.members),  # member names that resolved by name
                 "words": {},  # import words of files changed since the index was written
                 "counts": counts,
             })

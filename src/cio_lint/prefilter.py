@@ -211,6 +211,8 @@ def scan_imports(paths: Sequence[str], sdk_only: bool) -> list[tuple[frozenset[s
             _READ[path] = data  # for the second scan, in this same helper process
             out.append(None)
         else:
+            if not sdk_only:
+                _READ[path] = data  # for ``scan_attributes``, which follows
             out.append(import_words(data))
     return out
 
@@ -255,7 +257,11 @@ def attribute_words(data: bytes) -> frozenset[str]:
 
 def scan_attributes(paths: Sequence[str]) -> list[frozenset[str]]:
     """``attribute_words`` of each file, in the helper process (see ``scan_imports``)."""
-    return [attribute_words(read_bytes(path)) for path in paths]
+    out = []
+    for path in paths:
+        data = _READ.pop(path, None)
+        out.append(attribute_words(read_bytes(path) if data is None else data))
+    return out
 
 
 def relevant_modules(project: Project) -> dict[str, set[str]]:
@@ -268,6 +274,9 @@ def relevant_modules(project: Project) -> dict[str, set[str]]:
     def content(w: WrapperInfo) -> bool:
         return any(e.method in ("identify", "group") or project.content_from(e, content_param) for e in w.emissions)
 
+    # The index of members by name first: what is classified while it is built is classified
+    # again (it could not use it), so building it later would redo the wrappers' inference.
+    members = project.client_members()
     # A wrapper that takes only the user matters at a call site only to CIO003, which needs
     # an identify in the same scope: such a file imports the SDK or an identifying wrapper.
     wrappers = [w for w in project.all_wrappers() if content(w)]
@@ -280,7 +289,7 @@ def relevant_modules(project: Project) -> dict[str, set[str]]:
     wrapper_funcs = {(w.module, w.qualname.replace("declared:", "")) for w in wrappers}
     # classes with a member that holds a client (``self.client = Client()``, a property
     # returning one): their instances are clients' holders wherever they go
-    for holders in project.client_members().values():
+    for holders in members.values():
         for holder in holders:
             if holder.module:
                 wrapper_classes.add((holder.module, holder.cls))

@@ -58,6 +58,7 @@ def unresolved_calls(
 ) -> list[Unresolved]:
     """The CIO902 calls of ``modules`` (the target files)."""
     holders: dict[str, set[str]] | None = None
+    packages: set[str] = set()
     out: list[Unresolved] = []
     for mod in modules:
         if mod.error is not None:
@@ -67,7 +68,9 @@ def unresolved_calls(
             continue
         if holders is None:
             holders = client_holders(project, relevant)
-        if not _imports_client(project, mod, holders):
+            # every holder and each package above it (``from app import clients``)
+            packages = {".".join(m.split(".")[:i]) for m in holders for i in range(1, m.count(".") + 2)}
+        if not _imports_client(project, mod, holders, packages):
             continue
         for fact in candidates:
             if project.emissions_of(fact, mod) or project.classify(fact, mod) is not None:
@@ -137,7 +140,7 @@ def _sdk_ext(ref: Ref) -> bool:
     return ref.kind == "ext" and (ref.name in sdk.SDK_FUNCTIONS or ref.name in sdk.SEGMENT_MODULES)
 
 
-def _imports_client(project: Project, mod: FileFacts, holders: dict[str, set[str]]) -> bool:
+def _imports_client(project: Project, mod: FileFacts, holders: dict[str, set[str]], packages: set[str]) -> bool:
     """The file's module-level imports name an SDK package or a module holding a client."""
     for sym in mod.bindings.values():
         if sym[0] != "imp":
@@ -150,7 +153,7 @@ def _imports_client(project: Project, mod: FileFacts, holders: dict[str, set[str
         parent, _, last = qualname.rpartition(".")
         if last in holders.get(parent, ()):
             return True
-        if any(m == qualname or m.startswith(qualname + ".") for m in holders):
+        if qualname in packages:
             return True
     return False
 
