@@ -82,7 +82,7 @@ def loads(payload: bytes) -> Any:
 
 def _getter(cls: type) -> Callable[[Any], tuple[Any, ...]]:
     """Every field of a dataclass instance, as a tuple (fields added later are carried)."""
-    return operator.attrgetter(*(f.name for f in dataclasses.fields(cls)))  # type: ignore[return-value]
+    return operator.attrgetter(*(f.name for f in dataclasses.fields(cls)))
 
 
 _FILE, _CLASS, _FUNC, _PARAM, _CALL = (_getter(c) for c in (FileFacts, ClassFacts, FuncFacts, Param, CallFact))
