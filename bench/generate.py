@@ -564,7 +564,8 @@ EVENTS = [
     ),
 ]
 EVENT_BY_NAME = {e.name: e for e in EVENTS}
-# A legacy constant of shopfront/events.py that differs from the plan in case only (CIO002 where used).
+# A legacy constant of shopfront/events.py that differs from the plan in case only (CIO002 at
+# its definition, once, however many modules use it).
 LEGACY_CONSTANTS = {"CART_VIEWED_V1": "cart viewed", "ORDER_COMPLETED_V1": "order_completed"}
 # Events the plan knows that nobody may send any more (never used by the corpus).
 DEPRECATED = {"Cart Abandoned": "Checkout Started"}
@@ -1929,8 +1930,9 @@ class SendModule:
             else:
                 self.imports.add(f"from shopfront.events import {const}")
                 src = const
+            # reported once, at the constant's definition (SPEC §2): marked here, moved there
             lines, planted = self.direct_track(
-                src, self.valid_props(ev, needs), {}, event_code="CIO002"
+                src, self.valid_props(ev, needs), {}, event_code=f"CIO002@{const}"
             )
             return self.function(ev, lines, planted, needs)
         if channel == "local_dict":
@@ -2678,6 +2680,15 @@ def generate(out: Path, lines: int, seed: int) -> dict:
         path = out / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(files[rel], encoding="utf-8")
+    events_lines = files[f"{PKG}/events.py"].split("\n")
+    at_definition: dict[tuple[str, int, str], dict[str, object]] = {}
+    for p in [p for p in planted if "@" in p["code"]]:
+        planted.remove(p)
+        code, const = p["code"].split("@")
+        line = next(i for i, text in enumerate(events_lines, 1) if text.startswith(f"{const} = "))
+        key = (f"{PKG}/events.py", line, code)
+        at_definition[key] = {"path": key[0], "line": line, "code": code}
+    planted += at_definition.values()
     planted.sort(key=lambda p: (p["path"], p["line"], p["code"]))
     (out / "planted.json").write_text(json.dumps(planted, indent=1) + "\n", encoding="utf-8")
     py = {rel: text for rel, text in files.items() if rel.endswith(".py")}

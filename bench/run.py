@@ -387,21 +387,22 @@ def git_describe() -> str:
     return head + (" (+ uncommitted changes in src/)" if dirty else "")
 
 
-def snapshot_cio_lint(cio: str, python: str | None, into: Path) -> tuple[str, str]:
-    """A cio-lint that runs the sources committed at HEAD (``git archive``), not the working tree:
-    other people's edits of src/ during a long run then cannot change the figures midway."""
+def snapshot_cio_lint(cio: str, python: str | None, into: Path, rev: str = "HEAD") -> tuple[str, str]:
+    """A cio-lint that runs the sources committed at ``rev`` (``git archive``), not the working
+    tree: other people's edits of src/ during a long run then cannot change the figures midway."""
     if python is None:
         raise SystemExit(f"--snapshot: cannot tell which Python runs {cio}")
     head = subprocess.run(
-        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+        ["git", "-C", str(REPO), "rev-parse", "--short", rev],
         capture_output=True,
         text=True,
         check=True,
     ).stdout.strip()
+    into = into / head
     src = into / "snapshot"
     src.mkdir(parents=True)
     archive = subprocess.run(
-        ["git", "-C", str(REPO), "archive", "--format=tar", "HEAD", "src"],
+        ["git", "-C", str(REPO), "archive", "--format=tar", rev, "src"],
         capture_output=True,
         check=True,
     ).stdout
@@ -467,6 +468,12 @@ def main(argv: list[str] | None = None) -> int:
         "--skip", default="", help="comma-separated rows to skip: cold,warm,touched,edited,ruff,semgrep"
     )
     parser.add_argument(
+        "--baseline",
+        metavar="REV",
+        help="also time a snapshot of git revision REV (cold and warm rows, interleaved with the "
+        "others): the before/after figures of a change from one run",
+    )
+    parser.add_argument(
         "--snapshot",
         action="store_true",
         help="run cio-lint from a copy of src/ as committed at HEAD (git archive), with the same Python",
@@ -524,6 +531,10 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="cio-bench-"))
     atexit.register(shutil.rmtree, work, True)
     cio_python = script_python(cio)
+    baseline: str | None = None
+    if args.baseline:
+        baseline, base_head = snapshot_cio_lint(cio, cio_python, work, args.baseline)
+        versions["baseline"] = f"git {base_head}"
     if args.snapshot:
         cio, head = snapshot_cio_lint(cio, cio_python, work)
         where = f"git {head}, snapshot of HEAD"
@@ -620,6 +631,13 @@ def main(argv: list[str] | None = None) -> int:
                         rows.append(Row(name, note=note))
         if warm_ok and "warm" not in skip:
             specs.append(Spec("cio-lint warm", warm_cmd))
+        if baseline is not None:
+            base_cache = work / "baseline-cache"
+            base_warm = [baseline, "--cache-dir", str(base_cache), "--format", "json", "."]
+            if "cold" not in skip:
+                specs.append(Spec("baseline cold", [baseline, "--no-cache", "--format", "json", "."]))
+            if "warm" not in skip and run_once(base_warm, corpus, env, work, "fill-baseline").returncode in (0, 1):
+                specs.append(Spec("baseline warm", base_warm))
         if warm_ok and "touched" not in skip:
             senders = sorted(manifest["sender_modules"])
             step = 37 if len(senders) % 37 else 1
@@ -792,6 +810,10 @@ def main(argv: list[str] | None = None) -> int:
         "cio-lint touched / ruff": ratio("cio-lint touched", "ruff"),
         "cio-lint edited / ruff": ratio("cio-lint edited", "ruff"),
     }
+    if "baseline cold" in by_name:
+        ratios["cio-lint cold / baseline cold"] = ratio("cio-lint cold", "baseline cold")
+    if "baseline warm" in by_name:
+        ratios["cio-lint warm / baseline warm"] = ratio("cio-lint warm", "baseline warm")
     print()
     print("ratios (median wall time): " + ", ".join(f"{k} = {v}" for k, v in ratios.items()))
 
