@@ -131,7 +131,7 @@ def test_explicit_plan_option(project, tmp_path: Path) -> None:
     other = tmp_path / "other_plan"
     other.mkdir()
     (other / "p.yaml").write_text("version: 1\nidentify: {properties: {email: {type: string}}}\nevents:\n  signed up: {properties: {plan: {type: string}}}\n")
-    code, out, _ = run("--plan", str(other), "--format", "json", ".")
+    _code, out, _ = run("--plan", str(other), "--format", "json", ".")
     assert [d["code"] for d in json.loads(out)] == ["CIO007"]
 
 
@@ -211,7 +211,7 @@ def test_baseline_survives_a_line_shifting_edit_and_reports_stale_entries(app: P
 
 
 def test_github_format(app: Path) -> None:
-    code, out, _ = run("--format", "github", ".")
+    _code, out, _ = run("--format", "github", ".")
     assert out.splitlines()[0].startswith("::error file=app.py,line=3,col=23,endLine=3,endColumn=34,title=CIO002 event-name-case::Event `signed up`")
     assert out.splitlines()[1].startswith("::warning file=app.py,line=4")
 

@@ -283,7 +283,7 @@ def _broken_scan(paths: list[str], sdk_only: bool) -> list[object]:
 
 def test_a_failing_import_scan_helper_costs_nothing_but_time(project, monkeypatch: pytest.MonkeyPatch) -> None:
     """On a first run a helper process reads import lines; if it fails, the engine reads them."""
-    import cio_lint.prefilter as prefilter
+    from cio_lint import prefilter
 
     root = project(BIG_APP)
     cfg = Config(root=root, cache=False)
@@ -502,23 +502,23 @@ def test_cached_facts_equal_the_extracted_ones(tmp_path: Path) -> None:
     from cio_lint.cache import Cache
 
     source = (
-        "from typing import Optional\n"
-        "from customerio import CustomerIO\n"
-        "import analytics\n"
-        "cio: Optional[CustomerIO] = None\n"
-        "class Service:\n"
-        "    client: 'CustomerIO'\n"
-        "    def __init__(self, key: str = 'k'):\n"
-        "        self.client = None\n"
-        "        self.client = CustomerIO('site', key)\n"
-        "    @property\n"
-        "    def api(self) -> CustomerIO:\n"
-        "        return self.client\n"
-        "def name(area, verb):\n"
-        "    return f'backend:{area}:{verb}'\n"
-        "def later(user):\n"
-        "    run(lambda: analytics.track(user.id, 'Signed Up', {}))\n"
-    ).encode()
+        b"from typing import Optional\n"
+        b"from customerio import CustomerIO\n"
+        b"import analytics\n"
+        b"cio: Optional[CustomerIO] = None\n"
+        b"class Service:\n"
+        b"    client: 'CustomerIO'\n"
+        b"    def __init__(self, key: str = 'k'):\n"
+        b"        self.client = None\n"
+        b"        self.client = CustomerIO('site', key)\n"
+        b"    @property\n"
+        b"    def api(self) -> CustomerIO:\n"
+        b"        return self.client\n"
+        b"def name(area, verb):\n"
+        b"    return f'backend:{area}:{verb}'\n"
+        b"def later(user):\n"
+        b"    run(lambda: analytics.track(user.id, 'Signed Up', {}))\n"
+    )
     facts = extract_file(str(tmp_path / "m.py"), "m", False, source)
     assert facts.functions["name"].returns and facts.calls
     cache = Cache(tmp_path / "cache")

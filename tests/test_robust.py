@@ -4,7 +4,6 @@ a crash of the run; an import of a sibling module named like a relevant one sele
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import libcst
 import pytest

@@ -3,11 +3,10 @@ literals, constants and Enum values, and a helper's returns, evaluated per possi
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from cio_lint.cli import main
 from click.testing import CliRunner
+
+from cio_lint.cli import main
 
 HEAD = "from customerio import analytics\n"
 

@@ -37,7 +37,7 @@ def login(user: User, used_mfa: bool) -> None:
 
 
 def login_with_magic_link(user: User) -> None:
-    analytics.track(str(user.id), Event.LOGGED_IN.value, dict(method="magic_link", mfa=False))
+    analytics.track(str(user.id), Event.LOGGED_IN.value, dict(method="magic_link", mfa=False))  # noqa: C408
 
 
 def signup_with_google(claims: dict[str, str]) -> User:

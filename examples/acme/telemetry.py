@@ -8,8 +8,7 @@
 
 import logging
 
-import customerio.analytics as analytics
-from customerio import CustomerIO, Regions
+from customerio import CustomerIO, Regions, analytics
 
 from acme import settings
 

@@ -101,6 +101,7 @@ class ModuleNamer:
 
     def __init__(self) -> None:
         self._prefix: dict[str, tuple[str, ...]] = {}
+        self._roots: dict[str, str] = {}  # folder -> the import root of its files
 
     def _package_parts(self, directory: str) -> tuple[str, ...]:
         """The dotted parts of the package ``directory`` is (empty when it is no package)."""
@@ -125,10 +126,14 @@ class ModuleNamer:
     def root(self, path: Path) -> str:
         """The import root of ``path``: the folder above its top-level package (a file outside
         any package: its own folder)."""
-        directory = os.path.dirname(str(path))
-        for _ in self._package_parts(directory):
-            directory = os.path.dirname(directory)
-        return directory
+        parent = os.path.dirname(str(path))
+        found = self._roots.get(parent)
+        if found is None:
+            directory = parent
+            for _ in self._package_parts(parent):
+                directory = os.path.dirname(directory)
+            found = self._roots[parent] = directory
+        return found
 
 
 def _result(future: Future[list[Any]]) -> list[Any] | None:
@@ -606,7 +611,6 @@ class Engine:
             for m, found in now.items():
                 relevant.setdefault(m, set()).update(found)
             names = {n for found in relevant.values() for n in found}
-            modules = {part for m in relevant for part in dotted(m).split(".")}
             done.update(f.path for f in selected)
             relevant_dotted = {dotted(m) for m in relevant}
             relevant_words = module_words(relevant_dotted)

@@ -8,7 +8,7 @@ Columns are 1-based, as users see them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 
@@ -161,7 +161,7 @@ class DictVal:
         return out
 
 
-Val = Union[Known, Unknown, Choice, DictVal]
+Val = Known | Unknown | Choice | DictVal
 
 _MISSING = object()
 

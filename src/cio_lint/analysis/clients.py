@@ -4,18 +4,17 @@ module attributes assigned from elsewhere, and class members resolved by a uniqu
 
 from __future__ import annotations
 
-
+from cio_lint.analysis.core import ProjectCore
 from cio_lint.analysis.facts import FileFacts
-from cio_lint.analysis.syms import Sym
 from cio_lint.analysis.refs import (
+    _MAX_DEPTH,
     _OBJECTS,
     _PLAIN_TAGS,
-    _MAX_DEPTH,
-    Ref,
     MemberHolder,
+    Ref,
     _sdk_rooted,
 )
-from cio_lint.analysis.core import ProjectCore
+from cio_lint.analysis.syms import Sym
 
 
 class ClientFlow(ProjectCore):

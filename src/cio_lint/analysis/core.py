@@ -9,6 +9,13 @@ from typing import Any
 
 from cio_lint.analysis import sdk, values
 from cio_lint.analysis.facts import CallFact, FileFacts, FuncFacts
+from cio_lint.analysis.refs import (
+    Emission,
+    MemberHolder,
+    Ref,
+    Resolved,
+    WrapperInfo,
+)
 from cio_lint.analysis.roots import ImportRoots
 from cio_lint.analysis.syms import Sym
 from cio_lint.model import (
@@ -16,13 +23,6 @@ from cio_lint.model import (
     DictVal,
     Location,
     Val,
-)
-from cio_lint.analysis.refs import (
-    Ref,
-    MemberHolder,
-    Emission,
-    Resolved,
-    WrapperInfo,
 )
 
 

@@ -3,9 +3,18 @@ dicts, conditionals, and the calls whose value is known (``str()``, ``dict()``, 
 
 from __future__ import annotations
 
-
 from cio_lint.analysis import values
+from cio_lint.analysis.core import ProjectCore
 from cio_lint.analysis.facts import FileFacts
+from cio_lint.analysis.refs import (
+    _DATETIME_CALLS,
+    _MAX_DEPTH,
+    _STR_METHODS,
+    _from_param,
+    _leaves,
+    _truthiness,
+    _with_loc,
+)
 from cio_lint.analysis.syms import Sym
 from cio_lint.model import (
     Choice,
@@ -16,16 +25,6 @@ from cio_lint.model import (
     Unknown,
     Val,
 )
-from cio_lint.analysis.refs import (
-    _DATETIME_CALLS,
-    _STR_METHODS,
-    _MAX_DEPTH,
-    _from_param,
-    _leaves,
-    _truthiness,
-    _with_loc,
-)
-from cio_lint.analysis.core import ProjectCore
 
 
 class Evaluation(ProjectCore):
@@ -87,8 +86,8 @@ class Evaluation(ProjectCore):
             if isinstance(base, Known) and isinstance(index, Known):
                 try:
                     return Known(base.value[index.value], loc)
-                except Exception:
-                    pass
+                except (LookupError, TypeError):
+                    pass  # not a known item: unknown
             return Unknown("subscript", loc)
         if tag == "call":
             special = self._call_value(sym, mod, local, depth, loc)
@@ -96,14 +95,15 @@ class Evaluation(ProjectCore):
                 return special
         ref = self.resolve(sym, mod, depth + 1)
         if ref is None:
-            if tag == "attr" and sym[2] in ("value", "name") and sym[1][0] in ("param", "in"):
-                # ``event.value`` of a parameter: known at the call sites, which are checked
-                if _from_param(self.value(sym[1], mod, local, depth + 1)):
-                    return Unknown("param", loc)
+            if (
+                tag == "attr" and sym[2] in ("value", "name") and sym[1][0] in ("param", "in")
+                and _from_param(self.value(sym[1], mod, local, depth + 1))
+            ):
+                return Unknown("param", loc)  # ``event.value`` of a parameter: known at the call sites
             return Unknown(self._why_unknown(sym, mod), loc)
         if ref.kind in ("value", "enum_member") and ref.mod is not None and ref.sym is not None:
-            # A constant is reported where it is used; its definition keeps only the origin
-            # of its literal, for fixes.
+            # A constant is located where it is used; the origin of its literal (its
+            # definition) is where rules report it when that file is checked, and fixes edit it.
             return _with_loc(self.value(ref.sym, ref.mod, False, depth + 1), loc)
         return Unknown("unresolved", loc)
 

@@ -15,6 +15,7 @@ import libcst as cst
 from cio_lint.analysis.positions import Positions
 from cio_lint.analysis.syms import UNKNOWN, Loc, Sym, key
 
+
 def string_value(node: cst.SimpleString) -> str | bytes | None:
     """The value of a string literal; plain ones without ``ast.literal_eval`` (it is costly)."""
     raw = node.value
@@ -28,7 +29,7 @@ def string_value(node: cst.SimpleString) -> str | bytes | None:
         return body
     try:
         return node.evaluated_value
-    except Exception:
+    except Exception:  # noqa: BLE001  (untrusted source: any malformed literal is unknown)
         return None
 
 
@@ -101,7 +102,7 @@ class Expressions:
                 return None
             try:
                 inner = cst.parse_expression(text)
-            except Exception:
+            except Exception:  # noqa: BLE001  (a string annotation that is not an expression)
                 return None
             return self.annotation(inner, State({}, frozenset()), depth + 1)
         if isinstance(node, cst.Subscript):
@@ -109,7 +110,7 @@ class Expressions:
             if head.rsplit(".", 1)[-1] not in _WRAPPING_TYPES:
                 return None
             elements = [e.slice.value for e in node.slice if isinstance(e.slice, cst.Index)]
-            if head.endswith("Annotated") or head.endswith("ClassVar") or head.endswith("Final"):
+            if head.endswith(("Annotated", "ClassVar", "Final")):
                 elements = elements[:1]
             return self._annotations(elements, state, depth)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
@@ -172,7 +173,7 @@ class Expressions:
         if isinstance(node, cst.ConcatenatedString):
             try:
                 value = node.evaluated_value
-            except Exception:
+            except Exception:  # noqa: BLE001  (untrusted source: any malformed literal is unknown)
                 value = None
             if isinstance(value, str):
                 return ("lit", value, None, loc)
@@ -229,9 +230,11 @@ class Expressions:
         if isinstance(node, cst.BinaryOperation):
             left = self.sym(node.left, state)
             right = self.sym(node.right, state)
-            if isinstance(node.operator, cst.Add) and left[0] == "lit" and right[0] == "lit":
-                if isinstance(left[1], str) and isinstance(right[1], str):
-                    return ("lit", left[1] + right[1], None, loc)
+            if (
+                isinstance(node.operator, cst.Add) and left[0] == "lit" and right[0] == "lit"
+                and isinstance(left[1], str) and isinstance(right[1], str)
+            ):
+                return ("lit", left[1] + right[1], None, loc)
             if isinstance(node.operator, cst.BitOr) and left[0] == "dict" and right[0] == "dict":
                 return ("dict", left[1] + right[1], left[2] or right[2], loc)
             built = self.binop(node, left, right, loc)

@@ -11,14 +11,16 @@ qualified-name providers, whose cost dominates libcst's (imports are resolved by
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import libcst as cst
 
-from cio_lint.analysis.exprs import Expressions, State as _State, union as _union
-from cio_lint.analysis.positions import Positions
+from cio_lint.analysis.exprs import Expressions
+from cio_lint.analysis.exprs import State as _State
+from cio_lint.analysis.exprs import union as _union
 from cio_lint.analysis.facts import CallFact, ClassFacts, FileFacts, FuncFacts, Param
+from cio_lint.analysis.positions import Positions
 from cio_lint.analysis.syms import UNKNOWN, Loc, Sym, key
 
 _SUPPRESS = re.compile(
@@ -85,7 +87,7 @@ def extract_file(
     except (RecursionError, MemoryError):
         facts.error = (1, 1, TOO_DEEP)
         return facts
-    except Exception as exc:  # libcst raises a few other errors on odd inputs
+    except Exception as exc:  # noqa: BLE001  (libcst raises a few other errors on odd inputs)
         facts.error = (1, 1, f"Syntax error: {exc}")
         return facts
     try:
@@ -167,7 +169,7 @@ def _precise_syntax_error(text: str, path: str) -> tuple[int, int, str] | None:
         ast.parse(text, filename=path)
     except SyntaxError as exc:
         return (exc.lineno or 1, exc.offset or 1, f"Syntax error: {exc.msg}")
-    except Exception:
+    except Exception:  # noqa: BLE001  (ValueError for null bytes...: libcst's message is used)
         return None
     return None
 

@@ -19,50 +19,50 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from cio_lint.analysis import sdk, values
+from cio_lint.analysis.clients import ClientFlow
 from cio_lint.analysis.dedupe import below_view
+from cio_lint.analysis.evaluate import Evaluation
 from cio_lint.analysis.facts import CallFact, FileFacts, FuncFacts
+from cio_lint.analysis.refs import (
+    _BUILTINS,
+    _ENUM_BASES,
+    _MAX_DEPTH,
+    _OBJECTS,
+    _PLAIN_TAGS,
+    _PROPERTIES,
+    Emission,
+    MemberHolder,
+    Ref,
+    Resolved,
+    WrapperInfo,
+    _bind_signature,
+    _is_site,
+    _untyped,
+    content_param,
+    directly,
+    user_key,
+)
 from cio_lint.analysis.roots import ImportRoots
 from cio_lint.analysis.syms import Sym
+from cio_lint.analysis.wrappers import WrapperInference
 from cio_lint.model import (
     CallSite,
     DictVal,
     Location,
     Val,
 )
-from cio_lint.analysis.refs import (
-    _BUILTINS,
-    _PROPERTIES,
-    _OBJECTS,
-    _PLAIN_TAGS,
-    _ENUM_BASES,
-    _MAX_DEPTH,
-    Ref,
-    MemberHolder,
-    Emission,
-    Resolved,
-    WrapperInfo,
-    _untyped,
-    directly,
-    _bind_signature,
-    user_key,
-    _is_site,
-    content_param,
-)
-from cio_lint.analysis.clients import ClientFlow
-from cio_lint.analysis.evaluate import Evaluation
-from cio_lint.analysis.wrappers import WrapperInference
 
 __all__ = [
-    "Ref",
-    "MemberHolder",
     "Emission",
+    "MemberHolder",
+    "Project",
+    "Ref",
     "Resolved",
     "WrapperInfo",
-    "directly",
     "_bind_signature",
-    "user_key",
     "content_param",
-    "Project",
+    "directly",
+    "user_key",
 ]
 
 
@@ -242,9 +242,11 @@ class Project(ClientFlow, Evaluation, WrapperInference):
                 found = self.lookup(target, name, depth + 1)
                 if found is not None:
                     return found
-            elif target is None and internal is None:
-                if star in sdk.SEGMENT_MODULES and name in sdk.SEGMENT_SIGNATURES:
-                    return Ref("ext", f"{star}.{name}")
+            elif (
+                target is None and internal is None
+                and star in sdk.SEGMENT_MODULES and name in sdk.SEGMENT_SIGNATURES
+            ):
+                return Ref("ext", f"{star}.{name}")
         if allow_builtins and name in _BUILTINS:
             return Ref("ext", f"builtins.{name}")
         return None

@@ -72,7 +72,7 @@ class Positions:
             self.fallback = None
         except RecursionError:
             raise  # too deep: the slower provider would recurse as deep
-        except Exception:  # a libcst whose code generation changed: the slower provider
+        except Exception:  # noqa: BLE001  (a libcst whose code generation changed: the slower provider)
             self.spans = None
             self.fallback = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
 
@@ -140,7 +140,7 @@ class _Syntactic:
     """``record_syntactic_position`` without a generator: the span of a node without the
     whitespace and parentheses it owns (it wins over the span ``after_codegen`` records)."""
 
-    __slots__ = ("state", "node", "start_node", "end_node", "start")
+    __slots__ = ("end_node", "node", "start", "start_node", "state")
 
     def __init__(self, state: _SpanState, node: cst.CSTNode, start_node: cst.CSTNode | None, end_node: cst.CSTNode | None) -> None:
         self.state, self.node, self.start_node, self.end_node = state, node, start_node, end_node
@@ -239,7 +239,7 @@ class _SpanState(CodegenState):
         for start, end, kind in self.regions:
             starts = self.cond_starts if kind == _CONDITIONAL else self.lambda_starts
             for index in range(bisect.bisect_right(self.call_ends, start), bisect.bisect_right(self.call_ends, end)):
-                if self.calls[index][1] >= start and start > starts[index]:
+                if self.calls[index][1] >= start > starts[index]:
                     starts[index] = start
 
 

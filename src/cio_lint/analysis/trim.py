@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Iterable, NamedTuple
+from collections.abc import Iterable
+from typing import NamedTuple
 
 
 def imported_names(tree: ast.Module, tails: dict[str, frozenset[str] | None], tops: frozenset[str]) -> set[str]:

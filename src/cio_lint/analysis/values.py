@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from cio_lint.analysis.facts import CallFact, FileFacts, FuncFacts
+from cio_lint.analysis.facts import CallFact, FileFacts
 from cio_lint.analysis.syms import Sym
 from cio_lint.model import Choice, DictVal, Known, Location, Unknown, Val, alternatives
 

@@ -9,19 +9,19 @@ from collections.abc import Iterator
 from typing import Any
 
 from cio_lint.analysis import sdk
+from cio_lint.analysis.core import ProjectCore
 from cio_lint.analysis.facts import CallFact, FileFacts, FuncFacts
-from cio_lint.analysis.syms import Sym
 from cio_lint.analysis.refs import (
-    Ref,
     Emission,
+    Ref,
     WrapperInfo,
-    _enclosing_params,
     _drop_params,
-    _site,
+    _enclosing_params,
     _instantiate,
     _mentions_param,
+    _site,
 )
-from cio_lint.analysis.core import ProjectCore
+from cio_lint.analysis.syms import Sym
 
 
 class WrapperInference(ProjectCore):
