@@ -4,7 +4,6 @@ and the pure functions over symbolic values that the linker's parts share."""
 from __future__ import annotations
 
 import builtins
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -141,8 +140,10 @@ def _drop_params(emission: Emission, names: frozenset[str]) -> Emission:
             return ("unknown", "param", None)
         return tuple(drop(part) if isinstance(part, tuple) else part for part in sym)
 
-    return dataclasses.replace(
-        emission, args=tuple(drop(a) for a in emission.args), kwargs=tuple((k, drop(v)) for k, v in emission.kwargs)
+    e = emission
+    return Emission(
+        e.family, e.method, tuple(drop(a) for a in e.args), tuple((k, drop(v)) for k, v in e.kwargs),
+        e.via, e.origin, e.error, e.hops,
     )
 
 
