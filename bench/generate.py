@@ -1771,7 +1771,12 @@ class SendModule:
             line = f"    {cl}.track(customer_id=user.id, name={ev_src}, data={{{body}}})"
             planted += [(0, c) for c in [event_code, call_code, *bad_key.values()] if c]
             return [line], planted
-        head = [f"    {cl}.track(", "        customer_id=user.id,", f"        name={ev_src},", "        data={"]
+        head = [
+            f"    {cl}.track(",
+            "        customer_id=user.id,",
+            f"        name={ev_src},",
+            "        data={",
+        ]
         return _multiline_call(head, props, bad_key, event_code, call_code)
 
     def wrapper_track(

@@ -387,7 +387,9 @@ def git_describe() -> str:
     return head + (" (+ uncommitted changes in src/)" if dirty else "")
 
 
-def snapshot_cio_lint(cio: str, python: str | None, into: Path, rev: str = "HEAD") -> tuple[str, str]:
+def snapshot_cio_lint(
+    cio: str, python: str | None, into: Path, rev: str = "HEAD"
+) -> tuple[str, str]:
     """A cio-lint that runs the sources committed at ``rev`` (``git archive``), not the working
     tree: other people's edits of src/ during a long run then cannot change the figures midway."""
     if python is None:
@@ -410,7 +412,12 @@ def snapshot_cio_lint(cio: str, python: str | None, into: Path, rev: str = "HEAD
     # Byte-compile it, as ``pip install`` does: with PYTHONDONTWRITEBYTECODE set (some CI images
     # and sandboxes set it) every run would otherwise compile cio-lint's modules again (~0.15 s).
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    subprocess.run([python, "-m", "compileall", "-q", str(src / "src")], check=True, env=env, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [python, "-m", "compileall", "-q", str(src / "src")],
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
     script = into / "cio-lint"
     script.write_text(
         f"#!{python}\nimport sys\nsys.path.insert(0, {str(src / 'src')!r})\n"
@@ -465,7 +472,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--jobs", type=int, default=2, help="semgrep --jobs (default 2)")
     parser.add_argument(
-        "--skip", default="", help="comma-separated rows to skip: cold,warm,touched,edited,ruff,semgrep"
+        "--skip",
+        default="",
+        help="comma-separated rows to skip: cold,warm,touched,edited,ruff,semgrep",
     )
     parser.add_argument(
         "--baseline",
@@ -635,8 +644,12 @@ def main(argv: list[str] | None = None) -> int:
             base_cache = work / "baseline-cache"
             base_warm = [baseline, "--cache-dir", str(base_cache), "--format", "json", "."]
             if "cold" not in skip:
-                specs.append(Spec("baseline cold", [baseline, "--no-cache", "--format", "json", "."]))
-            if "warm" not in skip and run_once(base_warm, corpus, env, work, "fill-baseline").returncode in (0, 1):
+                specs.append(
+                    Spec("baseline cold", [baseline, "--no-cache", "--format", "json", "."])
+                )
+            if "warm" not in skip and run_once(
+                base_warm, corpus, env, work, "fill-baseline"
+            ).returncode in (0, 1):
                 specs.append(Spec("baseline warm", base_warm))
         if warm_ok and "touched" not in skip:
             senders = sorted(manifest["sender_modules"])
@@ -665,11 +678,15 @@ def main(argv: list[str] | None = None) -> int:
                 path = corpus / rel
                 touched_restore.setdefault(path, path.read_bytes())
                 edited_saved[i] = path.read_bytes()
-                path.write_bytes(f"# bench: edited before repetition {i + 1}\n".encode() + edited_saved[i])
+                path.write_bytes(
+                    f"# bench: edited before repetition {i + 1}\n".encode() + edited_saved[i]
+                )
 
             def unedit(i: int) -> None:
                 (corpus / edited_paths[i]).write_bytes(edited_saved.pop(i))
-                run_once(warm_cmd, corpus, env, work, f"refresh_{i}")  # untimed: the cache as before
+                run_once(
+                    warm_cmd, corpus, env, work, f"refresh_{i}"
+                )  # untimed: the cache as before
 
             specs.append(Spec("cio-lint edited", warm_cmd, before=edit, after=unedit))
         if "ruff" not in skip:
@@ -686,17 +703,36 @@ def main(argv: list[str] | None = None) -> int:
                 ).stdout
                 n_ruff = sum(1 for line in seen.splitlines() if line.strip().endswith(".py"))
                 checks.append(f"ruff checks {n_ruff}/{n_files} .py files")
-                specs.append(Spec("ruff", [ruff, "check", "--no-cache", "--quiet", "--exit-zero", "."]))
+                specs.append(
+                    Spec("ruff", [ruff, "check", "--no-cache", "--quiet", "--exit-zero", "."])
+                )
         out_json = work / "semgrep.json"
         if "semgrep" not in skip:
             if semgrep_note:
                 rows.append(Row("semgrep", note=semgrep_note))
             else:
-                specs.append(Spec("semgrep", [
-                    semgrep, "scan", "--config", str(BENCH / "semgrep-rule.yaml"), "--metrics=off",
-                    "--disable-version-check", "--jobs", str(args.jobs), "--no-git-ignore", "--oss-only",
-                    "--quiet", "--json", "--output", str(out_json), ".",
-                ]))
+                specs.append(
+                    Spec(
+                        "semgrep",
+                        [
+                            semgrep,
+                            "scan",
+                            "--config",
+                            str(BENCH / "semgrep-rule.yaml"),
+                            "--metrics=off",
+                            "--disable-version-check",
+                            "--jobs",
+                            str(args.jobs),
+                            "--no-git-ignore",
+                            "--oss-only",
+                            "--quiet",
+                            "--json",
+                            "--output",
+                            str(out_json),
+                            ".",
+                        ],
+                    )
+                )
         for spec in specs:
             spec.row = Row(spec.name)
             rows.append(spec.row)
@@ -712,18 +748,25 @@ def main(argv: list[str] | None = None) -> int:
         for name, label in (("cio-lint warm", "warm"), ("cio-lint touched", "touched")):
             row = by_name.get(name)
             if row is not None and row.ok and cold_findings is not None:
-                same = all(finding_keys(findings_of(r.stdout) or []) == finding_keys(cold_findings) for r in row.runs)
+                same = all(
+                    finding_keys(findings_of(r.stdout) or []) == finding_keys(cold_findings)
+                    for r in row.runs
+                )
                 checks.append(f"{label} output identical to cold: {'yes' if same else 'NO'}")
         row = by_name.get("cio-lint edited")
         if row is not None and row.ok and cold_findings is not None:
             same = True
             for i, run in enumerate(row.runs):
                 moved = [
-                    {**f, "line": f.get("line", 0) + 1} if f.get("path") == edited_paths.get(i) else f
+                    {**f, "line": f.get("line", 0) + 1}
+                    if f.get("path") == edited_paths.get(i)
+                    else f
                     for f in cold_findings
                 ]
                 same = same and finding_keys(findings_of(run.stdout) or []) == finding_keys(moved)
-            checks.append(f"edited output identical to cold, the edited file's findings one line down: {'yes' if same else 'NO'}")
+            checks.append(
+                f"edited output identical to cold, the edited file's findings one line down: {'yes' if same else 'NO'}"
+            )
         semgrep_row = by_name.get("semgrep")
         if semgrep_row is not None and semgrep_row.ok:
             try:
@@ -784,7 +827,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(header)
     print("-" * len(header))
-    order = ["cio-lint cold", "cio-lint warm", "cio-lint touched", "cio-lint edited", "ruff", "semgrep"]
+    order = [
+        "cio-lint cold",
+        "cio-lint warm",
+        "cio-lint touched",
+        "cio-lint edited",
+        "ruff",
+        "semgrep",
+    ]
     rows.sort(key=lambda r: order.index(r.name) if r.name in order else len(order))
     for row in rows:
         if not row.ok:

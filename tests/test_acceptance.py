@@ -32,8 +32,18 @@ EXPECT_RE = re.compile(r"#\s*expect:\s*(CIO\d{3}(?:\s*,\s*CIO\d{3})*)")
 OPTIONAL_CODES = {"CIO009", "CIO101", "CIO102", "CIO103", "CIO104", "CIO105", "CIO900"}
 # Codes every acceptance run must exercise at least twice (across all apps).
 REQUIRED_CODES = {
-    "CIO001", "CIO002", "CIO003", "CIO004", "CIO005", "CIO006",
-    "CIO007", "CIO008", "CIO010", "CIO011", "CIO012", "CIO013",
+    "CIO001",
+    "CIO002",
+    "CIO003",
+    "CIO004",
+    "CIO005",
+    "CIO006",
+    "CIO007",
+    "CIO008",
+    "CIO010",
+    "CIO011",
+    "CIO012",
+    "CIO013",
 }
 
 Key = tuple[str, int, str]
@@ -92,7 +102,9 @@ def test_fixtures_cover_every_rule() -> None:
 
 
 @pytest.mark.parametrize("app", APPS)
-def test_findings_match_expectations(app: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_findings_match_expectations(
+    app: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Work on a copy so a cache directory or --fix can never touch the fixtures themselves.
     app_dir = tmp_path / app
     shutil.copytree(FIXTURES / app, app_dir)

@@ -33,7 +33,12 @@ BAD = '"u1", "order completed", {"order_id": "1", "total": 2}'
     ],
 )
 def test_sdk_calls_are_found_through_every_alias(lint: Lint, source: str) -> None:
-    result = lint({"app.py": "def _i():\n    import segment.analytics as s\n    s.identify('x', {'email': 'a@b.co'})\n" + source})
+    result = lint(
+        {
+            "app.py": "def _i():\n    import segment.analytics as s\n    s.identify('x', {'email': 'a@b.co'})\n"
+            + source
+        }
+    )
     assert "CIO002" in [c for _, _, c in codes(result)], codes(result)
 
 
@@ -54,48 +59,54 @@ def test_non_sdk_calls_are_not_checked(lint: Lint, source: str) -> None:
 
 
 def test_project_module_named_analytics_at_a_source_root_shadows_the_sdk(lint: Lint) -> None:
-    result = lint({
-        "analytics.py": "def track(*a, **k):\n    pass\n",
-        "app.py": "import analytics\nanalytics.track('u1', 'nope', {})\n",
-    })
+    result = lint(
+        {
+            "analytics.py": "def track(*a, **k):\n    pass\n",
+            "app.py": "import analytics\nanalytics.track('u1', 'nope', {})\n",
+        }
+    )
     assert codes(result) == []
 
 
 def test_nested_module_named_analytics_does_not_shadow_the_sdk(lint: Lint) -> None:
-    result = lint({
-        "app/__init__.py": "",
-        "app/util/__init__.py": "",
-        "app/util/analytics.py": "def track(*a, **k):\n    pass\n",
-        "app/views.py": (
-            "import analytics\nfrom app.util import analytics as mine\n"
-            "analytics.identify('u1', {'email': 'a@b.co'})\n"
-            "analytics.track('u1', 'nope')\nmine.track('u1', 'also nope')\n"
-        ),
-    })
+    result = lint(
+        {
+            "app/__init__.py": "",
+            "app/util/__init__.py": "",
+            "app/util/analytics.py": "def track(*a, **k):\n    pass\n",
+            "app/views.py": (
+                "import analytics\nfrom app.util import analytics as mine\n"
+                "analytics.identify('u1', {'email': 'a@b.co'})\n"
+                "analytics.track('u1', 'nope')\nmine.track('u1', 'also nope')\n"
+            ),
+        }
+    )
     assert codes(result) == [("app/views.py", 4, "CIO001")]
 
 
 def test_constants_enums_and_class_attributes_across_modules(lint: Lint) -> None:
-    result = lint({
-        "app/__init__.py": "",
-        "app/names.py": (
-            "from enum import Enum\n"
-            "ORDER = 'order_completed'\n"
-            "class Event(str, Enum):\n    SIGNED = 'Signed Up'\n    TRIAL = 'Trial Extended'\n"
-            "class Names:\n    UNKNOWN = 'Nope'\n"
-        ),
-        "app/views.py": (
-            "from segment import analytics\n"
-            "from app import names\n"
-            "from app.names import Event, Names\n"
-            "def go(u):\n"
-            "    analytics.identify(u, {'email': 'a@b.co'})\n"
-            "    analytics.track(u, names.ORDER, {'order_id': '1', 'total': 1})\n"  # 6 CIO002
-            "    analytics.track(u, Event.SIGNED, {'plan': 'pro'})\n"  # fine
-            "    analytics.track(u, Event.TRIAL.value)\n"  # 8 CIO012
-            "    analytics.track(u, Names.UNKNOWN)\n"  # 9 CIO001
-        ),
-    })
+    result = lint(
+        {
+            "app/__init__.py": "",
+            "app/names.py": (
+                "from enum import Enum\n"
+                "ORDER = 'order_completed'\n"
+                "class Event(str, Enum):\n    SIGNED = 'Signed Up'\n    TRIAL = 'Trial Extended'\n"
+                "class Names:\n    UNKNOWN = 'Nope'\n"
+            ),
+            "app/views.py": (
+                "from segment import analytics\n"
+                "from app import names\n"
+                "from app.names import Event, Names\n"
+                "def go(u):\n"
+                "    analytics.identify(u, {'email': 'a@b.co'})\n"
+                "    analytics.track(u, names.ORDER, {'order_id': '1', 'total': 1})\n"  # 6 CIO002
+                "    analytics.track(u, Event.SIGNED, {'plan': 'pro'})\n"  # fine
+                "    analytics.track(u, Event.TRIAL.value)\n"  # 8 CIO012
+                "    analytics.track(u, Names.UNKNOWN)\n"  # 9 CIO001
+            ),
+        }
+    )
     # reported once, where each offending value is written (SPEC §2): the definitions
     assert codes(result) == [
         ("app/names.py", 2, "CIO002"),
@@ -111,23 +122,26 @@ def test_a_constant_outside_the_checked_files_is_reported_at_the_call(project) -
     from cio_lint.engine import lint_paths
     from cio_lint.plan import load_plan
 
-    root = project({
-        "app/__init__.py": "",
-        "app/names.py": "ORDER = 'order_completed'\n",
-        "app/views.py": (
-            "from segment import analytics\n"
-            "from app import names\n"
-            "def go(u):\n"
-            "    analytics.track(u, names.ORDER, {'order_id': '1', 'total': 1})\n"
-            "def again(u):\n"
-            "    analytics.track(u, names.ORDER, {'order_id': '2', 'total': 1})\n"
-        ),
-    })
+    root = project(
+        {
+            "app/__init__.py": "",
+            "app/names.py": "ORDER = 'order_completed'\n",
+            "app/views.py": (
+                "from segment import analytics\n"
+                "from app import names\n"
+                "def go(u):\n"
+                "    analytics.track(u, names.ORDER, {'order_id': '1', 'total': 1})\n"
+                "def again(u):\n"
+                "    analytics.track(u, names.ORDER, {'order_id': '2', 'total': 1})\n"
+            ),
+        }
+    )
     config = Config(root=root, cache=False)
     plan = load_plan(root / "tracking_plan")
     one = lint_paths([root / "app" / "views.py"], config, plan, jobs=1)
     assert [(f.path, f.line, f.code) for f in one.findings if f.code == "CIO002"] == [
-        ("app/views.py", 4, "CIO002"), ("app/views.py", 6, "CIO002"),
+        ("app/views.py", 4, "CIO002"),
+        ("app/views.py", 6, "CIO002"),
     ]
     whole = lint_paths([root], config, plan, jobs=1)
     assert [(f.path, f.line, f.code) for f in whole.findings if f.code == "CIO002"] == [
@@ -136,46 +150,61 @@ def test_a_constant_outside_the_checked_files_is_reported_at_the_call(project) -
 
 
 def test_conditional_names_check_every_branch(lint: Lint) -> None:
-    result = lint({"app.py": (
-        "from segment import analytics\n"
-        "def go(u, ok):\n"
-        "    analytics.identify(u, {'email': 'a@b.co'})\n"
-        "    analytics.track(u, 'Trial Started' if ok else 'Trial Ended')\n"
-    )})
+    result = lint(
+        {
+            "app.py": (
+                "from segment import analytics\n"
+                "def go(u, ok):\n"
+                "    analytics.identify(u, {'email': 'a@b.co'})\n"
+                "    analytics.track(u, 'Trial Started' if ok else 'Trial Ended')\n"
+            )
+        }
+    )
     assert [(f.code, f.message) for f in result.findings] == [
-        ("CIO001", "Event `Trial Ended` is not in the tracking plan (did you mean `Trial Started`?)")
+        (
+            "CIO001",
+            "Event `Trial Ended` is not in the tracking plan (did you mean `Trial Started`?)",
+        )
     ]
 
 
 def test_dicts_built_in_the_function_are_followed(lint: Lint) -> None:
-    result = lint({"app.py": (
-        "from segment import analytics\n"
-        "BASE = {'order_id': '1'}\n"
-        "def go(u, total):\n"
-        "    analytics.identify(u, {'email': 'a@b.co'})\n"
-        "    props = dict(**BASE)\n"
-        "    props['total'] = -1\n"
-        "    props.update(coupon='X', total=total)\n"
-        "    analytics.track(u, 'Order Completed', props)\n"
-        "    p2 = {**BASE, 'total': 3}\n"
-        "    p2['color'] = 'red'\n"
-        "    analytics.track(u, 'Order Completed', p2)\n"
-    )})
+    result = lint(
+        {
+            "app.py": (
+                "from segment import analytics\n"
+                "BASE = {'order_id': '1'}\n"
+                "def go(u, total):\n"
+                "    analytics.identify(u, {'email': 'a@b.co'})\n"
+                "    props = dict(**BASE)\n"
+                "    props['total'] = -1\n"
+                "    props.update(coupon='X', total=total)\n"
+                "    analytics.track(u, 'Order Completed', props)\n"
+                "    p2 = {**BASE, 'total': 3}\n"
+                "    p2['color'] = 'red'\n"
+                "    analytics.track(u, 'Order Completed', p2)\n"
+            )
+        }
+    )
     found = sorted((f.line, f.code) for f in result.findings)
     # total=-1 is overwritten by an unknown value; coupon and color are not planned
     assert found == [(7, "CIO004"), (10, "CIO004")]
 
 
 def test_unknown_values_are_never_guessed(lint: Lint) -> None:
-    result = lint({"app.py": (
-        "from segment import analytics\n"
-        "def go(u, extra, name, total):\n"
-        "    analytics.identify(u, {'email': 'a@b.co'})\n"
-        "    analytics.track(u, 'Order Completed', {'order_id': '1', **extra})\n"  # open: no CIO005
-        "    analytics.track(u, 'Order Completed', {'order_id': '1', 'total': total})\n"  # unknown value
-        "    analytics.track(u, f'{name} Completed')\n"  # CIO007
-        "    analytics.track(u, 'Order Completed', extra)\n"  # unknown properties
-    )})
+    result = lint(
+        {
+            "app.py": (
+                "from segment import analytics\n"
+                "def go(u, extra, name, total):\n"
+                "    analytics.identify(u, {'email': 'a@b.co'})\n"
+                "    analytics.track(u, 'Order Completed', {'order_id': '1', **extra})\n"  # open: no CIO005
+                "    analytics.track(u, 'Order Completed', {'order_id': '1', 'total': total})\n"  # unknown value
+                "    analytics.track(u, f'{name} Completed')\n"  # CIO007
+                "    analytics.track(u, 'Order Completed', extra)\n"  # unknown properties
+            )
+        }
+    )
     assert codes(result) == [("app.py", 6, "CIO007")]
 
 
@@ -191,10 +220,14 @@ def test_unknown_values_are_never_guessed(lint: Lint) -> None:
         ("3.2", 'cio.track_anonymous("a1", "Trial Started", {})', []),
     ],
 )
-def test_classic_signature_depends_on_the_installed_version(lint: Lint, version: str, call: str, expected: list[str]) -> None:
+def test_classic_signature_depends_on_the_installed_version(
+    lint: Lint, version: str, call: str, expected: list[str]
+) -> None:
     plan = "version: 1\nidentify: {properties: {email: {type: string}}}\nevents:\n  Trial Started:\n    properties: {}\n"
     result = lint(
-        {"app.py": f"from customerio import CustomerIO\ncio = CustomerIO('s', 'k')\ncio.identify('u1', email='x')\n{call}\n"},
+        {
+            "app.py": f"from customerio import CustomerIO\ncio = CustomerIO('s', 'k')\ncio.identify('u1', email='x')\n{call}\n"
+        },
         plan,
         sdk_versions={"customerio": version},
     )
@@ -202,39 +235,55 @@ def test_classic_signature_depends_on_the_installed_version(lint: Lint, version:
 
 
 def test_suppression_comments(lint: Lint) -> None:
-    result = lint({"app.py": (
-        "from segment import analytics\n"
-        "analytics.identify('u', {'email': 'a@b.co'})\n"
-        "analytics.track('u', 'nope1')  # cio-lint: ignore[CIO001]\n"
-        "analytics.track('u', 'nope2')  # cio-lint: ignore\n"
-        "analytics.track('u', 'nope3')  # noqa: CIO001\n"
-        "analytics.track('u', 'nope4')  # cio-lint: ignore[CIO002]\n"
-        "analytics.track('u', 'nope5')\n"
-    )})
+    result = lint(
+        {
+            "app.py": (
+                "from segment import analytics\n"
+                "analytics.identify('u', {'email': 'a@b.co'})\n"
+                "analytics.track('u', 'nope1')  # cio-lint: ignore[CIO001]\n"
+                "analytics.track('u', 'nope2')  # cio-lint: ignore\n"
+                "analytics.track('u', 'nope3')  # noqa: CIO001\n"
+                "analytics.track('u', 'nope4')  # cio-lint: ignore[CIO002]\n"
+                "analytics.track('u', 'nope5')\n"
+            )
+        }
+    )
     assert codes(result) == [("app.py", 6, "CIO001"), ("app.py", 7, "CIO001")]
 
 
-def test_unparsable_and_undecodable_files_are_findings_and_others_still_checked(lint: Lint, tmp_path) -> None:
-    result = lint({
-        "ok.py": "from segment import analytics\nanalytics.identify('u', {'email': 'a@b.co'})\nanalytics.track('u', 'nope')\n",
-        "broken.py": "import analytics\ndef f(:\n    pass\n",
-    })
+def test_unparsable_and_undecodable_files_are_findings_and_others_still_checked(
+    lint: Lint, tmp_path
+) -> None:
+    result = lint(
+        {
+            "ok.py": "from segment import analytics\nanalytics.identify('u', {'email': 'a@b.co'})\nanalytics.track('u', 'nope')\n",
+            "broken.py": "import analytics\ndef f(:\n    pass\n",
+        }
+    )
     (tmp_path / "latin.py").write_bytes(b"import customerio\nname = '\xe9'\n")
     from cio_lint.config import Config
     from cio_lint.engine import lint_paths
     from cio_lint.plan import load_plan
 
-    result = lint_paths([tmp_path], Config(root=tmp_path), load_plan(tmp_path / "tracking_plan"), jobs=1)
-    assert codes(result) == [("broken.py", 2, "CIO900"), ("latin.py", 2, "CIO900"), ("ok.py", 3, "CIO001")]
+    result = lint_paths(
+        [tmp_path], Config(root=tmp_path), load_plan(tmp_path / "tracking_plan"), jobs=1
+    )
+    assert codes(result) == [
+        ("broken.py", 2, "CIO900"),
+        ("latin.py", 2, "CIO900"),
+        ("ok.py", 3, "CIO001"),
+    ]
     assert "UTF-8" in result.findings[1].message
 
 
 def test_prefilter_skips_files_that_cannot_matter(lint: Lint) -> None:
-    result = lint({
-        "app.py": "from segment import analytics\nanalytics.identify('u', {'email': 'a@b.co'})\n",
-        "other.py": "def track(x):\n    return x\ntrack('nope')\n",
-        "more.py": "x = 1\n",
-    })
+    result = lint(
+        {
+            "app.py": "from segment import analytics\nanalytics.identify('u', {'email': 'a@b.co'})\n",
+            "other.py": "def track(x):\n    return x\ntrack('nope')\n",
+            "more.py": "x = 1\n",
+        }
+    )
     assert result.files_checked == 3
     assert result.files_parsed == 1
 
@@ -258,20 +307,30 @@ def test_parallel_and_serial_runs_agree(project, tmp_path) -> None:
 
 def test_files_that_cannot_matter_are_not_parsed_even_when_broken(lint: Lint) -> None:
     """Documented behaviour: CIO900 is reported for the files cio-lint needs to read."""
-    result = lint({
-        "app.py": "from segment import analytics\nanalytics.identify('u', {'email': 'a@b.co'})\n",
-        "py2.py": "print 'no sdk here'\n",
-        "py2_sdk.py": "import analytics\nprint 'sdk here'\n",
-    })
+    result = lint(
+        {
+            "app.py": "from segment import analytics\nanalytics.identify('u', {'email': 'a@b.co'})\n",
+            "py2.py": "print 'no sdk here'\n",
+            "py2_sdk.py": "import analytics\nprint 'sdk here'\n",
+        }
+    )
     assert codes(result) == [("py2_sdk.py", 2, "CIO900")]
 
 
 def test_one_line_suites_are_seen(lint: Lint) -> None:
-    result = lint({"app.py": (
-        "from segment import analytics\n"
-        "analytics.identify('u', {'email': 'a@b.co'})\n"
-        "def f(u): analytics.track('u', 'Nope1')\n"
-        "if True: analytics.track('u', 'Nope2')\n"
-        "for _ in range(2): analytics.track('u', 'Nope3')\n"
-    )})
-    assert codes(result) == [("app.py", 3, "CIO001"), ("app.py", 4, "CIO001"), ("app.py", 5, "CIO001")]
+    result = lint(
+        {
+            "app.py": (
+                "from segment import analytics\n"
+                "analytics.identify('u', {'email': 'a@b.co'})\n"
+                "def f(u): analytics.track('u', 'Nope1')\n"
+                "if True: analytics.track('u', 'Nope2')\n"
+                "for _ in range(2): analytics.track('u', 'Nope3')\n"
+            )
+        }
+    )
+    assert codes(result) == [
+        ("app.py", 3, "CIO001"),
+        ("app.py", 4, "CIO001"),
+        ("app.py", 5, "CIO001"),
+    ]

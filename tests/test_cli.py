@@ -45,16 +45,33 @@ def test_json_output_is_exactly_the_spec(app: Path) -> None:
     data = json.loads(out)
     assert code == 1
     assert [d["code"] for d in data] == ["CIO002", "CIO007"]
-    assert set(data[0]) == {"code", "name", "severity", "message", "path", "line", "column", "end_line", "end_column", "fix"}
+    assert set(data[0]) == {
+        "code",
+        "name",
+        "severity",
+        "message",
+        "path",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "fix",
+    }
     assert data[0]["fix"] == {
-        "edits": [{"line": 3, "column": 23, "end_line": 3, "end_column": 34, "content": "'Signed Up'"}],
+        "edits": [
+            {"line": 3, "column": 23, "end_line": 3, "end_column": 34, "content": "'Signed Up'"}
+        ],
         "applicability": "safe",
     }
     assert data[1]["fix"] is None and data[1]["severity"] == "warning"
 
 
 def test_warnings_alone_exit_zero(project) -> None:
-    project({"app.py": "from segment import analytics\nanalytics.identify('u', {'email': 'a@b.co'})\nanalytics.track('u', f'{x}')\n"})
+    project(
+        {
+            "app.py": "from segment import analytics\nanalytics.identify('u', {'email': 'a@b.co'})\nanalytics.track('u', f'{x}')\n"
+        }
+    )
     code, out, _ = run(".")
     assert code == 0 and "CIO007" in out
 
@@ -69,7 +86,9 @@ def test_warnings_alone_exit_zero(project) -> None:
         (["--exit-zero"], ["CIO002", "CIO007"], 0),
     ],
 )
-def test_select_ignore_exit_zero(app: Path, args: list[str], codes: list[str], exit_code: int) -> None:
+def test_select_ignore_exit_zero(
+    app: Path, args: list[str], codes: list[str], exit_code: int
+) -> None:
     code, out, _ = run("--format", "json", *args, ".")
     assert [d["code"] for d in json.loads(out)] == codes
     assert code == exit_code
@@ -78,8 +97,12 @@ def test_select_ignore_exit_zero(app: Path, args: list[str], codes: list[str], e
 def test_config_in_pyproject_and_flags_win(app: Path) -> None:
     (app / "pyproject.toml").write_text('[tool.cio-lint]\nignore = ["CIO002"]\n')
     assert [d["code"] for d in json.loads(run("--format", "json", ".")[1])] == ["CIO007"]
-    assert [d["code"] for d in json.loads(run("--format", "json", "--select", "CIO002", ".")[1])] == []
-    (app / "pyproject.toml").write_text('[tool.cio-lint]\nper-file-ignores = {"app.py" = ["CIO007"]}\n')
+    assert [
+        d["code"] for d in json.loads(run("--format", "json", "--select", "CIO002", ".")[1])
+    ] == []
+    (app / "pyproject.toml").write_text(
+        '[tool.cio-lint]\nper-file-ignores = {"app.py" = ["CIO007"]}\n'
+    )
     assert [d["code"] for d in json.loads(run("--format", "json", ".")[1])] == ["CIO002"]
 
 
@@ -101,7 +124,9 @@ def test_configuration_errors_exit_2(app: Path, toml: str, message: str) -> None
     assert out == ""
 
 
-def test_no_plan_found_says_where_it_looked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_plan_found_says_where_it_looked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "app.py").write_text(APP)
     monkeypatch.chdir(tmp_path)
     code, _, err = run(".")
@@ -114,8 +139,14 @@ def test_no_plan_found_says_where_it_looked(tmp_path: Path, monkeypatch: pytest.
     [
         ("version: 1\nevents:\n  A: {properties: {x: {type: numbr}}}\n", "plan.yaml:3"),
         ("version: 1\nevents:\n  A: [\n", "plan.yaml"),
-        ("version: 1\nevents:\n  A: {properties: {x: {$ref: 'https://example.com/s.json'}}}\n", "plan.yaml:3"),
-        ("version: 1\nevents:\n  A: {properties: {x: {$ref: '../../outside.json#/x'}}}\n", "plan.yaml:3"),
+        (
+            "version: 1\nevents:\n  A: {properties: {x: {$ref: 'https://example.com/s.json'}}}\n",
+            "plan.yaml:3",
+        ),
+        (
+            "version: 1\nevents:\n  A: {properties: {x: {$ref: '../../outside.json#/x'}}}\n",
+            "plan.yaml:3",
+        ),
     ],
 )
 def test_plan_errors_exit_2_naming_the_file(project, plan: str, expected: str) -> None:
@@ -130,7 +161,9 @@ def test_explicit_plan_option(project, tmp_path: Path) -> None:
     project({"app.py": APP})
     other = tmp_path / "other_plan"
     other.mkdir()
-    (other / "p.yaml").write_text("version: 1\nidentify: {properties: {email: {type: string}}}\nevents:\n  signed up: {properties: {plan: {type: string}}}\n")
+    (other / "p.yaml").write_text(
+        "version: 1\nidentify: {properties: {email: {type: string}}}\nevents:\n  signed up: {properties: {plan: {type: string}}}\n"
+    )
     _code, out, _ = run("--plan", str(other), "--format", "json", ".")
     assert [d["code"] for d in json.loads(out)] == ["CIO007"]
 
@@ -161,7 +194,13 @@ def test_plan_check_command(project) -> None:
 
 
 def test_plan_check_reports_collisions_in_a_real_typewriter_plan() -> None:
-    plan = REPO.parent / "shared" / "realworld-plans" / "segment-typewriter" / "typewriter-e2e-plan.v8-publicapi.json"
+    plan = (
+        REPO.parent
+        / "shared"
+        / "realworld-plans"
+        / "segment-typewriter"
+        / "typewriter-e2e-plan.v8-publicapi.json"
+    )
     if not plan.exists():
         pytest.skip("shared/ realworld plans are not next to this checkout")
     code, _, err = run("plan", "check", str(plan))
@@ -173,7 +212,9 @@ def test_fix_round_trip_on_the_demo_app(tmp_path: Path, monkeypatch: pytest.Monk
     shutil.copytree(REPO / "examples", tmp_path / "examples")
     shutil.copytree(REPO / "tracking_plan", tmp_path / "tracking_plan")
     monkeypatch.chdir(tmp_path)
-    before = {p: p.read_text() for p in (tmp_path / "examples").rglob("*.py") if "broken" not in p.name}
+    before = {
+        p: p.read_text() for p in (tmp_path / "examples").rglob("*.py") if "broken" not in p.name
+    }
     code, out, _ = run("--format", "json", "examples")
     fixable = [d for d in json.loads(out) if d["fix"]]
     assert fixable and all(d["code"] == "CIO002" for d in fixable)
@@ -187,7 +228,9 @@ def test_fix_round_trip_on_the_demo_app(tmp_path: Path, monkeypatch: pytest.Monk
         assert len(old) == len(new)
         for a, b in zip(old, new):
             if a != b:  # only the event-name literal differs
-                assert a.lower().replace("_", " ").replace("-", " ") == b.lower().replace("_", " ").replace("-", " "), (a, b)
+                assert a.lower().replace("_", " ").replace("-", " ") == b.lower().replace(
+                    "_", " "
+                ).replace("-", " "), (a, b)
     code, out, _ = run("--format", "json", "examples")
     assert [d for d in json.loads(out) if d["code"] == "CIO002"] == []
     assert run("--fix", "examples")[0] == code  # a second --fix changes nothing
@@ -204,7 +247,9 @@ def test_baseline_survives_a_line_shifting_edit_and_reports_stale_entries(app: P
     code, out, _ = run("--baseline", "baseline.json", ".")
     assert (code, out) == (0, passed)
     # a new problem is reported; the fixed one becomes a stale entry
-    (app / "app.py").write_text(APP.replace("'signed up'", "'Signed Up'") + "analytics.track('u1', 'Nope')\n")
+    (app / "app.py").write_text(
+        APP.replace("'signed up'", "'Signed Up'") + "analytics.track('u1', 'Nope')\n"
+    )
     code, out, err = run("--baseline", "baseline.json", "--baseline-stale", "--format", "json", ".")
     assert [d["code"] for d in json.loads(out)] == ["CIO001"]
     assert code == 1 and "1 stale baseline entry" in err and "CIO002" in err
@@ -212,7 +257,9 @@ def test_baseline_survives_a_line_shifting_edit_and_reports_stale_entries(app: P
 
 def test_github_format(app: Path) -> None:
     _code, out, _ = run("--format", "github", ".")
-    assert out.splitlines()[0].startswith("::error file=app.py,line=3,col=23,endLine=3,endColumn=34,title=CIO002 event-name-case::Event `signed up`")
+    assert out.splitlines()[0].startswith(
+        "::error file=app.py,line=3,col=23,endLine=3,endColumn=34,title=CIO002 event-name-case::Event `signed up`"
+    )
     assert out.splitlines()[1].startswith("::warning file=app.py,line=4")
 
 
@@ -235,7 +282,10 @@ def test_the_console_script_exits_fast_with_the_same_codes_and_output(
 
     done = subprocess.run(
         [sys.executable, "-c", "from cio_lint.cli import run; run()", *args],
-        cwd=app, capture_output=True, text=True, check=False,
+        cwd=app,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == status
     assert stdout in done.stdout and stderr in done.stderr
@@ -253,7 +303,10 @@ def test_the_console_script_exits_normally_under_a_profiler(app: Path, tmp_path:
     script.write_text("from cio_lint.cli import run\nrun()\n")
     done = subprocess.run(
         [sys.executable, "-m", "cProfile", "-o", str(prof), str(script), "app.py"],
-        cwd=app, capture_output=True, text=True, check=False,
+        cwd=app,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert "CIO002" in done.stdout and "Found 1 error" in done.stdout
     assert prof.stat().st_size > 0  # cProfile wrote its data (it decides the exit status itself)

@@ -20,10 +20,11 @@ def _lines(result: object, code: str = "CIO001") -> list[tuple[str, int]]:
 
 @PREFILTER
 def test_instance_attribute_none_until_configured(lint: Lint, prefilter: bool) -> None:
-    result = lint({
-        "app/__init__.py": "",
-        "app/settings.py": "CIO_SITE_ID = ''\n",
-        "app/service.py": """\
+    result = lint(
+        {
+            "app/__init__.py": "",
+            "app/settings.py": "CIO_SITE_ID = ''\n",
+            "app/service.py": """\
             from customerio import CustomerIO
             from app import settings
 
@@ -39,15 +40,18 @@ def test_instance_attribute_none_until_configured(lint: Lint, prefilter: bool) -
                         return
                     self.client.track(user.id, "Project Deleted")
             """,
-    }, prefilter=prefilter)
+        },
+        prefilter=prefilter,
+    )
     assert _lines(result) == [("app/service.py", 14)]
 
 
 @PREFILTER
 def test_module_client_none_then_set_by_global_or_branch(lint: Lint, prefilter: bool) -> None:
-    result = lint({
-        "app/__init__.py": "",
-        "app/tracking.py": """\
+    result = lint(
+        {
+            "app/__init__.py": "",
+            "app/tracking.py": """\
             import customerio
             from customerio import analytics
 
@@ -60,7 +64,7 @@ def test_module_client_none_then_set_by_global_or_branch(lint: Lint, prefilter: 
                 global cio
                 cio = customerio.CustomerIO(config["site"], config["key"])
             """,
-        "app/views.py": """\
+            "app/views.py": """\
             from app import tracking
             from app.tracking import segment
 
@@ -68,15 +72,18 @@ def test_module_client_none_then_set_by_global_or_branch(lint: Lint, prefilter: 
                 tracking.cio.track(user.id, "Project Deleted")
                 segment.track(user.id, "Project Deleted")
             """,
-    }, prefilter=prefilter)
+        },
+        prefilter=prefilter,
+    )
     assert _lines(result) == [("app/views.py", 5), ("app/views.py", 6)]
 
 
 @PREFILTER
 def test_factories_properties_and_cached_properties(lint: Lint, prefilter: bool) -> None:
-    result = lint({
-        "app/__init__.py": "",
-        "app/clients.py": """\
+    result = lint(
+        {
+            "app/__init__.py": "",
+            "app/clients.py": """\
             import functools
             from functools import lru_cache, cached_property
             from django.utils.functional import cached_property as django_cached_property
@@ -107,7 +114,7 @@ def test_factories_properties_and_cached_properties(lint: Lint, prefilter: bool)
                 def factory(self):
                     return analytics.Client(write_key="f")
             """,
-        "app/views.py": """\
+            "app/views.py": """\
             from app.clients import get_client, make_client, Site
 
             def delete(user, site: Site):
@@ -119,15 +126,18 @@ def test_factories_properties_and_cached_properties(lint: Lint, prefilter: bool)
                 site.factory().track(user.id, "Project Deleted")
                 Site().client.track(user.id, "Project Deleted")
             """,
-    }, prefilter=prefilter)
+        },
+        prefilter=prefilter,
+    )
     assert _lines(result) == [("app/views.py", n) for n in range(4, 11)]
 
 
 @PREFILTER
 def test_annotations_of_parameters_attributes_and_returns(lint: Lint, prefilter: bool) -> None:
-    result = lint({
-        "app/__init__.py": "",
-        "app/sending.py": """\
+    result = lint(
+        {
+            "app/__init__.py": "",
+            "app/sending.py": """\
             from __future__ import annotations
             from typing import Optional, Union
             import analytics
@@ -168,22 +178,25 @@ def test_annotations_of_parameters_attributes_and_returns(lint: Lint, prefilter:
                 for c in [1]:
                     c.track(user.id, "Project Deleted")
             """,
-    }, prefilter=prefilter)
+        },
+        prefilter=prefilter,
+    )
     assert _lines(result) == [("app/sending.py", n) for n in (7, 11, 14, 17, 20, 29, 30, 36)]
 
 
 @PREFILTER
 def test_self_attribute_chains(lint: Lint, prefilter: bool) -> None:
-    result = lint({
-        "app/__init__.py": "",
-        "app/config.py": """\
+    result = lint(
+        {
+            "app/__init__.py": "",
+            "app/config.py": """\
             from customerio import analytics
 
             class Configuration:
                 def __init__(self):
                     self.client = analytics.Client(write_key="k")
             """,
-        "app/service.py": """\
+            "app/service.py": """\
             from app.config import Configuration
 
             class Service:
@@ -193,7 +206,9 @@ def test_self_attribute_chains(lint: Lint, prefilter: bool) -> None:
                 def deleted(self, user):
                     self.configuration.client.track(user.id, "Project Deleted")
             """,
-    }, prefilter=prefilter)
+        },
+        prefilter=prefilter,
+    )
     assert _lines(result) == [("app/service.py", 8)]
 
 
@@ -215,68 +230,77 @@ TENANTS = """\
 def test_member_resolved_by_unique_name(lint: Lint, prefilter: bool) -> None:
     """``request.tenant.settings`` is a Django reverse accessor: no import shows its type. The
     view imports nothing of the SDK or of the tenants module."""
-    result = lint({
-        "tenants/__init__.py": "",
-        "tenants/models.py": TENANTS,
-        "web/__init__.py": "",
-        "web/views.py": """\
+    result = lint(
+        {
+            "tenants/__init__.py": "",
+            "tenants/models.py": TENANTS,
+            "web/__init__.py": "",
+            "web/views.py": """\
             from django.http import JsonResponse
 
             def delete_project(request, pk):
                 request.tenant.settings.analytics_client.track(request.user.id, "Project Deleted")
                 return JsonResponse({})
             """,
-    }, prefilter=prefilter)
+        },
+        prefilter=prefilter,
+    )
     assert _lines(result) == [("web/views.py", 4)]
     assert list(result.by_member_name.values()) == ["tenants.models.SiteSettings.analytics_client"]
 
 
 @PREFILTER
 def test_member_name_with_two_candidates_is_not_resolved(lint: Lint, prefilter: bool) -> None:
-    result = lint({
-        "tenants/__init__.py": "",
-        "tenants/models.py": TENANTS,
-        "tenants/other.py": """\
+    result = lint(
+        {
+            "tenants/__init__.py": "",
+            "tenants/models.py": TENANTS,
+            "tenants/other.py": """\
             import analytics
 
             class Partner:
                 def __init__(self):
                     self.analytics_client = analytics.Client(write_key="p")
             """,
-        "web/__init__.py": "",
-        "web/views.py": """\
+            "web/__init__.py": "",
+            "web/views.py": """\
             def delete_project(request, pk):
                 request.tenant.settings.analytics_client.track(request.user.id, "Project Deleted")
             """,
-    }, prefilter=prefilter)
+        },
+        prefilter=prefilter,
+    )
     assert _lines(result) == []
 
 
 def test_member_name_that_does_not_bind_is_another_method(lint: Lint) -> None:
     """A wrapper method found by name is used only when the call binds to it."""
-    result = lint({
-        "app/__init__.py": "",
-        "app/billing.py": """\
+    result = lint(
+        {
+            "app/__init__.py": "",
+            "app/billing.py": """\
             from customerio import analytics
 
             class Checkout:
                 def refund(self, user, order):
                     analytics.track(user.id, order.event_name, {})
             """,
-        "app/admin.py": """\
+            "app/admin.py": """\
             def refund_order(agent, order, amount):
                 order.refund(amount, by=agent)
             """,
-    })
+        }
+    )
     assert _lines(result, "CIO007") == [("app/billing.py", 5)]
     assert _lines(result, "CIO013") == []
 
 
 @PREFILTER
 def test_calls_in_every_callable(lint: Lint, prefilter: bool) -> None:
-    result = lint({
-        "app/__init__.py": "",
-        "app/views.py": """\
+    result = lint(
+        {
+            "app/__init__.py": "",
+            "app/views.py": """\
             from django.db import transaction
             import analytics
             from customerio import analytics as cdp
@@ -309,21 +333,24 @@ def test_calls_in_every_callable(lint: Lint, prefilter: bool) -> None:
                 def post(self, request):
                     transaction.on_commit(lambda: (lambda: analytics.track(request.user.id, "Project Deleted"))())
             """,
-    }, prefilter=prefilter)
+        },
+        prefilter=prefilter,
+    )
     assert _lines(result) == [("app/views.py", n) for n in (6, 10, 14, 16, 19, 24, 26, 27, 31)]
 
 
 @PREFILTER
 def test_partial_binds_its_fixed_arguments(lint: Lint, prefilter: bool) -> None:
-    result = lint({
-        "app/__init__.py": "",
-        "app/helpers.py": """\
+    result = lint(
+        {
+            "app/__init__.py": "",
+            "app/helpers.py": """\
             import analytics
 
             def track_event(user, name, properties=None):
                 analytics.track(user.id, name, properties or {})
             """,
-        "app/views.py": """\
+            "app/views.py": """\
             import functools
             from functools import partial
             from django.db import transaction
@@ -343,7 +370,9 @@ def test_partial_binds_its_fixed_arguments(lint: Lint, prefilter: bool) -> None:
                 emit("Project Deleted")
                 emit("Signed Up", {"plan": "platinum"})
             """,
-    }, prefilter=prefilter)
+        },
+        prefilter=prefilter,
+    )
     assert _lines(result) == [("app/views.py", n) for n in (9, 12, 13, 17)]
     assert _lines(result, "CIO013") == [] and _lines(result, "CIO007") == []
     assert ("app/views.py", 18) in _lines(result, "CIO006")
@@ -352,9 +381,10 @@ def test_partial_binds_its_fixed_arguments(lint: Lint, prefilter: bool) -> None:
 def test_a_lambda_is_its_own_scope_for_cio003(lint: Lint) -> None:
     """A lambda runs later, like a nested def: an identify before it in the enclosing function
     does not order its track, and an identify after it does not flag it."""
-    result = lint({
-        "app/__init__.py": "",
-        "app/views.py": """\
+    result = lint(
+        {
+            "app/__init__.py": "",
+            "app/views.py": """\
             from django.db import transaction
             import analytics
 
@@ -367,7 +397,8 @@ def test_a_lambda_is_its_own_scope_for_cio003(lint: Lint) -> None:
                 analytics.track(user.id, "Signed Up", {"plan": "pro"})
                 analytics.identify(user.id, {"email": user.email})
             """,
-    })
+        }
+    )
     assert _lines(result, "CIO003") == [("app/views.py", 10)]
 
 
@@ -375,9 +406,10 @@ def test_a_lambda_is_its_own_scope_for_cio003(lint: Lint) -> None:
 def test_declared_wrappers_always_bind(lint: Lint, prefilter: bool) -> None:
     """Declared wrappers bind whether or not an SDK call is visible in them: a registry or a
     queue hides it."""
-    result = lint({
-        "app/__init__.py": "",
-        "app/telemetry.py": """\
+    result = lint(
+        {
+            "app/__init__.py": "",
+            "app/telemetry.py": """\
             HANDLERS = {}
 
             def emit(user, name, **props):
@@ -396,7 +428,7 @@ def test_declared_wrappers_always_bind(lint: Lint, prefilter: bool) -> None:
                 def send(self, user, name):
                     self.queue.append((user, name))
             """,
-        "app/views.py": """\
+            "app/views.py": """\
             from app.telemetry import emit, Outbox
 
             def delete(user, outbox: Outbox):
@@ -405,12 +437,25 @@ def test_declared_wrappers_always_bind(lint: Lint, prefilter: bool) -> None:
                 Outbox.push(user, "Project Deleted")
                 outbox.send(user, "Project Deleted")
             """,
-    }, prefilter=prefilter, wrappers={
-        "app.telemetry.emit": {"kind": "track", "user_id": 0, "event": 1, "properties": "kwargs"},
-        "app.telemetry.Outbox.enqueue": {"kind": "track", "user_id": 0, "event": 1, "properties": 2},
-        "app.telemetry.Outbox.push": {"kind": "track", "user_id": 0, "event": 1},
-        "app.telemetry.Outbox.send": {"kind": "track", "user_id": "user", "event": "name"},
-    })
+        },
+        prefilter=prefilter,
+        wrappers={
+            "app.telemetry.emit": {
+                "kind": "track",
+                "user_id": 0,
+                "event": 1,
+                "properties": "kwargs",
+            },
+            "app.telemetry.Outbox.enqueue": {
+                "kind": "track",
+                "user_id": 0,
+                "event": 1,
+                "properties": 2,
+            },
+            "app.telemetry.Outbox.push": {"kind": "track", "user_id": 0, "event": 1},
+            "app.telemetry.Outbox.send": {"kind": "track", "user_id": "user", "event": "name"},
+        },
+    )
     assert _lines(result) == [("app/views.py", n) for n in (4, 5, 6, 7)]
 
 
@@ -419,27 +464,32 @@ def test_explain_wrappers_lists_receivers_resolved_by_member_name(project) -> No
 
     from cio_lint.cli import main
 
-    project({
-        "tenants/__init__.py": "",
-        "tenants/models.py": TENANTS,
-        "web/__init__.py": "",
-        "web/views.py": """\
+    project(
+        {
+            "tenants/__init__.py": "",
+            "tenants/models.py": TENANTS,
+            "web/__init__.py": "",
+            "web/views.py": """\
             def delete_project(request, pk):
                 request.tenant.settings.analytics_client.track(request.user.id, "Project Deleted")
             """,
-    })
+        }
+    )
     result = CliRunner().invoke(main, ["--explain-wrappers", "--no-cache", "."])
     assert result.exit_code == 0, result.output
     assert "web/views.py:2:5 -> tenants.models.SiteSettings.analytics_client" in result.output
 
 
 @PREFILTER
-def test_a_helper_whose_lambda_sends_its_parameters_is_a_wrapper(lint: Lint, prefilter: bool) -> None:
+def test_a_helper_whose_lambda_sends_its_parameters_is_a_wrapper(
+    lint: Lint, prefilter: bool
+) -> None:
     """``on_commit(lambda: ...)`` inside a helper sends the helper's own parameters: its call
     sites are checked; a parameter of the lambda itself is not the helper's."""
-    result = lint({
-        "app/__init__.py": "",
-        "app/tracking.py": """\
+    result = lint(
+        {
+            "app/__init__.py": "",
+            "app/tracking.py": """\
             from django.db import transaction
             import analytics
 
@@ -451,7 +501,7 @@ def test_a_helper_whose_lambda_sends_its_parameters_is_a_wrapper(lint: Lint, pre
                     analytics.track(users[0].id, event, {})
                 send("Signed Up")
             """,
-        "app/views.py": """\
+            "app/views.py": """\
             from app.tracking import later, each
 
             def view(user):
@@ -459,29 +509,34 @@ def test_a_helper_whose_lambda_sends_its_parameters_is_a_wrapper(lint: Lint, pre
                 later(user, "Signed Up", {"plan": "platinum"})
                 each([user], "Project Deleted")
             """,
-    }, prefilter=prefilter)
+        },
+        prefilter=prefilter,
+    )
     assert _lines(result) == [("app/views.py", 4)]
     assert ("app/views.py", 5) in _lines(result, "CIO006")
 
 
 @PREFILTER
 def test_module_level_lambda_and_subscript_receivers(lint: Lint, prefilter: bool) -> None:
-    result = lint({
-        "app/__init__.py": "",
-        "app/ext.py": """\
+    result = lint(
+        {
+            "app/__init__.py": "",
+            "app/ext.py": """\
             import analytics
 
             class Notifier:
                 def __init__(self, key):
                     self.segment_client = analytics.Client(write_key=key)
             """,
-        "app/views.py": """\
+            "app/views.py": """\
             from flask import current_app
 
             def view(user):
                 current_app.extensions["notifier"].segment_client.track(user.id, "Project Deleted", {})
             """,
-    }, prefilter=prefilter)
+        },
+        prefilter=prefilter,
+    )
     assert _lines(result) == [("app/views.py", 4)]
 
 
@@ -489,28 +544,31 @@ def test_module_level_lambda_and_subscript_receivers(lint: Lint, prefilter: bool
 def test_a_module_attribute_assigned_from_another_module(lint: Lint, prefilter: bool) -> None:
     """An app factory configures a module that holds ``client = None``: the module, and the
     files that use its client, are followed (the holding module imports no SDK)."""
-    result = lint({
-        "app/__init__.py": "",
-        "app/tracking.py": """\
+    result = lint(
+        {
+            "app/__init__.py": "",
+            "app/tracking.py": """\
             client = None
 
             def deleted(user):
                 client.track(user.id, "Project Deleted", {})
             """,
-        "app/factory.py": """\
+            "app/factory.py": """\
             import analytics
             from app import tracking
 
             def create_app(config):
                 tracking.client = analytics.Client(write_key=config["key"])
             """,
-        "app/views.py": """\
+            "app/views.py": """\
             from app import tracking
 
             def view(user):
                 tracking.client.track(user.id, "Project Deleted", {})
             """,
-    }, prefilter=prefilter)
+        },
+        prefilter=prefilter,
+    )
     assert _lines(result) == [("app/tracking.py", 4), ("app/views.py", 4)]
 
 
@@ -521,13 +579,15 @@ def test_member_names_on_a_rerun_see_the_edited_file(project) -> None:  # type: 
     from cio_lint.engine import lint_paths
     from cio_lint.plan import load_plan
 
-    root = project({
-        "tenants/__init__.py": "",
-        "tenants/models.py": TENANTS,
-        "web/__init__.py": "",
-        "web/views.py": "def delete_project(request, pk):\n    return pk\n",
-        "web/other.py": "def nothing(request):\n    return request.tenant\n",
-    })
+    root = project(
+        {
+            "tenants/__init__.py": "",
+            "tenants/models.py": TENANTS,
+            "web/__init__.py": "",
+            "web/views.py": "def delete_project(request, pk):\n    return pk\n",
+            "web/other.py": "def nothing(request):\n    return request.tenant\n",
+        }
+    )
     config = Config(root=root, cache_dir=root / "cache")
     plan = load_plan(root / "tracking_plan")
     assert [f.code for f in lint_paths([root], config, plan, jobs=1).findings] == []

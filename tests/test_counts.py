@@ -73,7 +73,9 @@ def test_text_summary_is_one_line_with_the_counts(project) -> None:
 
 
 def test_summary_singular_and_without_wrappers(project) -> None:
-    project({"app.py": "from segment import analytics\nanalytics.identify('u1', {'email': 'a@b.co'})\n"})
+    project(
+        {"app.py": "from segment import analytics\nanalytics.identify('u1', {'email': 'a@b.co'})\n"}
+    )
     code, out = _cli("--no-cache", "app.py")
     assert (code, out) == (0, "Checked 1 SDK call in 1 file. All checks passed!\n")
 
@@ -83,8 +85,14 @@ def test_summary_singular_and_without_wrappers(project) -> None:
     [
         (RunCounts(0, 0), "Checked 0 SDK calls in 0 files. All checks passed!"),
         (RunCounts(3, 4), "Checked 3 SDK calls in 4 files. All checks passed!"),
-        (RunCounts(23, 12, 17), "Checked 23 SDK calls in 12 files (17 through wrappers). All checks passed!"),
-        (RunCounts(1, 1, 1), "Checked 1 SDK call in 1 file (1 through wrappers). All checks passed!"),
+        (
+            RunCounts(23, 12, 17),
+            "Checked 23 SDK calls in 12 files (17 through wrappers). All checks passed!",
+        ),
+        (
+            RunCounts(1, 1, 1),
+            "Checked 1 SDK call in 1 file (1 through wrappers). All checks passed!",
+        ),
     ],
 )
 def test_summary_wording(counts: RunCounts, line: str, tmp_path: Path) -> None:
@@ -96,7 +104,9 @@ def test_quiet_drops_the_summary_line(project) -> None:
     project(APP)
     code, out = _cli("--no-cache", "--quiet", "app")
     assert code == 1
-    assert out.splitlines() == ["app/views.py:6:23: CIO001 Event `Nope` is not in the tracking plan"]
+    assert out.splitlines() == [
+        "app/views.py:6:23: CIO001 Event `Nope` is not in the tracking plan"
+    ]
 
 
 def test_sarif_run_properties_hold_the_counts_json_stays_an_array(project) -> None:

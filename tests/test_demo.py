@@ -23,7 +23,12 @@ def demo():
 def test_demo_findings_are_exactly_the_planted_ones(demo, monkeypatch: pytest.MonkeyPatch) -> None:
     expected, plan = demo
     monkeypatch.chdir(REPO / "examples")
-    result = lint_paths([REPO / "examples"], Config(root=REPO, sdk_versions={"customerio": "3.2"}, cache=False), plan, jobs=1)
+    result = lint_paths(
+        [REPO / "examples"],
+        Config(root=REPO, sdk_versions={"customerio": "3.2"}, cache=False),
+        plan,
+        jobs=1,
+    )
     found = sorted((f.path, f.line, f.code) for f in result.findings)
     assert found == sorted((e["path"], e["line"], e["code"]) for e in expected)
 

@@ -65,9 +65,20 @@ CUTOFF_EDITS = [
     ("event name changed", "app/other.py", "'Nope'", "'Signed Up'", None),
     ("lines shifted", "app/views.py", "from customerio", "\nfrom customerio", None),
     ("suppression added", "app/other.py", "'Signed Up')\n", "'Nah')  # noqa: CIO001\n", None),
-    ("unparsed file starts sending", "app/plain.py", "return x\n",
-     "return x\nfrom customerio import analytics\nanalytics.track('u', 'Nope2')\n", None),
-    ("docstring added to a parsed file", "app/helpers.py", "def track_event", '"""Helpers."""\ndef track_event', None),
+    (
+        "unparsed file starts sending",
+        "app/plain.py",
+        "return x\n",
+        "return x\nfrom customerio import analytics\nanalytics.track('u', 'Nope2')\n",
+        None,
+    ),
+    (
+        "docstring added to a parsed file",
+        "app/helpers.py",
+        "def track_event",
+        '"""Helpers."""\ndef track_event',
+        None,
+    ),
     ("touched, same bytes", "app/names.py", "", "", 0),  # its facts are cached by content
 ]
 
@@ -108,7 +119,15 @@ def _rewrite_entry(entry: Path, payload: bytes, version: str | None = None) -> N
     import hashlib
 
     magic, fmt, current, key, _ = entry.read_bytes().split(b"\n", 1)[0].split()
-    header = b" ".join([magic, fmt, (version or current.decode()).encode(), key, hashlib.sha256(payload).hexdigest().encode()])
+    header = b" ".join(
+        [
+            magic,
+            fmt,
+            (version or current.decode()).encode(),
+            key,
+            hashlib.sha256(payload).hexdigest().encode(),
+        ]
+    )
     entry.write_bytes(header + b"\n" + payload)
 
 
@@ -119,7 +138,9 @@ def test_corrupt_and_foreign_cache_entries_are_ignored(project) -> None:
 
     root = project(APP)
     cold = _run(root)
-    entries = sorted(p for p in (root / "cache").rglob("*") if p.is_file() and p.parent.name != "cache")
+    entries = sorted(
+        p for p in (root / "cache").rglob("*") if p.is_file() and p.parent.name != "cache"
+    )
     assert len(entries) >= 4
     for i, entry in enumerate(entries):
         data = entry.read_bytes()
@@ -128,7 +149,9 @@ def test_corrupt_and_foreign_cache_entries_are_ignored(project) -> None:
         elif i % 4 == 1:
             _rewrite_entry(entry, data.split(b"\n", 1)[1], version="0.0.0-foreign")
         elif i % 4 == 2:
-            _rewrite_entry(entry, dumps({"calls": "garbage", "findings": 3}))  # well formed, wrong shape
+            _rewrite_entry(
+                entry, dumps({"calls": "garbage", "findings": 3})
+            )  # well formed, wrong shape
         else:
             _rewrite_entry(entry, pickle.dumps(Path("/")))  # names a class: refused, never built
     again = _run(root)
@@ -192,11 +215,19 @@ def test_no_cache_writes_nothing(project) -> None:
     assert not (root / "cache").exists()
 
 
-@pytest.mark.parametrize("app", [
-    "examples", "tests/fixtures/unseen_direct", "tests/fixtures/unseen_wrappers",
-    "tests/fixtures/real_tenants", "tests/fixtures/real_service",
-])
-def test_prefilter_does_not_change_findings(app: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "app",
+    [
+        "examples",
+        "tests/fixtures/unseen_direct",
+        "tests/fixtures/unseen_wrappers",
+        "tests/fixtures/real_tenants",
+        "tests/fixtures/real_service",
+    ],
+)
+def test_prefilter_does_not_change_findings(
+    app: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Files reached only through factories, client-holding members by name, lambdas and
     declared wrappers are selected too (the real_* projects have their own configuration)."""
     import dataclasses
@@ -225,18 +256,26 @@ def test_prefilter_does_not_change_findings(app: str, tmp_path: Path, monkeypatc
 
 
 def test_prefilter_follows_modules_that_hold_a_client(project) -> None:
-    root = project({
-        "app/__init__.py": "",
-        "app/clients.py": "from customerio import CustomerIO\ncio = CustomerIO('s', 'k')\n",
-        "app/views.py": "from app.clients import cio\ncio.identify('u1', email='x@y.co')\ncio.track('u1', 'Nope')\n",
-    })
+    root = project(
+        {
+            "app/__init__.py": "",
+            "app/clients.py": "from customerio import CustomerIO\ncio = CustomerIO('s', 'k')\n",
+            "app/views.py": "from app.clients import cio\ncio.identify('u1', email='x@y.co')\ncio.track('u1', 'Nope')\n",
+        }
+    )
     result = _run(root)
     assert [(f.path, f.code) for f in result.findings] == [("app/views.py", "CIO001")]
 
 
 def test_files_over_the_size_limit_are_skipped_with_a_warning(project) -> None:
     big = "from customerio import analytics\n" + "x = 1\n" * 40000
-    root = project({"app/__init__.py": "", "app/big.py": big, "app/ok.py": "from customerio import analytics\nanalytics.identify('u', {'email': 'a@b.co'})\nanalytics.track('u', 'Nope')\n"})
+    root = project(
+        {
+            "app/__init__.py": "",
+            "app/big.py": big,
+            "app/ok.py": "from customerio import analytics\nanalytics.identify('u', {'email': 'a@b.co'})\nanalytics.track('u', 'Nope')\n",
+        }
+    )
     result = _run(root, max_file_bytes=100 * 1024)
     assert [(f.path, f.code, f.severity) for f in result.findings] == [
         ("app/big.py", "CIO901", "warning"),
@@ -248,7 +287,10 @@ def test_files_over_the_size_limit_are_skipped_with_a_warning(project) -> None:
 # APP and 40 modules calling its wrapper: enough files for a pool of workers
 BIG_APP = {
     **APP,
-    **{f"app/m{i}.py": f"from app.helpers import track_event\ndef f(u):\n    track_event(u, 'N{i}')\n" for i in range(40)},
+    **{
+        f"app/m{i}.py": f"from app.helpers import track_event\ndef f(u):\n    track_event(u, 'N{i}')\n"
+        for i in range(40)
+    },
 }
 
 
@@ -281,7 +323,9 @@ def _broken_scan(paths: list[str], sdk_only: bool) -> list[object]:
     raise OSError("the helper died")  # runs in the helper process (forked with the patch)
 
 
-def test_a_failing_import_scan_helper_costs_nothing_but_time(project, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_import_scan_helper_costs_nothing_but_time(
+    project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """On a first run a helper process reads import lines; if it fails, the engine reads them."""
     from cio_lint import prefilter
 
@@ -324,7 +368,10 @@ def test_progress_bar_only_after_a_second(monkeypatch: pytest.MonkeyPatch, capsy
         ("# we send analytics to customerio\nx = 'customerio'\n", False),
         ("shipment.track(number)\nface.identify(img)\n", False),
         ("from app.models import User\n", False),
-        ("from app.helpers import format_price\n", False),  # a module with a wrapper, not the wrapper
+        (
+            "from app.helpers import format_price\n",
+            False,
+        ),  # a module with a wrapper, not the wrapper
         ("from app.helpers import *\n", True),
         ("from app.helpers import format_price, \\\n    track_event\n", True),
     ],
@@ -361,7 +408,9 @@ def test_import_words_agree_with_a_plain_scan(source: str) -> None:
     names: set[str] = set()
     bare: set[str] = set()
     for match in _IMPORT_LINE.finditer(source.encode()):
-        module, imported, bare_line = (g.decode() if g is not None else None for g in match.groups())
+        module, imported, bare_line = (
+            g.decode() if g is not None else None for g in match.groups()
+        )
         if bare_line is not None:
             bare.update(w.decode() for w in _WORD.findall(bare_line.encode()))
             continue
@@ -411,8 +460,15 @@ def test_trim_keeps_what_can_matter_and_every_line_number() -> None:
     assert len(out.splitlines()) == len(source.splitlines())
     kept = [line for line in out.splitlines() if line.strip() and line.strip() != "pass"]
     assert "def plain(x):" not in kept and "    def m(self):" not in kept
-    for needed in ("def sends(u):", "def via_helper(u):", "def calls_sender(u):", "def uses_client(u):",
-                   "        self.c.track(u, 'D')", "    X = 1", "class Plain:"):
+    for needed in (
+        "def sends(u):",
+        "def via_helper(u):",
+        "def calls_sender(u):",
+        "def uses_client(u):",
+        "        self.c.track(u, 'D')",
+        "    X = 1",
+        "class Plain:",
+    ):
         assert needed in kept
     compile(out, "x.py", "exec")
 
@@ -455,26 +511,32 @@ def send(user):
         ("from app.pkg.mid import sender\nsend = sender", "send"),  # a module-level name for it
     ],
 )
-def test_a_file_trimmed_early_is_trimmed_again_whichever_way_it_reaches_the_module(project, imports: str, call: str) -> None:
+def test_a_file_trimmed_early_is_trimmed_again_whichever_way_it_reaches_the_module(
+    project, imports: str, call: str
+) -> None:
     """views.py imports the SDK, so the first round parses it, trimmed with what is known then;
     ``sender`` turns out to be a wrapper only in a later round, which must parse views.py again
     with the function that calls it."""
-    root = project({
-        "app/__init__.py": "",
-        "app/pkg/__init__.py": "",
-        "app/core.py": "from customerio import analytics\ndef track_it(user, name):\n    analytics.track(user, name)\n",
-        "app/pkg/mid.py": "from app.core import track_it\ndef sender(user, name):\n    track_it(user, name)\n",
-        "app/views.py": (
-            f"from customerio import analytics\n{imports}\n"
-            "def v(u):\n    analytics.identify(u, {'email': 'a@b.co'})\n"
-            f"def w(u):\n    {call}(u, 'Nope')\n"
-        ),
-    })
+    root = project(
+        {
+            "app/__init__.py": "",
+            "app/pkg/__init__.py": "",
+            "app/core.py": "from customerio import analytics\ndef track_it(user, name):\n    analytics.track(user, name)\n",
+            "app/pkg/mid.py": "from app.core import track_it\ndef sender(user, name):\n    track_it(user, name)\n",
+            "app/views.py": (
+                f"from customerio import analytics\n{imports}\n"
+                "def v(u):\n    analytics.identify(u, {'email': 'a@b.co'})\n"
+                f"def w(u):\n    {call}(u, 'Nope')\n"
+            ),
+        }
+    )
     with_prefilter = _run(root, cache=False)
     without = _run(root, cache=False, prefilter=False)
     assert _summary(with_prefilter) == _summary(without)
     line = 6 + imports.count("\n")
-    assert [(f.path, f.line, f.code) for f in with_prefilter.findings] == [("app/views.py", line, "CIO001")]
+    assert [(f.path, f.line, f.code) for f in with_prefilter.findings] == [
+        ("app/views.py", line, "CIO001")
+    ]
 
 
 def test_trimmed_files_report_at_the_lines_and_columns_of_the_file(project) -> None:
@@ -482,14 +544,17 @@ def test_trimmed_files_report_at_the_lines_and_columns_of_the_file(project) -> N
     and fixes are still where they are in the file."""
     from cio_lint.analysis.trim import trim_with_words
 
-    trimmed = trim_with_words(TRIMMED_VIEW, {"customerio", "analytics"}, {"customerio", "analytics"})
+    trimmed = trim_with_words(
+        TRIMMED_VIEW, {"customerio", "analytics"}, {"customerio", "analytics"}
+    )
     assert trimmed.lines is not None and len(trimmed.lines) < len(TRIMMED_VIEW.splitlines())
     root = project({"app/__init__.py": "", "app/views.py": TRIMMED_VIEW})
     with_prefilter = _run(root, cache=False)
     without = _run(root, cache=False, prefilter=False)
     assert _summary(with_prefilter) == _summary(without)
     assert [(f.line, f.column, f.code) for f in with_prefilter.findings] == [
-        (22, 9, "CIO006"), (24, 27, "CIO002"),
+        (22, 9, "CIO006"),
+        (24, 27, "CIO002"),
     ]
     fix = with_prefilter.findings[1].fix
     assert fix is not None and [(e.line, e.column) for e in fix.edits] == [(24, 27)]

@@ -25,7 +25,9 @@ def test_a_new_file_gets_the_umask_mode_and_an_old_one_keeps_its_own(tmp_path: P
     assert [p.name for p in tmp_path.iterdir()] == ["new.txt"]  # no temporary file left
 
 
-def test_a_failed_write_leaves_the_file_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_write_leaves_the_file_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "kept.txt"
     target.write_bytes(b"original")
 

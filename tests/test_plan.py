@@ -847,7 +847,9 @@ def test_closest_prunes_with_quick_ratios_without_changing_answers() -> None:
         for planned in sorted(plan.events):
             ratio = max(
                 difflib.SequenceMatcher(None, name, planned).ratio(),
-                difflib.SequenceMatcher(None, normalize_name(name), normalize_name(planned)).ratio(),
+                difflib.SequenceMatcher(
+                    None, normalize_name(name), normalize_name(planned)
+                ).ratio(),
             )
             if ratio >= 0.6 and (best is None or ratio > best[0]):
                 best = (ratio, planned)
@@ -875,13 +877,17 @@ def test_closest_prunes_with_quick_ratios_without_changing_answers() -> None:
 
 def test_value_errors_are_remembered_per_type_and_value(plan_dir: Path) -> None:
     """A literal checked once is not validated again, and ``True`` is not taken for ``1``."""
-    write(plan_dir, "plan.yaml", """
+    write(
+        plan_dir,
+        "plan.yaml",
+        """
         version: 1
         events:
           Counted:
             properties:
               n: {type: integer, minimum: 1}
-    """)
+    """,
+    )
     spec = load_plan(plan_dir).events["Counted"]
     assert spec.value_errors("n", 1) == []
     assert spec.value_errors("n", True) == ["True is not of type 'integer'"]

@@ -51,12 +51,17 @@ def test_spans_match_position_provider(name: str, text: str) -> None:
         if isinstance(node, (cst.SimpleWhitespace, cst.Comment, cst.Newline)):
             checked += 1
             continue  # only counted: never asked about
-        if isinstance(node, cst.Module) or (not text.endswith("\n") and r.end.line > len(text.splitlines())):
+        if isinstance(node, cst.Module) or (
+            not text.endswith("\n") and r.end.line > len(text.splitlines())
+        ):
             checked += not isinstance(node, cst.Module)
             continue  # the module, and the newline libcst makes up at the end of a file without one
-        assert positions[node] == (r.start.line, r.start.column + 1, r.end.line, r.end.column + 1), (
-            f"{type(node).__name__} {cst.Module([]).code_for_node(node)!r}"
-        )
+        assert positions[node] == (
+            r.start.line,
+            r.start.column + 1,
+            r.end.line,
+            r.end.column + 1,
+        ), f"{type(node).__name__} {cst.Module([]).code_for_node(node)!r}"
         checked += 1
     assert checked == len(expected) - 1  # every node but the module
 

@@ -37,13 +37,17 @@ def _expected(files: dict[str, str]) -> list[tuple[str, int, str]]:
     out = [("good.py", 2, "CIO001")]
     # CPython reports too many nested brackets as a syntax error at its line; the others have no line
     out += [
-        (name, LINE.get(name, 1), "CIO900") for name in files if name != "good.py" and not name.startswith("filler")
+        (name, LINE.get(name, 1), "CIO900")
+        for name in files
+        if name != "good.py" and not name.startswith("filler")
     ]
     return sorted(out)
 
 
 @pytest.mark.parametrize("prefilter", [True, False])
-def test_a_too_deep_expression_is_a_cio900_and_the_rest_is_checked(project, prefilter: bool) -> None:
+def test_a_too_deep_expression_is_a_cio900_and_the_rest_is_checked(
+    project, prefilter: bool
+) -> None:
     files = {"good.py": GOOD, "plus.py": PLUS}
     root = project(files)
     config = Config(root=root, cache=False, prefilter=prefilter, sdk_versions={"customerio": "3.2"})
@@ -61,7 +65,11 @@ def test_deep_nesting_never_reaches_libcsts_native_parser(project) -> None:
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     import json
 
-    found = sorted((f["path"], f["line"], f["code"]) for f in json.loads(result.stdout) if f["code"] != "CIO003")
+    found = sorted(
+        (f["path"], f["line"], f["code"])
+        for f in json.loads(result.stdout)
+        if f["code"] != "CIO003"
+    )
     assert found == _expected(files)
 
 
@@ -77,7 +85,9 @@ def test_a_cached_error_stays_an_error(project) -> None:
     assert '"CIO900"' in runs[1] and '"plus.py"' in runs[1] and '"neg.py"' in runs[1]
 
 
-def test_a_crashed_worker_is_a_cio900_for_its_file(project, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_crashed_worker_is_a_cio900_for_its_file(
+    project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A native crash of libcst's parser in a worker (simulated in libcst itself with a real
     ``abort``: the forked workers inherit the patch) breaks the pool: each file not yet done is
     parsed alone, the one that crashes is its CIO900, the others are checked."""
@@ -101,7 +111,9 @@ def test_a_crashed_worker_is_a_cio900_for_its_file(project, monkeypatch: pytest.
     found = _findings(result.findings)
     assert ("crash.py", 1, "CIO900") in found
     assert ("good.py", 2, "CIO001") in found
-    assert [f for f in found if f[0].startswith("more_")] == sorted((f"more_{i}.py", 2, "CIO001") for i in range(30))
+    assert [f for f in found if f[0].startswith("more_")] == sorted(
+        (f"more_{i}.py", 2, "CIO001") for i in range(30)
+    )
     [error] = [f for f in result.findings if f.code == "CIO900"]
     assert "crashed" in error.message
 
@@ -136,7 +148,10 @@ def test_the_exact_prefilter_finds_what_a_full_run_finds(lint) -> None:
     summary = [(f.path, f.line, f.code, f.message) for f in with_prefilter.findings]
     assert summary == [(f.path, f.line, f.code, f.message) for f in without.findings]
     assert {p for p, _, code, _ in summary if code != "CIO003"} == {
-        "shop/urls.py", "blog/uses_shop.py", "blog/rel_shop.py", "shop/star.py"
+        "shop/urls.py",
+        "blog/uses_shop.py",
+        "blog/rel_shop.py",
+        "shop/star.py",
     }
     assert with_prefilter.files_parsed < without.files_parsed
 
@@ -146,7 +161,10 @@ def test_from_targets_resolve_like_the_linker() -> None:
 
     source = b"from . import views, models as m\nfrom ..core import (\n  a,  # b\n  c)\nfrom x.y import *\n"
     assert from_targets(source, "site.blog.urls", False) == [
-        ("site.blog.views", True), ("site.blog.models", True),
-        ("site.core.a", True), ("site.core.c", True), ("x.y", False),
+        ("site.blog.views", True),
+        ("site.blog.models", True),
+        ("site.core.a", True),
+        ("site.core.c", True),
+        ("x.y", False),
     ]
     assert from_targets(b"from . import views\n", "blog", True) == [("blog.views", True)]

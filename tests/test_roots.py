@@ -15,7 +15,7 @@ from cio_lint.plan import load_plan
 WEB_AND_CLI = {
     # run as a script from tools/cli/: its ``import analytics`` is the module beside it
     "tools/cli/analytics.py": "def track(user, name):\n    print(user, name)\n"
-                              "def track_cli(*args):\n    print(args)\n",
+    "def track_cli(*args):\n    print(args)\n",
     "tools/cli/main.py": (
         "import analytics\n"
         "analytics.track_cli('u1', 'Nope CLI')\n"
@@ -84,8 +84,10 @@ SCRIPTS = {
     for name, order in (("a", "ab"), ("b", "ba"))
     for file, source in {
         "helpers.py": _service(name, order)[f"services/{name}/src/app/tracking.py"],
-        "main.py": "import helpers\n" + (
-            "helpers.track_event(None, 'Script A')\n" if order == "ab"
+        "main.py": "import helpers\n"
+        + (
+            "helpers.track_event(None, 'Script A')\n"
+            if order == "ab"
             else "helpers.track_event('Script B', None)\n"
         ),
         "plain.py": "def nothing():\n    return 1\n",
@@ -119,16 +121,20 @@ def test_two_services_with_an_app_package_are_two_namespaces(project) -> None:
     ]
     events = {
         (r.module.path.split("/services/")[1], r.call.event.value)  # type: ignore[union-attr]
-        for r in result.resolved if r.emission.via
+        for r in result.resolved
+        if r.emission.via
     }
     assert events == {
-        ("a/src/app/events.py", "Nope A"), ("a/src/app/more.py", "Nope A"),
-        ("b/src/app/events.py", "Nope B"), ("b/src/app/more.py", "Nope B"),
+        ("a/src/app/events.py", "Nope A"),
+        ("a/src/app/more.py", "Nope A"),
+        ("b/src/app/events.py", "Nope B"),
+        ("b/src/app/more.py", "Nope B"),
     }
     # each call site goes through the wrapper of its own service
     vias = {
         (r.module.path.split("/services/")[1][0], r.emission.via[0])
-        for r in result.resolved if r.emission.via
+        for r in result.resolved
+        if r.emission.via
     }
     assert vias == {
         ("a", "services/a/src:app.tracking.track_event"),
@@ -157,9 +163,16 @@ def test_a_shared_library_root_is_found_by_both_services(project) -> None:
 
 def test_a_name_two_other_roots_have_resolves_to_neither(project) -> None:
     """Seen from a third place, two services' ``app`` are ambiguous: no guess."""
-    result = _lint(project({**TWO_SERVICES, "ops/deploy.py": (
-        "from app.tracking import track_event\ntrack_event(None, 'Deploy')\n"
-    )}))
+    result = _lint(
+        project(
+            {
+                **TWO_SERVICES,
+                "ops/deploy.py": (
+                    "from app.tracking import track_event\ntrack_event(None, 'Deploy')\n"
+                ),
+            }
+        )
+    )
     assert not [f for f in result.findings if f.path == "ops/deploy.py"]
     assert "services/a/src/app/events.py" in {f.path for f in result.findings}
 
@@ -175,8 +188,15 @@ def test_one_root_keeps_plain_module_names(project) -> None:
     ("files", "expected"),
     [
         (WEB_AND_CLI, [("web/app/views.py", 4)]),
-        (TWO_SERVICES, [("services/a/src/app/events.py", 3), ("services/a/src/app/more.py", 3),
-                        ("services/b/src/app/events.py", 3), ("services/b/src/app/more.py", 3)]),
+        (
+            TWO_SERVICES,
+            [
+                ("services/a/src/app/events.py", 3),
+                ("services/a/src/app/more.py", 3),
+                ("services/b/src/app/events.py", 3),
+                ("services/b/src/app/more.py", 3),
+            ],
+        ),
         (SHARED, None),
         (SCRIPTS, [("scripts/a/main.py", 2), ("scripts/b/main.py", 2)]),
     ],
@@ -212,7 +232,8 @@ def test_a_declared_wrapper_under_a_shared_package_name_binds_in_each_service(pr
     cfg = Config(root=root, cache=False, wrappers=wrappers, sdk_versions={"customerio": "3.2"})
     result = lint_paths([root], cfg, load_plan(root / "tracking_plan"), jobs=1)
     assert [p for p, _ in _unknown_events(result) if p.endswith("audit.py")] == [
-        "services/a/src/app/audit.py", "services/b/src/app/audit.py",
+        "services/a/src/app/audit.py",
+        "services/b/src/app/audit.py",
     ]
     declared = sorted(w.module for w in result.wrappers if w.qualname == "declared:log_event")
     assert declared == ["services/a/src:app.audit", "services/b/src:app.audit"]

@@ -96,8 +96,7 @@ def test_a_file_importing_only_a_module_that_holds_a_client_qualifies(lint: Lint
         ),
         # the same call in a file that imports neither: not reported
         "app/other.py": (
-            "def send(svc, user):\n"
-            "    svc.segment.track(user.id, 'Signed Up', {'plan': 'pro'})\n"
+            "def send(svc, user):\n    svc.segment.track(user.id, 'Signed Up', {'plan': 'pro'})\n"
         ),
     }
     assert _lines(lint(files)) == [("app/views.py", 4)]
@@ -121,57 +120,71 @@ def test_unannotated_client_parameter_is_reported(lint: Lint) -> None:
     ("lookalike", "why"),
     [
         (
-            ("import logging\n"
-             "class Job:\n"
-             "    def __init__(self):\n"
-             "        self.logger = logging.getLogger(__name__)\n"
-             "    def run(self, user):\n"
-             "        self.logger.track(user.id, 'Signed Up', {})\n"),
+            (
+                "import logging\n"
+                "class Job:\n"
+                "    def __init__(self):\n"
+                "        self.logger = logging.getLogger(__name__)\n"
+                "    def run(self, user):\n"
+                "        self.logger.track(user.id, 'Signed Up', {})\n"
+            ),
             "an external object's attribute",
         ),
-        ("def count(metrics, name):\n    metrics.track(name)\n", "one argument: not the SDK's shape"),
+        (
+            "def count(metrics, name):\n    metrics.track(name)\n",
+            "one argument: not the SDK's shape",
+        ),
         ("def nothing(x):\n    x.track()\n", "no arguments"),
         ("def handle(self, event_obj):\n    self.track(event_obj)\n", "one positional"),
         (
-            ("class Tracker:\n"
-             "    def track(self, name):\n"
-             "        return name\n"
-             "def f(tracker, user):\n"
-             "    tracker.track('x')\n"
-             "    tracker.track(user.id, 'Signed Up')\n"
-             "    Tracker().track(user.id, 'Signed Up')\n"),
+            (
+                "class Tracker:\n"
+                "    def track(self, name):\n"
+                "        return name\n"
+                "def f(tracker, user):\n"
+                "    tracker.track('x')\n"
+                "    tracker.track(user.id, 'Signed Up')\n"
+                "    Tracker().track(user.id, 'Signed Up')\n"
+            ),
             "a project class with its own track",
         ),
         (
-            ("import requests\n"
-             "def fetch(user):\n"
-             "    session = requests.Session()\n"
-             "    session.get('https://example.com', timeout=3)\n"
-             "    session.track(user.id, 'Signed Up', {})\n"),
+            (
+                "import requests\n"
+                "def fetch(user):\n"
+                "    session = requests.Session()\n"
+                "    session.get('https://example.com', timeout=3)\n"
+                "    session.track(user.id, 'Signed Up', {})\n"
+            ),
             "an external library object",
         ),
         (
-            ("import re\n"
-             "def parse(text):\n"
-             "    m = re.match('(a)(b)', text)\n"
-             "    return m.group(1, 2)\n"),
+            (
+                "import re\n"
+                "def parse(text):\n"
+                "    m = re.match('(a)(b)', text)\n"
+                "    return m.group(1, 2)\n"
+            ),
             "re.Match.group",
         ),
-        ("def paginate(paginator, number, size):\n    return paginator.page(number, size)\n", "no page name"),
+        (
+            "def paginate(paginator, number, size):\n    return paginator.page(number, size)\n",
+            "no page name",
+        ),
         ("def odd(x):\n    x.track(1, 2)\n", "an event that is a number"),
         (
             "def bus(analytics, shipment):\n    analytics.track('shipment.dispatched', shipment.id)\n",
             "an event bus: a literal name, then a payload",
         ),
         (
-            ("def direct(user):\n"
-             "    analytics.track(user.id, 'Signed Up', {'plan': 'pro', 'signup_method': 'email'})\n"),
+            (
+                "def direct(user):\n"
+                "    analytics.track(user.id, 'Signed Up', {'plan': 'pro', 'signup_method': 'email'})\n"
+            ),
             "resolved: an SDK call, checked",
         ),
         (
-            ("import statsd\n"
-             "def stat(user):\n"
-             "    statsd.track(user.id, 'signups')\n"),
+            ("import statsd\ndef stat(user):\n    statsd.track(user.id, 'signups')\n"),
             "an external module's function",
         ),
     ],
@@ -220,8 +233,10 @@ def test_a_declared_wrapper_method_is_resolved_not_reported(lint: Lint) -> None:
 
 
 def test_suppression_and_ignore_apply(lint: Lint) -> None:
-    source = CDP + CONTROL.replace("'pro'})\n", "'pro'})  # cio-lint: ignore[CIO902]\n") + CONTROL.replace(
-        "control", "control2"
+    source = (
+        CDP
+        + CONTROL.replace("'pro'})\n", "'pro'})  # cio-lint: ignore[CIO902]\n")
+        + CONTROL.replace("control", "control2")
     )
     assert _lines(lint({"app.py": source})) == [("app.py", 5)]
     assert _lines(lint({"app.py": CDP + CONTROL}, ignore=("CIO902",))) == []
@@ -263,7 +278,9 @@ def test_same_findings_with_and_without_the_prefilter(project) -> None:
     root = project(PROJECT)
     results = []
     for prefilter in (True, False):
-        cfg = Config(root=root, cache=False, prefilter=prefilter, sdk_versions={"customerio": "3.2"})
+        cfg = Config(
+            root=root, cache=False, prefilter=prefilter, sdk_versions={"customerio": "3.2"}
+        )
         results.append(lint_paths([root / "app"], cfg, load_plan(root / "tracking_plan"), jobs=1))
     with_prefilter, without = results
     assert _cio902(with_prefilter) == _cio902(without)

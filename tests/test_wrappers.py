@@ -34,10 +34,11 @@ tracker = Tracker(None)
 
 
 def test_module_function_wrapper_call_sites_are_checked(lint: Lint) -> None:
-    result = lint({
-        "app/__init__.py": "",
-        "app/helpers.py": HELPERS,
-        "app/views.py": textwrap.dedent('''\
+    result = lint(
+        {
+            "app/__init__.py": "",
+            "app/helpers.py": HELPERS,
+            "app/views.py": textwrap.dedent("""\
             from app.helpers import identify_user, track_event
             def signup(user):
                 identify_user(user)
@@ -47,8 +48,9 @@ def test_module_function_wrapper_call_sites_are_checked(lint: Lint) -> None:
                 track_event(user, "Signed Up")
                 track_event(user, "Signed Up", plan="pro", colour="red")
                 track_event(user, "Project Deleted")
-            '''),
-    })
+            """),
+        }
+    )
     assert codes(result) == [
         ("app/views.py", 5, "CIO002"),
         ("app/views.py", 6, "CIO006"),
@@ -57,20 +59,25 @@ def test_module_function_wrapper_call_sites_are_checked(lint: Lint) -> None:
         ("app/views.py", 9, "CIO001"),
     ]
     fix = result.findings[0].fix
-    assert fix is not None and fix.edits[0].content == '"Signed Up"' and fix.edits[0].path.endswith("views.py")
+    assert (
+        fix is not None
+        and fix.edits[0].content == '"Signed Up"'
+        and fix.edits[0].path.endswith("views.py")
+    )
 
 
 def test_methods_through_self_class_and_module_instance(lint: Lint) -> None:
-    result = lint({
-        "app/__init__.py": "",
-        "app/helpers.py": HELPERS,
-        "app/legacy.py": (
-            "from customerio import analytics\n"
-            "class Legacy:\n"
-            "    def trial_extended(self, user):\n"
-            "        analytics.track(user.id, 'Trial Extended', {'days': 7})\n"
-        ),
-        "app/service.py": textwrap.dedent('''\
+    result = lint(
+        {
+            "app/__init__.py": "",
+            "app/helpers.py": HELPERS,
+            "app/legacy.py": (
+                "from customerio import analytics\n"
+                "class Legacy:\n"
+                "    def trial_extended(self, user):\n"
+                "        analytics.track(user.id, 'Trial Extended', {'days': 7})\n"
+            ),
+            "app/service.py": textwrap.dedent("""\
             from app.helpers import Tracker, tracker, identify_user
             from app.legacy import Legacy
             class Billing:
@@ -83,8 +90,9 @@ def test_methods_through_self_class_and_module_instance(lint: Lint) -> None:
                     tracker.order_completed(user, object())
                     Legacy().trial_extended(user)
                     Legacy().trial_extended(user)
-            '''),
-    })
+            """),
+        }
+    )
     # what the helper fixes itself is reported once, in the helper, not at each call site
     assert codes(result) == [
         ("app/legacy.py", 4, "CIO012"),
@@ -100,21 +108,24 @@ def test_wrapper_bodies_do_not_report_names_from_their_parameters(lint: Lint) ->
 
 
 def test_wrapper_of_a_wrapper_across_modules(lint: Lint) -> None:
-    result = lint({
-        "app/__init__.py": "",
-        "app/helpers.py": HELPERS,
-        "app/signup.py": "from app.helpers import track_event\ndef track_signup(user, plan):\n    track_event(user, 'Signed Up', plan=plan)\n",
-        "app/views.py": "from app import signup\nfrom app.helpers import identify_user\ndef view(u):\n    identify_user(u)\n    signup.track_signup(u, 'gold')\n",
-    })
+    result = lint(
+        {
+            "app/__init__.py": "",
+            "app/helpers.py": HELPERS,
+            "app/signup.py": "from app.helpers import track_event\ndef track_signup(user, plan):\n    track_event(user, 'Signed Up', plan=plan)\n",
+            "app/views.py": "from app import signup\nfrom app.helpers import identify_user\ndef view(u):\n    identify_user(u)\n    signup.track_signup(u, 'gold')\n",
+        }
+    )
     assert [(p, line, c) for p, line, c in codes(result)] == [("app/views.py", 5, "CIO006")]
     assert "'gold' is not one of" in result.findings[0].message
 
 
 def test_track_through_a_wrapper_before_identify_through_a_wrapper(lint: Lint) -> None:
-    result = lint({
-        "app/__init__.py": "",
-        "app/helpers.py": HELPERS,
-        "app/views.py": textwrap.dedent('''\
+    result = lint(
+        {
+            "app/__init__.py": "",
+            "app/helpers.py": HELPERS,
+            "app/views.py": textwrap.dedent("""\
             from app.helpers import identify_user, track_event, tracker
             def bad(user):
                 track_event(user, "Trial Started")
@@ -122,28 +133,31 @@ def test_track_through_a_wrapper_before_identify_through_a_wrapper(lint: Lint) -
             def good(user):
                 identify_user(user)
                 tracker.track(user, "Trial Started")
-            '''),
-    })
+            """),
+        }
+    )
     assert codes(result) == [("app/views.py", 3, "CIO003")]
 
 
 def test_binding_errors_at_wrapper_call_sites(lint: Lint) -> None:
-    result = lint({
-        "app/__init__.py": "",
-        "app/helpers.py": HELPERS,
-        "app/views.py": "from app.helpers import track_event, identify_user\ndef v(u, p):\n    identify_user(u)\n    track_event(u, 'Signed Up', name=p)\n",
-    })
+    result = lint(
+        {
+            "app/__init__.py": "",
+            "app/helpers.py": HELPERS,
+            "app/views.py": "from app.helpers import track_event, identify_user\ndef v(u, p):\n    identify_user(u)\n    track_event(u, 'Signed Up', name=p)\n",
+        }
+    )
     assert [(f.line, f.code, f.message) for f in result.findings] == [
         (4, "CIO013", "`track_event()` got multiple values for argument `name`")
     ]
 
 
-DYNAMIC = '''\
+DYNAMIC = """\
 from customerio import analytics
 
 def send(kind, who, what=None, data=None):
     getattr(analytics, kind)(who, what, data)
-'''
+"""
 
 
 def test_declared_wrappers(lint: Lint) -> None:
@@ -161,28 +175,50 @@ def test_declared_wrappers(lint: Lint) -> None:
     declared = {
         "app.telemetry.send": {"kind": "track", "user_id": 1, "event": 2, "properties": "data"},
     }
-    assert codes(lint(files, wrappers=declared)) == [("app/views.py", 4, "CIO006"), ("app/views.py", 5, "CIO001")]
+    assert codes(lint(files, wrappers=declared)) == [
+        ("app/views.py", 4, "CIO006"),
+        ("app/views.py", 5, "CIO001"),
+    ]
 
 
 def test_declared_wrapper_errors_exit_2(project) -> None:
-    root = project({"app/__init__.py": "", "app/telemetry.py": DYNAMIC, "app/views.py": "import app.telemetry\n"})
+    root = project(
+        {
+            "app/__init__.py": "",
+            "app/telemetry.py": DYNAMIC,
+            "app/views.py": "import app.telemetry\n",
+        }
+    )
     runner = CliRunner()
-    (root / "pyproject.toml").write_text('[tool.cio-lint.wrappers]\n"app.telemetry.send" = {kind = "track", event = 7}\n')
+    (root / "pyproject.toml").write_text(
+        '[tool.cio-lint.wrappers]\n"app.telemetry.send" = {kind = "track", event = 7}\n'
+    )
     result = runner.invoke(main, ["."])
     assert result.exit_code == 2 and "`7` is not a parameter of `send`" in result.stderr
-    (root / "pyproject.toml").write_text('[tool.cio-lint.wrappers]\n"app.telemetry.nope" = {kind = "track", event = 1}\n')
+    (root / "pyproject.toml").write_text(
+        '[tool.cio-lint.wrappers]\n"app.telemetry.nope" = {kind = "track", event = 1}\n'
+    )
     result = runner.invoke(main, ["."])
     assert result.exit_code == 2 and "no such function" in result.stderr
 
 
 def test_explain_wrappers(project) -> None:
-    project({"app/__init__.py": "", "app/helpers.py": HELPERS, "app/signup.py": "from app.helpers import track_event\ndef track_signup(user, plan):\n    track_event(user, 'Signed Up', plan=plan)\n"})
+    project(
+        {
+            "app/__init__.py": "",
+            "app/helpers.py": HELPERS,
+            "app/signup.py": "from app.helpers import track_event\ndef track_signup(user, plan):\n    track_event(user, 'Signed Up', plan=plan)\n",
+        }
+    )
     result = CliRunner().invoke(main, ["--explain-wrappers", "."])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert "app.helpers.track_event(user, name, props)" in lines
     assert "app.signup.track_signup(user, plan)" in lines
-    assert "    -> track (segment-family): user_id <- user, event <- name, properties <- props" in lines
+    assert (
+        "    -> track (segment-family): user_id <- user, event <- name, properties <- props"
+        in lines
+    )
     signup = lines.index("app.signup.track_signup(user, plan)")
     assert lines[signup + 1 : signup + 3] == [
         "    -> track (segment-family): user_id <- user, properties <- plan",

@@ -51,7 +51,9 @@ def code_version(root: Path | None = None) -> str:
             st = path.stat()
         except OSError:
             continue
-        digest_.update(f"{path.relative_to(root).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        digest_.update(
+            f"{path.relative_to(root).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode()
+        )
     return f"{__version__}+{digest_.hexdigest()[:16]}"
 
 
@@ -85,7 +87,9 @@ def _getter(cls: type) -> Callable[[Any], tuple[Any, ...]]:
     return operator.attrgetter(*(f.name for f in dataclasses.fields(cls)))
 
 
-_FILE, _CLASS, _FUNC, _PARAM, _CALL = (_getter(c) for c in (FileFacts, ClassFacts, FuncFacts, Param, CallFact))
+_FILE, _CLASS, _FUNC, _PARAM, _CALL = (
+    _getter(c) for c in (FileFacts, ClassFacts, FuncFacts, Param, CallFact)
+)
 _FILE_FIELDS = [f.name for f in dataclasses.fields(FileFacts)]
 
 
@@ -106,7 +110,11 @@ def facts_from_value(value: tuple[Any, ...]) -> FileFacts:
     if not isinstance(value, tuple) or len(value) != len(_FILE_FIELDS):
         raise TypeError("not the facts of a file")
     row = dict(zip(_FILE_FIELDS, value))
-    if not (isinstance(row["path"], str) and isinstance(row["module"], str) and isinstance(row["bindings"], dict)):
+    if not (
+        isinstance(row["path"], str)
+        and isinstance(row["module"], str)
+        and isinstance(row["bindings"], dict)
+    ):
         raise TypeError("not the facts of a file")
     row["classes"] = {name: ClassFacts(*c) for name, c in row["classes"].items()}
     row["functions"] = {
@@ -124,9 +132,24 @@ def facts_from_value(value: tuple[Any, ...]) -> FileFacts:
 def finding_to_row(f: Finding) -> list[Any]:
     fix = None
     if f.fix is not None:
-        fix = [f.fix.applicability, f.fix.description,
-               [[e.path, e.line, e.column, e.end_line, e.end_column, e.content] for e in f.fix.edits]]
-    return [f.code, f.name, f.severity, f.message, f.path, f.line, f.column, f.end_line, f.end_column, fix, f.snippet]
+        fix = [
+            f.fix.applicability,
+            f.fix.description,
+            [[e.path, e.line, e.column, e.end_line, e.end_column, e.content] for e in f.fix.edits],
+        ]
+    return [
+        f.code,
+        f.name,
+        f.severity,
+        f.message,
+        f.path,
+        f.line,
+        f.column,
+        f.end_line,
+        f.end_column,
+        fix,
+        f.snippet,
+    ]
 
 
 def finding_from_row(row: list[Any]) -> Finding:
@@ -135,7 +158,9 @@ def finding_from_row(row: list[Any]) -> Finding:
     if fix is not None:
         applicability, description, edits = fix
         parsed = Fix(tuple(Edit(*e) for e in edits), applicability, description)
-    return Finding(code, name, severity, message, path, line, column, end_line, end_column, parsed, snippet)
+    return Finding(
+        code, name, severity, message, path, line, column, end_line, end_column, parsed, snippet
+    )
 
 
 def digest(*parts: bytes | str) -> str:
@@ -148,8 +173,12 @@ def digest(*parts: bytes | str) -> str:
 
 def _index_row(row: Any) -> bool:
     return (
-        type(row) is tuple and len(row) == 4 and type(row[0]) is str
-        and type(row[1]) is frozenset and type(row[2]) is frozenset and type(row[3]) is frozenset
+        type(row) is tuple
+        and len(row) == 4
+        and type(row[0]) is str
+        and type(row[1]) is frozenset
+        and type(row[2]) is frozenset
+        and type(row[3]) is frozenset
     )
 
 
@@ -178,7 +207,11 @@ class Cache:
         except OSError:
             return None
         expected = [_MAGIC, str(FORMAT).encode(), _version().encode(), key.encode()]
-        if header[:4] != expected or len(header) != 5 or header[4] != hashlib.sha256(payload).hexdigest().encode():
+        if (
+            header[:4] != expected
+            or len(header) != 5
+            or header[4] != hashlib.sha256(payload).hexdigest().encode()
+        ):
             return None
         try:
             return loads(payload)
@@ -196,8 +229,15 @@ class Cache:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._mark(self.directory)
             payload = dumps(value)
-            header = b" ".join([_MAGIC, str(FORMAT).encode(), _version().encode(), key.encode(),
-                                hashlib.sha256(payload).hexdigest().encode()])
+            header = b" ".join(
+                [
+                    _MAGIC,
+                    str(FORMAT).encode(),
+                    _version().encode(),
+                    key.encode(),
+                    hashlib.sha256(payload).hexdigest().encode(),
+                ]
+            )
             write_atomic(path, header + b"\n" + payload, durable=False)
         except OSError:
             pass  # a read-only checkout still lints, just without a cache
@@ -207,7 +247,9 @@ class Cache:
         gitignore = directory / ".gitignore"
         if not gitignore.exists():
             gitignore.write_text("# created by cio-lint\n*\n")
-            (directory / "CACHEDIR.TAG").write_text("Signature: 8a477f597d28d172789f06886806bc55\n# cio-lint cache\n")
+            (directory / "CACHEDIR.TAG").write_text(
+                "Signature: 8a477f597d28d172789f06886806bc55\n# cio-lint cache\n"
+            )
 
     # ------------------------------------------------------------------ facts
     @staticmethod
@@ -239,13 +281,22 @@ class Cache:
             return {}
         return {path: row for path, row in value.items() if _index_row(row)}
 
-    def put_index(self, index: dict[str, tuple[str, frozenset[str], frozenset[str], frozenset[str]]]) -> None:
+    def put_index(
+        self, index: dict[str, tuple[str, frozenset[str], frozenset[str], frozenset[str]]]
+    ) -> None:
         # One object per distinct word, so that pickle writes each word once (a third of the size)
         words: dict[str, str] = {}
-        self._write("index", "files", {
-            path: (stamp, *(frozenset([words.setdefault(w, w) for w in group]) for group in groups))
-            for path, (stamp, *groups) in index.items()
-        })
+        self._write(
+            "index",
+            "files",
+            {
+                path: (
+                    stamp,
+                    *(frozenset([words.setdefault(w, w) for w in group]) for group in groups),
+                )
+                for path, (stamp, *groups) in index.items()
+            },
+        )
 
     def get_attributes(self) -> dict[str, tuple[str, frozenset[str]]]:
         """path -> (stamp, attribute words): the member-name test's view of unchanged files."""
@@ -253,8 +304,12 @@ class Cache:
         if not isinstance(value, dict):
             return {}
         return {
-            path: row for path, row in value.items()
-            if type(row) is tuple and len(row) == 2 and type(row[0]) is str and type(row[1]) is frozenset
+            path: row
+            for path, row in value.items()
+            if type(row) is tuple
+            and len(row) == 2
+            and type(row[0]) is str
+            and type(row[1]) is frozenset
         }
 
     def put_attributes(self, rows: dict[str, tuple[str, frozenset[str]]]) -> None:
@@ -265,7 +320,11 @@ class Cache:
         """The last full run of this project: every file's stamp, the facts key and trim
         context of each file it parsed, its findings (``Engine._early_cutoff``)."""
         value = self._read("state", key)
-        if not (isinstance(value, dict) and isinstance(value.get("stamps"), dict) and isinstance(value.get("files"), dict)):
+        if not (
+            isinstance(value, dict)
+            and isinstance(value.get("stamps"), dict)
+            and isinstance(value.get("files"), dict)
+        ):
             return None
         try:
             value["findings"] = [finding_from_row(row) for row in value["findings"]]
@@ -273,21 +332,31 @@ class Cache:
             return None
         if not all(isinstance(v, str) for v in value["stamps"].values()):
             return None
-        if not (isinstance(value.get("words"), dict) and all(_index_row(r) for r in value["words"].values())):
+        if not (
+            isinstance(value.get("words"), dict)
+            and all(_index_row(r) for r in value["words"].values())
+        ):
             return None
         members = value.get("members", frozenset())
         if not (isinstance(members, frozenset) and all(isinstance(m, str) for m in members)):
             return None
-        if not all(isinstance(r, tuple) and len(r) == 2 and isinstance(r[0], str) for r in value["files"].values()):
+        if not all(
+            isinstance(r, tuple) and len(r) == 2 and isinstance(r[0], str)
+            for r in value["files"].values()
+        ):
             return None
         return value
 
     def put_state(self, key: str, state: dict[str, Any]) -> None:
-        self._write("state", key, {**state, "findings": [finding_to_row(f) for f in state["findings"]]})
+        self._write(
+            "state", key, {**state, "findings": [finding_to_row(f) for f in state["findings"]]}
+        )
 
     # ------------------------------------------------------------------ runs
     @staticmethod
-    def run_key(plan_fingerprint: str, config: str, stamps: Iterable[tuple[str, int, int]], extra: str = "") -> str:
+    def run_key(
+        plan_fingerprint: str, config: str, stamps: Iterable[tuple[str, int, int]], extra: str = ""
+    ) -> str:
         h = hashlib.sha256()
         for part in (_version(), plan_fingerprint, config, extra):
             h.update(part.encode() + b"\0")
@@ -309,7 +378,11 @@ class Cache:
         return value
 
     def put_run(
-        self, key: str, findings: list[Finding], files_checked: int, files_parsed: int,
+        self,
+        key: str,
+        findings: list[Finding],
+        files_checked: int,
+        files_parsed: int,
         counts: tuple[int, int] = (0, 0),
     ) -> None:
         """``counts``: SDK calls checked and how many through wrappers (the summary line)."""

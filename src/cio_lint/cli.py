@@ -22,7 +22,9 @@ class _DefaultGroup(click.Group):
     """``cio-lint PATHS`` runs ``check``; ``cio-lint plan ...`` runs the plan tools."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or (args[0] not in self.commands and args[0] not in ("--version", "-h", "--help")):
+        if not args or (
+            args[0] not in self.commands and args[0] not in ("--version", "-h", "--help")
+        ):
             args = ["check", *args]
         return super().parse_args(ctx, args)
 
@@ -46,28 +48,77 @@ def main() -> None:
 
 @main.command("check", context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--plan", "plan_path", type=click.Path(path_type=Path), help="Tracking plan folder or file (default: tracking_plan/ found by walking up).")
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "--plan",
+    "plan_path",
+    type=click.Path(path_type=Path),
+    help="Tracking plan folder or file (default: tracking_plan/ found by walking up).",
+)
+@click.option(
+    "--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True
+)
 @click.option("--select", help="Comma-separated codes or prefixes to check (CIO1 = all CIO1xx).")
 @click.option("--ignore", help="Comma-separated codes or prefixes to skip.")
 @click.option("--fix", is_flag=True, help="Apply safe fixes (CIO002), then report what remains.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; change nothing.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are found.")
-@click.option("--baseline", type=click.Path(path_type=Path), help="Do not report findings recorded in this baseline file.")
-@click.option("--write-baseline", type=click.Path(path_type=Path), help="Record the current findings as the baseline and exit 0.")
-@click.option("--baseline-stale", is_flag=True, help="With --baseline: list baseline entries no finding matches any more (exit 1 if any).")
-@click.option("--config", "config_path", type=click.Path(path_type=Path), help="Read [tool.cio-lint] from this file.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: CPU count).")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
-@click.option("--cache-dir", type=click.Path(path_type=Path), help="Cache folder (default .cio-lint-cache/ at the project root).")
-@click.option("--output-file", "-o", type=click.Path(path_type=Path), help="Write the report to this file instead of stdout.")
-@click.option("--explain-wrappers", is_flag=True, help="List the inferred and declared wrappers with their argument mapping, then exit.")
 @click.option(
-    "--show-settings", is_flag=True,
+    "--baseline",
+    type=click.Path(path_type=Path),
+    help="Do not report findings recorded in this baseline file.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(path_type=Path),
+    help="Record the current findings as the baseline and exit 0.",
+)
+@click.option(
+    "--baseline-stale",
+    is_flag=True,
+    help="With --baseline: list baseline entries no finding matches any more (exit 1 if any).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="Read [tool.cio-lint] from this file.",
+)
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: CPU count)."
+)
+@click.option("--no-cache", is_flag=True, help="Do not read or write the cache.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path),
+    help="Cache folder (default .cio-lint-cache/ at the project root).",
+)
+@click.option(
+    "--output-file",
+    "-o",
+    type=click.Path(path_type=Path),
+    help="Write the report to this file instead of stdout.",
+)
+@click.option(
+    "--explain-wrappers",
+    is_flag=True,
+    help="List the inferred and declared wrappers with their argument mapping, then exit.",
+)
+@click.option(
+    "--show-settings",
+    is_flag=True,
     help="Print the resolved settings (SDK versions included, with where each was decided), then exit.",
 )
-@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when stderr is a terminal and CI is not set).")
-@click.option("--no-prefilter", is_flag=True, hidden=True, help="Parse every file (for testing the prefilter).")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar on stderr (default: when stderr is a terminal and CI is not set).",
+)
+@click.option(
+    "--no-prefilter",
+    is_flag=True,
+    hidden=True,
+    help="Parse every file (for testing the prefilter).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
 def check(
     paths: tuple[Path, ...],
@@ -136,7 +187,9 @@ def check(
 
             outcome = apply_fixes(findings, root=Path.cwd())
             for skipped in outcome.skipped:
-                click.echo(f"warning: fix not applied to {skipped.path}: {skipped.reason}", err=True)
+                click.echo(
+                    f"warning: fix not applied to {skipped.path}: {skipped.reason}", err=True
+                )
             fixes_applied = len(outcome.fixed)
             if outcome.files_fixed:
                 result = lint_paths(targets, config, plan, jobs)
@@ -164,7 +217,8 @@ def check(
     text = REPORTERS[output_format](findings, ctx)
     if quiet and output_format == "text":
         text = "".join(
-            line + "\n" for line in text.splitlines()
+            line + "\n"
+            for line in text.splitlines()
             if line and not line.startswith(("Checked ", "Found ", "All checks"))
         )
     if output_file is not None:
@@ -172,7 +226,10 @@ def check(
     else:
         click.echo(text, nl=False)
     if baseline_stale and stale:
-        click.echo(f"{len(stale)} stale baseline entr{'y' if len(stale) == 1 else 'ies'} (no longer found):", err=True)
+        click.echo(
+            f"{len(stale)} stale baseline entr{'y' if len(stale) == 1 else 'ies'} (no longer found):",
+            err=True,
+        )
         for entry in stale:
             click.echo(f"  {entry.describe()}", err=True)
     failed = any(f.severity == "error" for f in findings) or (baseline_stale and bool(stale))
@@ -198,7 +255,9 @@ class _ProgressBar:
         self.shown = True
         width = 30
         filled = width * done // max(total, 1)
-        sys.stderr.write(f"\rcio-lint: parsing [{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
+        sys.stderr.write(
+            f"\rcio-lint: parsing [{'#' * filled}{'.' * (width - filled)}] {done}/{total} files"
+        )
         sys.stderr.flush()
 
     def close(self) -> None:
@@ -238,7 +297,9 @@ def _explain_wrappers(targets: Sequence[Path], config: Config, plan: Any, jobs: 
     result = lint_paths(targets, config, plan, jobs, use_run_cache=False)
     classic = versions.version("customerio")
     if result.by_member_name:
-        click.echo("Receivers resolved by member name (one class of the scanned code holds a client under it):")
+        click.echo(
+            "Receivers resolved by member name (one class of the scanned code holds a client under it):"
+        )
         cwd = Path.cwd()
         for (path, lineno, column), member in sorted(result.by_member_name.items()):
             click.echo(f"  {_relative_path(path, cwd)}:{lineno}:{column} -> {member}")
@@ -248,7 +309,9 @@ def _explain_wrappers(targets: Sequence[Path], config: Config, plan: Any, jobs: 
     for info in result.wrappers:
         declared = info.qualname.startswith("declared:")
         name = info.qualname.replace("declared:", "")
-        click.echo(f"{info.module}.{name}({', '.join(info.params)}){'  [declared]' if declared else ''}")
+        click.echo(
+            f"{info.module}.{name}({', '.join(info.params)}){'  [declared]' if declared else ''}"
+        )
         for emission in info.emissions:
             mapping = _describe_mapping(emission, classic)
             click.echo(f"    -> {emission.method} ({emission.family}): {mapping}")

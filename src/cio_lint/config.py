@@ -126,7 +126,9 @@ def split_codes(value: str | list[str] | tuple[str, ...] | None, where: str) -> 
         if not code:
             continue
         if not code.startswith("CIO") and code != "ALL":
-            raise ConfigError(f"{where}: `{item.strip()}` is not a rule code or prefix (e.g. CIO001, CIO1)")
+            raise ConfigError(
+                f"{where}: `{item.strip()}` is not a rule code or prefix (e.g. CIO001, CIO1)"
+            )
         out.append("CIO" if code == "ALL" else code)
     return tuple(out)
 
@@ -165,12 +167,24 @@ def load_config(start: Path, explicit: Path | None = None) -> Config:
 def parse_section(section: dict[str, Any], source: Path) -> Config:
     where = f"{source}: [tool.cio-lint]"
     known = {
-        "plan", "select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "wrappers",
-        "sdk-versions", "jobs", "cache-dir", "no-cache", "max-file-size",
+        "plan",
+        "select",
+        "ignore",
+        "exclude",
+        "extend-exclude",
+        "per-file-ignores",
+        "wrappers",
+        "sdk-versions",
+        "jobs",
+        "cache-dir",
+        "no-cache",
+        "max-file-size",
     }
     unknown = sorted(set(section) - known)
     if unknown:
-        raise ConfigError(f"{where}: unknown key `{unknown[0]}` (known: {', '.join(sorted(known))})")
+        raise ConfigError(
+            f"{where}: unknown key `{unknown[0]}` (known: {', '.join(sorted(known))})"
+        )
     root = source.resolve().parent
     plan = section.get("plan")
     if plan is not None and not isinstance(plan, str):
@@ -191,7 +205,9 @@ def parse_section(section: dict[str, Any], source: Path) -> Config:
     for pattern, codes in raw_pfi.items():
         per_file[pattern] = split_codes(codes, f"{where}.per-file-ignores")
     sdk_versions = section.get("sdk-versions", {})
-    if not isinstance(sdk_versions, dict) or not all(isinstance(v, str) for v in sdk_versions.values()):
+    if not isinstance(sdk_versions, dict) or not all(
+        isinstance(v, str) for v in sdk_versions.values()
+    ):
         raise ConfigError(f'{where}: `sdk-versions` must be a table like {{customerio = "2.4"}}')
     try:
         sdk_versions = check_overrides(sdk_versions)
@@ -229,12 +245,16 @@ def validate_wrappers(raw: Any, where: str) -> dict[str, dict[str, Any]]:
         raise ConfigError(f"{where}: `wrappers` must be a table")
     out: dict[str, dict[str, Any]] = {}
     for name, spec in raw.items():
-        label = f"{where}.wrappers.\"{name}\""
+        label = f'{where}.wrappers."{name}"'
         if not isinstance(spec, dict):
-            raise ConfigError(f"{label}: must be a table like {{kind = \"track\", user_id = 0, event = 1}}")
+            raise ConfigError(
+                f'{label}: must be a table like {{kind = "track", user_id = 0, event = 1}}'
+            )
         unknown = sorted(set(spec) - _WRAPPER_KEYS)
         if unknown:
-            raise ConfigError(f"{label}: unknown key `{unknown[0]}` (known: {', '.join(sorted(_WRAPPER_KEYS))})")
+            raise ConfigError(
+                f"{label}: unknown key `{unknown[0]}` (known: {', '.join(sorted(_WRAPPER_KEYS))})"
+            )
         kind = spec.get("kind")
         if kind not in _WRAPPER_KINDS:
             raise ConfigError(f"{label}: `kind` must be one of {', '.join(_WRAPPER_KINDS)}")
@@ -246,6 +266,8 @@ def validate_wrappers(raw: Any, where: str) -> dict[str, dict[str, Any]]:
             if isinstance(value, int) and value < 0:
                 raise ConfigError(f"{label}: `{key_}` index must be >= 0")
         if "." not in name:
-            raise ConfigError(f"{label}: name must be a qualified name like `myapp.telemetry.track_event`")
+            raise ConfigError(
+                f"{label}: name must be a qualified name like `myapp.telemetry.track_event`"
+            )
         out[name] = dict(spec)
     return out

@@ -161,8 +161,13 @@ def _extract(args: tuple[str, str, bool, bytes, Any, tuple[str, ...]]) -> FileFa
     from cio_lint.analysis.extract import extract_file  # libcst: only when a file is parsed
 
     facts = extract_file(
-        path, module, is_package, data,
-        (trimmed.text, trimmed.lines) if trimmed is not None and trimmed.lines is not None else None,
+        path,
+        module,
+        is_package,
+        data,
+        (trimmed.text, trimmed.lines)
+        if trimmed is not None and trimmed.lines is not None
+        else None,
         valid=trimmed is not None and trimmed.valid,
     )
     facts.dropped = trimmed.dropped if trimmed is not None else frozenset()
@@ -176,7 +181,11 @@ def _isolated(work: tuple[str, str, bool, bytes, Any, tuple[str, ...]]) -> FileF
             return pool.submit(_extract, work).result()
         except BrokenProcessPool:
             facts = FileFacts(path=work[0], module=work[1], is_package=work[2])
-            facts.error = (1, 1, "The parser crashed on this file (too deeply nested?): not checked")
+            facts.error = (
+                1,
+                1,
+                "The parser crashed on this file (too deeply nested?): not checked",
+            )
             return facts
 
 
@@ -185,7 +194,11 @@ Progress = Callable[[int, int], None]
 
 class Engine:
     def __init__(
-        self, config: Config, plan: object, jobs: int | None = None, progress: Progress | None = None
+        self,
+        config: Config,
+        plan: object,
+        jobs: int | None = None,
+        progress: Progress | None = None,
     ) -> None:
         self.config = config
         self.plan = plan
@@ -200,7 +213,9 @@ class Engine:
         self._workers = 0
         self._helper: ProcessPoolExecutor | None = None  # reads import lines on a first run
         # (tails, tops) of the SDK and relevant modules a function must mention to be kept
-        self.trim_context: tuple[tuple[tuple[str, tuple[str, ...] | None], ...], tuple[str, ...]] | None = None
+        self.trim_context: (
+            tuple[tuple[tuple[str, tuple[str, ...] | None], ...], tuple[str, ...]] | None
+        ) = None
         # module -> (facts key, trim context) of the facts in ``facts`` (key "": not cached)
         self.facts_keys: dict[str, tuple[str, Any]] = {}
         self.members: set[str] = set()  # member names that resolve by name (``prefilter``)
@@ -213,7 +228,9 @@ class Engine:
         self.cache = Cache(cache_dir)
 
     # ------------------------------------------------------------------ extraction
-    def _extract_many(self, files: Sequence[SourceFile], meanwhile: Callable[[], None] | None = None) -> None:
+    def _extract_many(
+        self, files: Sequence[SourceFile], meanwhile: Callable[[], None] | None = None
+    ) -> None:
         """Extract ``files``, or take their facts from the cache. Files to parse go to the
         workers first; cached facts are decoded, and ``meanwhile`` (the work the next round
         needs) runs, in this process while the workers parse."""
@@ -228,7 +245,11 @@ class Engine:
                 self.facts[f.module] = _too_large(f, data, self.config.max_file_bytes)
                 self.facts_keys[f.module] = ("", self.trim_context)
                 continue
-            key = Cache.facts_key(str(f.path), f.module, f.is_package, data + context) if self.cache.enabled else ""
+            key = (
+                Cache.facts_key(str(f.path), f.module, f.is_package, data + context)
+                if self.cache.enabled
+                else ""
+            )
             self.facts_keys[f.module] = (key, self.trim_context)
             (cached if key and self.cache.has("facts", key) else todo).append((f, key))
         results = self._submit(todo)
@@ -256,10 +277,14 @@ class Engine:
                 self._pool = None
                 self._start_workers()
         if self._pool is not None and work:
-            return self._pool.map(_extract, work, chunksize=max(1, min(8, len(work) // (self.jobs * 8))))
+            return self._pool.map(
+                _extract, work, chunksize=max(1, min(8, len(work) // (self.jobs * 8)))
+            )
         return map(_extract, work)
 
-    def _collect(self, todo: Sequence[tuple[SourceFile, str]], results: Iterable[FileFacts]) -> None:
+    def _collect(
+        self, todo: Sequence[tuple[SourceFile, str]], results: Iterable[FileFacts]
+    ) -> None:
         results = self._surviving(todo, results)
         for done, ((file, key), facts) in enumerate(zip(todo, results), 1):
             self.facts[file.module] = facts
@@ -269,7 +294,9 @@ class Engine:
                 self.progress(done, len(todo))
         self.parsed_modules.update(f.module for f, _ in todo)
 
-    def _surviving(self, todo: Sequence[tuple[SourceFile, str]], results: Iterable[FileFacts]) -> Iterator[FileFacts]:
+    def _surviving(
+        self, todo: Sequence[tuple[SourceFile, str]], results: Iterable[FileFacts]
+    ) -> Iterator[FileFacts]:
         """``results``, in order; if a worker dies (a native crash of the parser: the pool is
         broken), every file not yet done is parsed alone in a new process, and a file whose
         process dies too is that file's CIO900. Later rounds start a new pool."""
@@ -293,7 +320,9 @@ class Engine:
         bytes name an SDK package (None for the others), then all. Only where the workers are
         forked (``_start_workers``), for the prefilter, on projects worth a pool."""
         if not (
-            self.config.prefilter and self.jobs > 1 and len(self.by_path) >= _PARALLEL_MIN_FILES
+            self.config.prefilter
+            and self.jobs > 1
+            and len(self.by_path) >= _PARALLEL_MIN_FILES
             and multiprocessing.get_start_method() == "fork"
         ):
             return None
@@ -316,7 +345,9 @@ class Engine:
             for _ in range(count):
                 self._pool.submit(_warm_worker)
 
-    def _set_trim(self, relevant: dict[str, set[str]], guess: set[str] | frozenset[str] = frozenset()) -> None:
+    def _set_trim(
+        self, relevant: dict[str, set[str]], guess: set[str] | frozenset[str] = frozenset()
+    ) -> None:
         """What trimming keeps: names of relevant modules, and every name of the ``guess``
         modules (in the first round, modules that import the SDK: their wrappers are not known
         yet, and blanking calls to them would mean parsing those files twice)."""
@@ -331,10 +362,20 @@ class Engine:
         for module in guess:
             names[dotted(module).rsplit(".", 1)[-1]] = None
         tails = tuple(
-            sorted(((tail, None if found is None else tuple(sorted(found))) for tail, found in names.items()),
-                   key=lambda item: item[0])
+            sorted(
+                (
+                    (tail, None if found is None else tuple(sorted(found)))
+                    for tail, found in names.items()
+                ),
+                key=lambda item: item[0],
+            )
         )
-        tops = {dotted(m) for m in relevant if "." not in dotted(m)} | set(SDK_TOP_LEVEL) | self.members | self.declared_names
+        tops = (
+            {dotted(m) for m in relevant if "." not in dotted(m)}
+            | set(SDK_TOP_LEVEL)
+            | self.members
+            | self.declared_names
+        )
         self.trim_context = (tails, tuple(sorted(tops)))
 
     def _attribute_words(self, candidates: list[SourceFile]) -> None:
@@ -356,7 +397,9 @@ class Engine:
                 f._attrs = row[1]
                 hits += 1
         if hits != len(candidates):
-            self.cache.put_attributes({str(f.path): (f.stamp, f.attributes()) for f in candidates if f.stamp})
+            self.cache.put_attributes(
+                {str(f.path): (f.stamp, f.attributes()) for f in candidates if f.stamp}
+            )
 
     def _declared_files(self) -> list[SourceFile]:
         """The modules that define declared wrappers: always extracted in the first round, and
@@ -391,7 +434,9 @@ class Engine:
             return None
         key = ""
         if self.cache.enabled:
-            key = Cache.facts_key(str(file.path), module, file.is_package, data + repr(None).encode())
+            key = Cache.facts_key(
+                str(file.path), module, file.is_package, data + repr(None).encode()
+            )
         facts = self.cache.get_facts(key) if key and self.cache.has("facts", key) else None
         if facts is None:
             facts = _extract((str(file.path), module, file.is_package, data, None, ()))
@@ -449,12 +494,16 @@ class Engine:
             stamps.append((name, st.st_mtime_ns, st.st_size))
             stamps.append((stamp, 0, 0))
         fingerprint = getattr(self.plan, "fingerprint", "")
-        extra = repr((
-            sorted(str(p.resolve()) for p in paths),
-            str(Path.cwd()),
-            self._classic_version,
-        ))
-        return Cache.run_key(fingerprint, repr(self.config), stamps, extra), Cache.run_key(fingerprint, repr(self.config), [], extra)
+        extra = repr(
+            (
+                sorted(str(p.resolve()) for p in paths),
+                str(Path.cwd()),
+                self._classic_version,
+            )
+        )
+        return Cache.run_key(fingerprint, repr(self.config), stamps, extra), Cache.run_key(
+            fingerprint, repr(self.config), [], extra
+        )
 
     def _changed(self, state: dict[str, Any] | None) -> list[SourceFile] | None:
         """The files whose stamp differs from the last full run's (None: files were added or
@@ -464,7 +513,9 @@ class Engine:
         stamps = state["stamps"]
         return [f for p, f in self.by_path.items() if stamps[str(p)] != f.stamp]
 
-    def _early_cutoff(self, state: dict[str, Any], changed: list[SourceFile], index: dict[str, Any]) -> list[Finding] | None:
+    def _early_cutoff(
+        self, state: dict[str, Any], changed: list[SourceFile], index: dict[str, Any]
+    ) -> list[Finding] | None:
         """The previous run's findings, if every file that changed since is one whose change
         cannot matter: its import lines have the same words (so it is selected, or not, as
         before) and, if it was parsed, parsing it again with the same trim context gives equal
@@ -548,17 +599,25 @@ class Engine:
             if findings is not None:
                 counts = _state_counts(state)
                 self.cache.put_state(keys[1], state)
-                self.cache.put_run(keys[0], findings, len(target_files), len(self.parsed_modules), counts)
+                self.cache.put_run(
+                    keys[0], findings, len(target_files), len(self.parsed_modules), counts
+                )
                 return LintResult(
-                    findings=findings, files_checked=len(target_files), files_parsed=len(self.parsed_modules),
-                    from_cache=True, sdk_calls=counts[0], through_wrappers=counts[1],
+                    findings=findings,
+                    files_checked=len(target_files),
+                    files_parsed=len(self.parsed_modules),
+                    from_cache=True,
+                    sdk_calls=counts[0],
+                    through_wrappers=counts[1],
                 )
         project = Project(
             {},
             {name: str(f.path) for name, f in self.files.items()},
             self._load,
             self._classic_version,
-            self.config.wrappers if self.roots is None else self.roots.declared(self.config.wrappers),
+            self.config.wrappers
+            if self.roots is None
+            else self.roots.declared(self.config.wrappers),
         )
         project.load_whole = self._load_whole
         project.roots = self.roots
@@ -581,13 +640,19 @@ class Engine:
         relevant: dict[str, set[str]] = {}
         if self.config.prefilter:
             declared = self._declared_files()
-            selected = [f for f in candidates if f in declared or (f.may_import_sdk() and f.imports_sdk(sdk_names))]
+            selected = [
+                f
+                for f in candidates
+                if f in declared or (f.may_import_sdk() and f.imports_sdk(sdk_names))
+            ]
         else:
             selected = list(candidates)
         self._set_trim(relevant, {f.module for f in selected})
 
         def read_imports() -> None:  # for the next rounds, while the workers parse this one
-            for f, words in zip(candidates, (_result(scans[1]) if scans is not None else None) or ()):
+            for f, words in zip(
+                candidates, (_result(scans[1]) if scans is not None else None) or ()
+            ):
                 if f._words is None:
                     f._words = words
             for f in candidates:
@@ -615,10 +680,13 @@ class Engine:
             relevant_dotted = {dotted(m) for m in relevant}
             relevant_words = module_words(relevant_dotted)
             more = [
-                f for f in candidates
-                if f.path not in done and f.module not in self.facts
+                f
+                for f in candidates
+                if f.path not in done
+                and f.module not in self.facts
                 and (
-                    f.imports_relevant(names, relevant_dotted, relevant_words) or f.module in relevant
+                    f.imports_relevant(names, relevant_dotted, relevant_words)
+                    or f.module in relevant
                     or (self.members and mentions_member(f, self.members))
                 )
             ]
@@ -626,7 +694,11 @@ class Engine:
                 # files trimmed before these member names were known: trim them again
                 for f in candidates:
                     facts = self.facts.get(f.module)
-                    if f.path in done and facts is not None and not facts.dropped.isdisjoint(new_members):
+                    if (
+                        f.path in done
+                        and facts is not None
+                        and not facts.dropped.isdisjoint(new_members)
+                    ):
                         del self.facts[f.module]
                         more.append(f)
             if self.config.prefilter and added:
@@ -653,14 +725,21 @@ class Engine:
             self._extract_many(more)
             selected = more
         if self.cache.enabled and index_hits != len(candidates):
-            self.cache.put_index({
-                str(f.path): (f.stamp, *f.imports()) for f in candidates if f.stamp and f._words is not None
-            })
+            self.cache.put_index(
+                {
+                    str(f.path): (f.stamp, *f.imports())
+                    for f in candidates
+                    if f.stamp and f._words is not None
+                }
+            )
         if project.declaration_errors:
-            raise ConfigError(f"{self.config.source or 'configuration'}: {project.declaration_errors[0]}")
+            raise ConfigError(
+                f"{self.config.source or 'configuration'}: {project.declaration_errors[0]}"
+            )
 
         target_facts = [
-            self.facts[f.module] for f in target_files
+            self.facts[f.module]
+            for f in target_files
             if f.module in self.facts and self.facts[f.module].path == str(f.path)
         ]
         # Files that were extracted only to resolve names are still reported if they are targets.
@@ -673,15 +752,24 @@ class Engine:
         findings = list(self._findings(resolved, target_facts, project, unresolved))
         counts = count_calls(resolved)
         if keys is not None:
-            self.cache.put_run(keys[0], findings, len(target_files), len(self.parsed_modules), counts)
-            self.cache.put_state(keys[1], {
-                "stamps": {str(p): f.stamp for p, f in self.by_path.items()},
-                "files": {str(self.files[m].path): record for m, record in self.facts_keys.items() if m in self.files},
-                "findings": findings,
-                "members": frozenset(self.members),  # member names that resolved by name
-                "words": {},  # import words of files changed since the index was written
-                "counts": counts,
-            })
+            self.cache.put_run(
+                keys[0], findings, len(target_files), len(self.parsed_modules), counts
+            )
+            self.cache.put_state(
+                keys[1],
+                {
+                    "stamps": {str(p): f.stamp for p, f in self.by_path.items()},
+                    "files": {
+                        str(self.files[m].path): record
+                        for m, record in self.facts_keys.items()
+                        if m in self.files
+                    },
+                    "findings": findings,
+                    "members": frozenset(self.members),  # member names that resolved by name
+                    "words": {},  # import words of files changed since the index was written
+                    "counts": counts,
+                },
+            )
         return LintResult(
             findings=findings,
             files_checked=len(target_files),
@@ -704,7 +792,10 @@ class Engine:
 
     # ------------------------------------------------------------------ findings
     def _findings(
-        self, resolved: list[Resolved], facts: list[FileFacts], project: Project,
+        self,
+        resolved: list[Resolved],
+        facts: list[FileFacts],
+        project: Project,
         unresolved: Sequence[Unresolved] = (),
     ) -> Iterable[Finding]:
         plan = self.plan
@@ -719,7 +810,19 @@ class Engine:
             if f.error is not None:
                 line, column, message = f.error
                 rule = RULES["CIO901" if f.too_large else "CIO900"]
-                raw.append(Finding(rule.CODE, rule.NAME, rule.SEVERITY, message, f.path, line, column, line, column))
+                raw.append(
+                    Finding(
+                        rule.CODE,
+                        rule.NAME,
+                        rule.SEVERITY,
+                        message,
+                        f.path,
+                        line,
+                        column,
+                        line,
+                        column,
+                    )
+                )
         for item in resolved:
             if item.flow_only:
                 continue  # only the user comes from this call: CIO003's business
@@ -767,8 +870,16 @@ def _unresolved_finding(item: Unresolved) -> Finding:
     line, column, end_line, end_column = item.fact.loc
     message = rule.MESSAGE.format(receiver=item.receiver, method=item.method)
     return Finding(
-        rule.CODE, rule.NAME, rule.SEVERITY, message, item.module.path,
-        line, column, end_line, end_column, snippet=item.fact.snippet,
+        rule.CODE,
+        rule.NAME,
+        rule.SEVERITY,
+        message,
+        item.module.path,
+        line,
+        column,
+        end_line,
+        end_column,
+        snippet=item.fact.snippet,
     )
 
 
@@ -784,8 +895,14 @@ def _at_call(finding: Finding, item: Resolved) -> Finding:
     """A finding whose value is written in a file that is not being checked (a constant of
     another package, on a pre-commit run of one file): reported at the call instead."""
     loc = item.call.loc
-    return replace(finding, path=loc.path, line=loc.line, column=loc.column, end_line=loc.end_line,
-                   end_column=loc.end_column)
+    return replace(
+        finding,
+        path=loc.path,
+        line=loc.line,
+        column=loc.column,
+        end_line=loc.end_line,
+        end_column=loc.end_column,
+    )
 
 
 def _suppressed(facts: FileFacts, finding: Finding) -> bool:
@@ -807,7 +924,9 @@ def _too_large(file: SourceFile, data: bytes, limit: int) -> FileFacts:
     facts = FileFacts(path=str(file.path), module=file.module, is_package=file.is_package)
     lines = data.count(b"\n") + 1
     facts.error = (
-        1, 1, f"File is {len(data) // 1024} KiB ({lines} lines), over the {limit // 1024} KiB limit: not checked",
+        1,
+        1,
+        f"File is {len(data) // 1024} KiB ({lines} lines), over the {limit // 1024} KiB limit: not checked",
     )
     facts.too_large = True
     return facts

@@ -57,15 +57,25 @@ class SourceFile:
 
     def imports_sdk(self, packages: frozenset[str]) -> bool:
         modules, names, bare = self.imports()
-        return not (modules.isdisjoint(packages) and names.isdisjoint(packages) and bare.isdisjoint(packages))
+        return not (
+            modules.isdisjoint(packages)
+            and names.isdisjoint(packages)
+            and bare.isdisjoint(packages)
+        )
 
-    def imports_any(self, names: set[str] | frozenset[str], modules: set[str] | frozenset[str]) -> bool:
+    def imports_any(
+        self, names: set[str] | frozenset[str], modules: set[str] | frozenset[str]
+    ) -> bool:
         """Imports one of ``names`` (``from m import name``), or one of ``modules`` whole
         (``from pkg import module``, ``import pkg.module``, a star import of it)."""
         _, imported, bare = self.imports()
-        return not (imported.isdisjoint(names) and imported.isdisjoint(modules) and bare.isdisjoint(modules))
+        return not (
+            imported.isdisjoint(names) and imported.isdisjoint(modules) and bare.isdisjoint(modules)
+        )
 
-    def imports_relevant(self, names: set[str], modules: set[str], words: set[str] | None = None) -> bool:
+    def imports_relevant(
+        self, names: set[str], modules: set[str], words: set[str] | None = None
+    ) -> bool:
         """``imports_any`` for the dotted names of the relevant ``modules``, exact for ``from``
         lines: ``from . import views`` or ``from blog import views`` make the file relevant
         only if the module they resolve to is one of ``modules`` (or a package of one), not
@@ -79,7 +89,9 @@ class SourceFile:
             return False
         return any(
             _reaches(target, relative, modules)
-            for target, relative in from_targets(self.read(), self.module.rpartition(":")[2], self.is_package)
+            for target, relative in from_targets(
+                self.read(), self.module.rpartition(":")[2], self.is_package
+            )
         )
 
     def read(self) -> bytes:
@@ -152,7 +164,9 @@ def import_words(data: bytes) -> tuple[frozenset[str], frozenset[str], frozenset
                         names.add(path[-1])
         at = find(b"import", max(at + 6, done))
     # bytes ``\w`` is ASCII: one decode per group
-    return tuple(frozenset(b" ".join(group).decode("ascii").split()) for group in (modules, names, bare))  # type: ignore[return-value]
+    return tuple(
+        frozenset(b" ".join(group).decode("ascii").split()) for group in (modules, names, bare)
+    )  # type: ignore[return-value]
 
 
 def from_targets(data: bytes, module: str, is_package: bool) -> list[tuple[str, bool]]:
@@ -199,7 +213,9 @@ def _reaches(target: str, relative: bool, modules: set[str]) -> bool:
     return False
 
 
-def scan_imports(paths: Sequence[str], sdk_only: bool) -> list[tuple[frozenset[str], frozenset[str], frozenset[str]] | None]:
+def scan_imports(
+    paths: Sequence[str], sdk_only: bool
+) -> list[tuple[frozenset[str], frozenset[str], frozenset[str]] | None]:
     """The import words of each file (``SourceFile.imports``); with ``sdk_only``, None for a
     file whose bytes name no SDK package (``SourceFile.may_import_sdk``)."""
     out: list[tuple[frozenset[str], frozenset[str], frozenset[str]] | None] = []
@@ -272,7 +288,10 @@ def relevant_modules(project: Project) -> dict[str, set[str]]:
     from cio_lint.analysis.link import content_param
 
     def content(w: WrapperInfo) -> bool:
-        return any(e.method in ("identify", "group") or project.content_from(e, content_param) for e in w.emissions)
+        return any(
+            e.method in ("identify", "group") or project.content_from(e, content_param)
+            for e in w.emissions
+        )
 
     # The index of members by name first: what is classified while it is built is classified
     # again (it could not use it), so building it later would redo the wrappers' inference.
@@ -284,7 +303,9 @@ def relevant_modules(project: Project) -> dict[str, set[str]]:
     for w in wrappers:
         relevant.setdefault(w.module, set()).add(w.qualname.replace("declared:", "").split(".")[0])
     wrapper_classes = {
-        (w.module, w.qualname.replace("declared:", "").rsplit(".", 1)[0]) for w in wrappers if "." in w.qualname
+        (w.module, w.qualname.replace("declared:", "").rsplit(".", 1)[0])
+        for w in wrappers
+        if "." in w.qualname
     }
     wrapper_funcs = {(w.module, w.qualname.replace("declared:", "")) for w in wrappers}
     # classes with a member that holds a client (``self.client = Client()``, a property
@@ -308,7 +329,9 @@ def relevant_modules(project: Project) -> dict[str, set[str]]:
         syms: list[tuple[str, Sym]] = [(name, ("name", name, None)) for name in mod.bindings]
         syms += [
             (c, ("attr", ("name", c, None), a, None))
-            for c, cls in mod.classes.items() if "." not in c for a in (*cls.attrs, *cls.inst_attrs)
+            for c, cls in mod.classes.items()
+            if "." not in c
+            for a in (*cls.attrs, *cls.inst_attrs)
         ]
         for name, sym in syms:
             ref = project.resolve(sym, mod)
@@ -317,7 +340,10 @@ def relevant_modules(project: Project) -> dict[str, set[str]]:
             owner = ref.mod.module if ref.mod is not None else ""
             if (
                 ref.kind == "ext_instance"
-                or (ref.kind == "ext" and (ref.name in sdk.SDK_FUNCTIONS or ref.name in sdk.SEGMENT_MODULES))
+                or (
+                    ref.kind == "ext"
+                    and (ref.name in sdk.SDK_FUNCTIONS or ref.name in sdk.SEGMENT_MODULES)
+                )
                 or (ref.kind == "func" and (owner, ref.name) in wrapper_funcs)
                 or (ref.kind in ("class", "instance") and (owner, ref.name) in wrapper_classes)
             ):

@@ -93,7 +93,11 @@ class RunCounts:
         return text + "."
 
     def to_json(self) -> dict[str, int]:
-        return {"sdkCalls": self.sdk_calls, "files": self.files, "throughWrappers": self.through_wrappers}
+        return {
+            "sdkCalls": self.sdk_calls,
+            "files": self.files,
+            "throughWrappers": self.through_wrappers,
+        }
 
 
 Reporter = Callable[[Sequence[Finding], ReportContext], str]

@@ -59,9 +59,7 @@ class Declared:
     source: str
 
 
-def read_declarations(
-    root: Path, names: frozenset[str]
-) -> tuple[dict[str, Declared], list[str]]:
+def read_declarations(root: Path, names: frozenset[str]) -> tuple[dict[str, Declared], list[str]]:
     """The best declaration of each of ``names`` at ``root``, and what was skipped and why."""
     reader = _Reader(root, names)
     reader.run()
@@ -176,7 +174,8 @@ class _Reader:
             try:
                 folder = self.root / "requirements"
                 nested = sorted(
-                    f"requirements/{e.name}" for e in os.scandir(folder)
+                    f"requirements/{e.name}"
+                    for e in os.scandir(folder)
                     if e.name.endswith((".txt", ".in"))
                 )
             except OSError:
@@ -379,7 +378,8 @@ class _Reader:
         project = _table(data.get("project"))
         tool = _table(data.get("tool"))
         lists: list[object] = [
-            project.get("dependencies"), _table(tool.get("uv")).get("dev-dependencies")
+            project.get("dependencies"),
+            _table(tool.get("uv")).get("dev-dependencies"),
         ]
         for group in ("optional-dependencies",):
             lists.extend(_table(project.get(group)).values())

@@ -43,13 +43,17 @@ def test_every_rule_has_examples() -> None:
 
 
 @pytest.mark.parametrize(("code", "index", "source"), _cases("VALID"))
-def test_valid(code: str, index: int, source: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_valid(
+    code: str, index: int, source: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     findings, _ = _lint(tmp_path, source, monkeypatch)
     assert [f for f in findings if f.code == code] == []
 
 
 @pytest.mark.parametrize(("code", "index", "example"), _cases("INVALID"))
-def test_invalid(code: str, index: int, example, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_invalid(
+    code: str, index: int, example, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     findings, app = _lint(tmp_path, example.source, monkeypatch)
     flagged = [f for f in findings if f.code == code]
     assert flagged, f"{code} not reported; got {[(f.code, f.message) for f in findings]}"

@@ -34,7 +34,11 @@ class ClientFlow(ProjectCore):
                         if param.annotation is not None:
                             return param.annotation
                         default = param.default
-                        return default if default is not None and default[0] not in _PLAIN_TAGS else None
+                        return (
+                            default
+                            if default is not None and default[0] not in _PLAIN_TAGS
+                            else None
+                        )
             if ".<locals>." not in scope:
                 return None
             scope = scope.rsplit(".<locals>.", 1)[0]
@@ -56,7 +60,10 @@ class ClientFlow(ProjectCore):
         found: Ref | None = None
         saved, self._scope = self._scope, (ref.mod, func.qualname)
         try:
-            for value in [*func.returns, *([func.return_type] if func.return_type is not None else [])]:
+            for value in [
+                *func.returns,
+                *([func.return_type] if func.return_type is not None else []),
+            ]:
                 if value[0] in _PLAIN_TAGS:
                     continue
                 got = self.resolve(value, ref.mod, depth + 1)
@@ -83,7 +90,9 @@ class ClientFlow(ProjectCore):
                     continue
                 value = ("in", mod.module, value, False)
                 current = found.get((target, attr))
-                found[(target, attr)] = value if current is None else ("cond", (current, value), None)
+                found[(target, attr)] = (
+                    value if current is None else ("cond", (current, value), None)
+                )
         self._external = found
         return found
 
@@ -127,7 +136,9 @@ class ClientFlow(ProjectCore):
                     ref = self.member(mod, clsname, attr, True, 1)
                     if ref is None:
                         continue
-                    holds = ref.kind == "ext_instance" or (ref.kind == "ext" and _sdk_rooted(ref.name))
+                    holds = ref.kind == "ext_instance" or (
+                        ref.kind == "ext" and _sdk_rooted(ref.name)
+                    )
                     if not holds and ref.kind == "func" and ref.mod is not None:
                         holds = self.wrapper(ref.mod, ref.name) is not None
                     if holds:
@@ -142,5 +153,9 @@ class ClientFlow(ProjectCore):
         # what was classified while building saw no member by name: classify it again
         self._classified.clear()
         self._returned_memo.clear()
-        self.wrappers = {k: v for k, v in self.wrappers.items() if v is not None and v.qualname.startswith("declared:")}
+        self.wrappers = {
+            k: v
+            for k, v in self.wrappers.items()
+            if v is not None and v.qualname.startswith("declared:")
+        }
         return found

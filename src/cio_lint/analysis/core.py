@@ -98,13 +98,17 @@ class ProjectCore:
     def _has_submodules(self, name: str) -> bool:
         raise NotImplementedError
 
-    def lookup(self, mod: FileFacts, name: str, depth: int, allow_builtins: bool = False) -> Ref | None:
+    def lookup(
+        self, mod: FileFacts, name: str, depth: int, allow_builtins: bool = False
+    ) -> Ref | None:
         raise NotImplementedError
 
     def attribute(self, base: Ref, attr: str, depth: int) -> Ref | None:
         raise NotImplementedError
 
-    def member(self, mod: FileFacts, clsname: str, attr: str, instance: bool, depth: int) -> Ref | None:
+    def member(
+        self, mod: FileFacts, clsname: str, attr: str, instance: bool, depth: int
+    ) -> Ref | None:
         raise NotImplementedError
 
     def _sym_ref(self, value: Sym, mod: FileFacts, depth: int) -> Ref | None:
@@ -125,7 +129,9 @@ class ProjectCore:
     def _dict(self, sym: Sym, mod: FileFacts, local: bool, depth: int, loc: Location | None) -> Val:
         raise NotImplementedError
 
-    def _call_value(self, sym: Sym, mod: FileFacts, local: bool, depth: int, loc: Location | None) -> Val | None:
+    def _call_value(
+        self, sym: Sym, mod: FileFacts, local: bool, depth: int, loc: Location | None
+    ) -> Val | None:
         raise NotImplementedError
 
     def classify(self, fact: CallFact, mod: FileFacts) -> Ref | None:
@@ -155,7 +161,9 @@ class ProjectCore:
     def emissions_of(self, fact: CallFact, mod: FileFacts) -> list[Emission]:
         raise NotImplementedError
 
-    def _bind_params(self, func: FuncFacts, bound: bool, fact: CallFact, mod: FileFacts) -> dict[str, Sym] | str:
+    def _bind_params(
+        self, func: FuncFacts, bound: bool, fact: CallFact, mod: FileFacts
+    ) -> dict[str, Sym] | str:
         raise NotImplementedError
 
     def _declare_wrappers(self) -> None:
@@ -166,7 +174,9 @@ class ProjectCore:
     ) -> Sym | None:
         raise NotImplementedError
 
-    def materialize(self, emission: Emission, fact: CallFact, mod: FileFacts, local: bool = True) -> tuple[CallSite, Any]:
+    def materialize(
+        self, emission: Emission, fact: CallFact, mod: FileFacts, local: bool = True
+    ) -> tuple[CallSite, Any]:
         raise NotImplementedError
 
     def _dict_keys(self, sym: Sym, mod: FileFacts) -> DictVal | None:

@@ -79,7 +79,11 @@ class Evaluation(ProjectCore):
         if tag == "sub":
             base = self.value(sym[1], mod, local, depth + 1)
             index = self.value(sym[2], mod, local, depth + 1)
-            if isinstance(base, DictVal) and isinstance(index, Known) and isinstance(index.value, str):
+            if (
+                isinstance(base, DictVal)
+                and isinstance(index, Known)
+                and isinstance(index.value, str)
+            ):
                 found = base.get(index.value)
                 if found is not None:
                     return _with_loc(found, loc)
@@ -96,10 +100,14 @@ class Evaluation(ProjectCore):
         ref = self.resolve(sym, mod, depth + 1)
         if ref is None:
             if (
-                tag == "attr" and sym[2] in ("value", "name") and sym[1][0] in ("param", "in")
+                tag == "attr"
+                and sym[2] in ("value", "name")
+                and sym[1][0] in ("param", "in")
                 and _from_param(self.value(sym[1], mod, local, depth + 1))
             ):
-                return Unknown("param", loc)  # ``event.value`` of a parameter: known at the call sites
+                return Unknown(
+                    "param", loc
+                )  # ``event.value`` of a parameter: known at the call sites
             return Unknown(self._why_unknown(sym, mod), loc)
         if ref.kind in ("value", "enum_member") and ref.mod is not None and ref.sym is not None:
             # A constant is located where it is used; the origin of its literal (its
@@ -108,7 +116,7 @@ class Evaluation(ProjectCore):
         return Unknown("unresolved", loc)
 
     def _why_unknown(self, sym: Sym, mod: FileFacts) -> str:
-        """"unresolved" when the name comes from code cio-lint cannot see, else "runtime"."""
+        """ "unresolved" when the name comes from code cio-lint cannot see, else "runtime"."""
         root = sym
         while root[0] in ("attr", "sub", "call", "in"):
             root = root[2] if root[0] == "in" else root[1]
@@ -153,12 +161,17 @@ class Evaluation(ProjectCore):
                 is_open = True
         return DictVal(tuple(items), is_open, loc)
 
-    def _call_value(self, sym: Sym, mod: FileFacts, local: bool, depth: int, loc: Location | None) -> Val | None:
+    def _call_value(
+        self, sym: Sym, mod: FileFacts, local: bool, depth: int, loc: Location | None
+    ) -> Val | None:
         func = sym[1]
         if func[0] == "attr" and func[2] == "format":
             return values.format_call(self, sym, mod, local, depth, loc)
         if func[0] == "attr" and func[2] in _STR_METHODS:
-            if func[2] in ("lower", "upper", "title", "strip", "capitalize", "casefold") and not sym[2]:
+            if (
+                func[2] in ("lower", "upper", "title", "strip", "capitalize", "casefold")
+                and not sym[2]
+            ):
                 base = self.value(func[1], mod, local, depth + 1)
                 if isinstance(base, Known) and isinstance(base.value, str):
                     return Known(getattr(base.value, func[2])(), loc)
@@ -167,7 +180,9 @@ class Evaluation(ProjectCore):
         if ref is None:
             whole = values.dropped_function(self, func, mod)
             if whole is not None:  # as if trimming had kept the function
-                return values.helper_call(self, whole, sym, mod, local, depth, loc) or Unknown("runtime", loc)
+                return values.helper_call(self, whole, sym, mod, local, depth, loc) or Unknown(
+                    "runtime", loc
+                )
         if ref is not None and ref.kind == "func":
             return values.helper_call(self, ref, sym, mod, local, depth, loc)
         if ref is None or ref.kind != "ext":
@@ -188,7 +203,9 @@ class Evaluation(ProjectCore):
                     items.append(("**", value))
                 else:
                     items.append((("lit", name_, None, None), value))
-            result = self._dict(("dict", tuple(items), is_open, sym[-1]), mod, local, depth + 1, loc)
+            result = self._dict(
+                ("dict", tuple(items), is_open, sym[-1]), mod, local, depth + 1, loc
+            )
             return result
         if name == "builtins.str" and len(sym[2]) == 1 and sym[2][0][0] != "*":
             inner = self.value(sym[2][0], mod, local, depth + 1)

@@ -41,9 +41,36 @@ _UNION_MAX = 8
 
 # Annotations that cannot name a client: no instance sym is recorded for them.
 _PLAIN_TYPES = frozenset(
-    {"str", "int", "float", "bool", "bytes", "dict", "list", "tuple", "set", "frozenset", "Any",
-     "object", "None", "Dict", "List", "Tuple", "Set", "Callable", "Iterable", "Iterator", "Sequence",
-     "Mapping", "type", "Type", "datetime", "date", "Decimal", "UUID"}
+    {
+        "str",
+        "int",
+        "float",
+        "bool",
+        "bytes",
+        "dict",
+        "list",
+        "tuple",
+        "set",
+        "frozenset",
+        "Any",
+        "object",
+        "None",
+        "Dict",
+        "List",
+        "Tuple",
+        "Set",
+        "Callable",
+        "Iterable",
+        "Iterator",
+        "Sequence",
+        "Mapping",
+        "type",
+        "Type",
+        "datetime",
+        "date",
+        "Decimal",
+        "UUID",
+    }
 )
 
 
@@ -58,7 +85,11 @@ def union(a: Sym, b: Sym) -> Sym:
         if key(option) not in known and len(options) < _UNION_MAX:
             options.append(option)
             known.add(key(option))
-    return options[0] if len(options) == 1 else ("cond", tuple(options), a[-1] if isinstance(a[-1], tuple) else None)
+    return (
+        options[0]
+        if len(options) == 1
+        else ("cond", tuple(options), a[-1] if isinstance(a[-1], tuple) else None)
+    )
 
 
 def _type_sym(node: cst.BaseExpression, state: State) -> Sym:
@@ -154,7 +185,12 @@ class Expressions:
         is_open = False
         for arg in node.args:
             if arg.keyword is not None:
-                items.append((("lit", arg.keyword.value, None, self.loc(arg.keyword)), self.sym(arg.value, state)))
+                items.append(
+                    (
+                        ("lit", arg.keyword.value, None, self.loc(arg.keyword)),
+                        self.sym(arg.value, state),
+                    )
+                )
             elif arg.star == "*":
                 is_open = True
             else:
@@ -181,7 +217,12 @@ class Expressions:
         if isinstance(node, cst.FormattedString):
             parts = node.parts
             if all(isinstance(p, cst.FormattedStringText) for p in parts):
-                return ("lit", "".join(p.value for p in parts if isinstance(p, cst.FormattedStringText)), None, loc)
+                return (
+                    "lit",
+                    "".join(p.value for p in parts if isinstance(p, cst.FormattedStringText)),
+                    None,
+                    loc,
+                )
             return self.fstring(parts, "r" in node.prefix.lower(), state, loc)
         if isinstance(node, cst.Integer):
             return ("lit", node.evaluated_value, None, loc)
@@ -189,7 +230,11 @@ class Expressions:
             return ("lit", node.evaluated_value, None, loc)
         if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
             inner = self.sym(node.expression, state)
-            if inner[0] == "lit" and isinstance(inner[1], (int, float)) and not isinstance(inner[1], bool):
+            if (
+                inner[0] == "lit"
+                and isinstance(inner[1], (int, float))
+                and not isinstance(inner[1], bool)
+            ):
                 return ("lit", -inner[1], None, loc)
             return ("unknown", "expression", loc)
         if isinstance(node, cst.Name):
@@ -205,7 +250,12 @@ class Expressions:
             return ("attr", self.sym(node.value, state), node.attr.value, loc)
         if isinstance(node, cst.Subscript):
             if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
-                return ("sub", self.sym(node.value, state), self.sym(node.slice[0].slice.value, state), loc)
+                return (
+                    "sub",
+                    self.sym(node.value, state),
+                    self.sym(node.slice[0].slice.value, state),
+                    loc,
+                )
             return ("unknown", "subscript", loc)
         if isinstance(node, cst.Dict):
             items: list[tuple[Sym, Sym] | tuple[str, Sym]] = []
@@ -222,7 +272,11 @@ class Expressions:
         if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
             return ("or", self.sym(node.left, state), self.sym(node.right, state), loc)
         if isinstance(node, cst.Call):
-            if isinstance(node.func, cst.Name) and node.func.value == "dict" and "dict" not in state.env:
+            if (
+                isinstance(node.func, cst.Name)
+                and node.func.value == "dict"
+                and "dict" not in state.env
+            ):
                 return self.dict_call(node, state, loc)
             func = self.sym(node.func, state)
             args, kwargs = self.arguments(node.args, state)
@@ -231,8 +285,11 @@ class Expressions:
             left = self.sym(node.left, state)
             right = self.sym(node.right, state)
             if (
-                isinstance(node.operator, cst.Add) and left[0] == "lit" and right[0] == "lit"
-                and isinstance(left[1], str) and isinstance(right[1], str)
+                isinstance(node.operator, cst.Add)
+                and left[0] == "lit"
+                and right[0] == "lit"
+                and isinstance(left[1], str)
+                and isinstance(right[1], str)
             ):
                 return ("lit", left[1] + right[1], None, loc)
             if isinstance(node.operator, cst.BitOr) and left[0] == "dict" and right[0] == "dict":
@@ -240,7 +297,11 @@ class Expressions:
             built = self.binop(node, left, right, loc)
             if built is not None:
                 return built
-            if isinstance(node.operator, cst.Modulo) and left[0] == "lit" and isinstance(left[1], str):
+            if (
+                isinstance(node.operator, cst.Modulo)
+                and left[0] == "lit"
+                and isinstance(left[1], str)
+            ):
                 return ("unknown", "str", loc)
             return ("unknown", "expression", loc)
         if isinstance(node, cst.Await):
@@ -248,7 +309,11 @@ class Expressions:
         return ("unknown", type(node).__name__, loc)
 
     def fstring(
-        self, parts: Sequence[cst.BaseFormattedStringContent], raw: bool, state: State, loc: Loc | None
+        self,
+        parts: Sequence[cst.BaseFormattedStringContent],
+        raw: bool,
+        state: State,
+        loc: Loc | None,
     ) -> Sym:
         """An f-string as ``("fstr", parts, loc)``: text parts as literals, each replacement
         field as ``("fmt", value, conversion, spec, loc)`` (``spec``: an ``fstr`` or None)."""

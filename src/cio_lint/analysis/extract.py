@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import libcst as cst
 
@@ -82,7 +83,11 @@ def extract_file(
             tree = cst.parse_module(parsed)
     except cst.ParserSyntaxError as exc:
         line, column, message = _precise_syntax_error(parsed, path) or _syntax_error(exc)
-        facts.error = (line_map[line - 1] if line_map and 0 < line <= len(line_map) else line, column, message)
+        facts.error = (
+            line_map[line - 1] if line_map and 0 < line <= len(line_map) else line,
+            column,
+            message,
+        )
         return facts
     except (RecursionError, MemoryError):
         facts.error = (1, 1, TOO_DEEP)
@@ -94,14 +99,20 @@ def extract_file(
         _Extractor(facts, Positions(tree, parsed, line_map), lines).run(tree)
     except (RecursionError, MemoryError):
         # the facts gathered so far are incomplete: the file is reported, not half-checked
-        facts = FileFacts(path=path, module=module, is_package=is_package, suppressions=facts.suppressions)
+        facts = FileFacts(
+            path=path, module=module, is_package=is_package, suppressions=facts.suppressions
+        )
         facts.error = (1, 1, TOO_DEEP)
     return facts
 
 
 TOO_DEEP = "Expression too deeply nested to analyse"
 # CPython's limits on nesting, which its tokenizer and parser report as syntax errors
-_NESTING_ERRORS = ("too many nested parentheses", "too many levels of indentation", "too many statically nested")
+_NESTING_ERRORS = (
+    "too many nested parentheses",
+    "too many levels of indentation",
+    "too many statically nested",
+)
 
 
 def too_deep(text: str, path: str) -> tuple[int, int, str] | None:
@@ -147,7 +158,9 @@ def _without_validation() -> Iterator[None]:
 _USER_KEYWORDS = ("user_id", "id", "customer_id", "user", "anonymous_id")
 
 
-def call_key(func: Sym, args: tuple[Sym, ...], kwargs: tuple[tuple[str | None, Sym], ...]) -> tuple[object, ...]:
+def call_key(
+    func: Sym, args: tuple[Sym, ...], kwargs: tuple[tuple[str | None, Sym], ...]
+) -> tuple[object, ...]:
     """What a call is, for path facts: the callee and the person it is about.
 
     Two calls with the same key on different branches of an ``if`` both count as having run,
@@ -156,7 +169,9 @@ def call_key(func: Sym, args: tuple[Sym, ...], kwargs: tuple[tuple[str | None, S
     who: Sym | None = args[0] if args and args[0][0] != "*" else None
     if who is None:
         who = next((v for k, v in kwargs if k in _USER_KEYWORDS), None)
-    while who is not None and who[0] == "call" and who[1][:2] == ("name", "str") and len(who[2]) == 1:
+    while (
+        who is not None and who[0] == "call" and who[1][:2] == ("name", "str") and len(who[2]) == 1
+    ):
         who = who[2][0]
     return (key(func), key(who))
 
@@ -334,19 +349,25 @@ class _Extractor(Expressions):
                 after = self.block(node.orelse.body.body, after, scope, func, cls)
             return after
         if isinstance(node, cst.Try) or type(node).__name__ == "TryStar":
+            tn: Any = node  # cst.Try or cst.TryStar (3.11+), which share these fields
             pre = state.copy()
-            body_end = self.block(node.body.body, state.copy(), scope, func, cls)  # type: ignore[attr-defined]
+            body_end = self.block(tn.body.body, state.copy(), scope, func, cls)
             ends = []
-            for handler in node.handlers:  # type: ignore[attr-defined]
-                h = _State(_merge([pre, body_end]).env if body_end.must is not None else dict(pre.env), pre.must)
+            for handler in tn.handlers:
+                h = _State(
+                    _merge([pre, body_end]).env if body_end.must is not None else dict(pre.env),
+                    pre.must,
+                )
                 if handler.name is not None:
                     self.unbind(handler.name.name, h)
                 ends.append(self.block(handler.body.body, h, scope, func, cls))
-            if node.orelse is not None:  # type: ignore[attr-defined]
-                body_end = self.block(node.orelse.body.body, body_end, scope, func, cls)  # type: ignore[attr-defined]
+            if tn.orelse is not None:
+                body_end = self.block(tn.orelse.body.body, body_end, scope, func, cls)
             after = _merge([body_end, *ends])
-            if node.finalbody is not None:  # type: ignore[attr-defined]
-                fin = self.block(node.finalbody.body.body, _State(dict(after.env), pre.must), scope, func, cls)  # type: ignore[attr-defined]
+            if tn.finalbody is not None:
+                fin = self.block(
+                    tn.finalbody.body.body, _State(dict(after.env), pre.must), scope, func, cls
+                )
                 if after.must is None or fin.must is None:
                     return _State(fin.env, None)
                 return _State(fin.env, after.must | fin.must)
@@ -362,7 +383,11 @@ class _Extractor(Expressions):
             ends = []
             exhaustive = False
             for case in node.cases:
-                if isinstance(case.pattern, cst.MatchAs) and case.pattern.pattern is None and case.guard is None:
+                if (
+                    isinstance(case.pattern, cst.MatchAs)
+                    and case.pattern.pattern is None
+                    and case.guard is None
+                ):
                     exhaustive = True
                 ends.append(self.block(case.body.body, state.copy(), scope, func, cls))
             if not exhaustive:
@@ -400,7 +425,9 @@ class _Extractor(Expressions):
             state.must = None
             return state
         if isinstance(node, cst.Global) and scope != "<module>":
-            state.env.setdefault(_GLOBALS, ("globals", tuple(n.name.value for n in node.names), None))
+            state.env.setdefault(
+                _GLOBALS, ("globals", tuple(n.name.value for n in node.names), None)
+            )
             names = state.env[_GLOBALS][1] + tuple(n.name.value for n in node.names)
             state.env[_GLOBALS] = ("globals", names, None)
             return state
@@ -455,8 +482,18 @@ class _Extractor(Expressions):
             if isinstance(target, cst.Name):
                 current = state.env.get(target.value)
                 new = self.sym(node.value, state)
-                if isinstance(node.operator, cst.BitOrAssign) and current and current[0] == "dict" and new[0] == "dict":
-                    state.env[target.value] = ("dict", current[1] + new[1], current[2] or new[2], current[3])
+                if (
+                    isinstance(node.operator, cst.BitOrAssign)
+                    and current
+                    and current[0] == "dict"
+                    and new[0] == "dict"
+                ):
+                    state.env[target.value] = (
+                        "dict",
+                        current[1] + new[1],
+                        current[2] or new[2],
+                        current[3],
+                    )
                 else:
                     state.env[target.value] = ("var", target.value, None)
             return state
@@ -468,7 +505,9 @@ class _Extractor(Expressions):
             return state
         return state
 
-    def assign(self, target: cst.BaseExpression, value: Sym, state: _State, cls: ClassFacts | None) -> None:
+    def assign(
+        self, target: cst.BaseExpression, value: Sym, state: _State, cls: ClassFacts | None
+    ) -> None:
         if isinstance(target, cst.Name):
             state.env[target.value] = value
             declared = state.env.get(_GLOBALS)
@@ -495,7 +534,9 @@ class _Extractor(Expressions):
                     owner.inst_attrs[name] = value if current is None else _union(current, value)
             elif value[0] in ("call", "name", "attr", "imp", "cond", "or"):
                 # ``tracking.client = Client(...)`` (an app factory configuring another module)
-                self.facts.attr_assigns.append((self.sym(target.value, state), target.attr.value, value))
+                self.facts.attr_assigns.append(
+                    (self.sym(target.value, state), target.attr.value, value)
+                )
             return
         if isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
@@ -529,12 +570,19 @@ class _Extractor(Expressions):
         is_open = current[2]
         if expr.func.attr.value == "setdefault":
             if len(expr.args) == 2 and expr.args[0].keyword is None:
-                items.append((self.sym(expr.args[0].value, state), self.sym(expr.args[1].value, state)))
+                items.append(
+                    (self.sym(expr.args[0].value, state), self.sym(expr.args[1].value, state))
+                )
             state.env[name] = ("dict", tuple(items), is_open, current[3])
             return
         for arg in expr.args:
             if arg.keyword is not None:
-                items.append((("lit", arg.keyword.value, None, self.loc(arg.keyword)), self.sym(arg.value, state)))
+                items.append(
+                    (
+                        ("lit", arg.keyword.value, None, self.loc(arg.keyword)),
+                        self.sym(arg.value, state),
+                    )
+                )
             elif arg.star == "**" or arg.star == "":
                 items.append(("**", self.sym(arg.value, state)))
             else:
@@ -542,7 +590,6 @@ class _Extractor(Expressions):
         state.env[name] = ("dict", tuple(items), is_open, current[3])
 
     # ------------------------------------------------------------------ definitions
-
 
     def params(self, node: cst.FunctionDef) -> tuple[Param, ...]:
         p = node.params
@@ -564,7 +611,9 @@ class _Extractor(Expressions):
             out.append(Param(p.star_kwarg.name.value, "varkw"))
         return tuple(out)
 
-    def function(self, node: cst.FunctionDef, scope: str, cls: ClassFacts | None, outer: _State) -> None:
+    def function(
+        self, node: cst.FunctionDef, scope: str, cls: ClassFacts | None, outer: _State
+    ) -> None:
         name = node.name.value
         if cls is not None:
             qualname = f"{cls.qualname}.{name}"
@@ -576,7 +625,9 @@ class _Extractor(Expressions):
             cst.helpers.get_full_name_for_node(d.decorator) or "" for d in node.decorators
         )
         params = self.params(node)
-        facts = FuncFacts(qualname, cls.qualname if cls else None, params, decorators, self.loc(node))
+        facts = FuncFacts(
+            qualname, cls.qualname if cls else None, params, decorators, self.loc(node)
+        )
         if node.returns is not None:
             facts.return_type = self.annotation(node.returns.annotation, _State({}, frozenset()))
         self.facts.functions[qualname] = facts
@@ -586,7 +637,12 @@ class _Extractor(Expressions):
         if scope != "<module>" and cls is None:
             env.update(outer.env)  # closures see the enclosing function's locals
         for i, param in enumerate(params):
-            if i == 0 and cls is not None and "staticmethod" not in decorators and param.kind in ("pos", "posonly"):
+            if (
+                i == 0
+                and cls is not None
+                and "staticmethod" not in decorators
+                and param.kind in ("pos", "posonly")
+            ):
                 env[param.name] = ("self", cls.qualname, None)
             else:
                 env[param.name] = ("param", param.name, None)
@@ -614,7 +670,9 @@ class _Extractor(Expressions):
             outer.env.pop(node.name.value, None)
 
     # ------------------------------------------------------------------ calls
-    def calls_in(self, expr: cst.CSTNode, state: _State, scope: str, func: FuncFacts | None) -> None:
+    def calls_in(
+        self, expr: cst.CSTNode, state: _State, scope: str, func: FuncFacts | None
+    ) -> None:
         """Record the calls in ``expr`` in evaluation order (arguments before the call)."""
         for call, conditional in self.pos.calls_within(expr):
             fact = self.record(call, state, scope, conditional)
@@ -626,7 +684,11 @@ class _Extractor(Expressions):
             self.lambda_(node, state, scope)
 
     def header_calls(
-        self, node: cst.FunctionDef | cst.ClassDef, state: _State, scope: str, func: FuncFacts | None
+        self,
+        node: cst.FunctionDef | cst.ClassDef,
+        state: _State,
+        scope: str,
+        func: FuncFacts | None,
     ) -> None:
         """Decorators, default values and class arguments run where the definition is."""
         for decorator in node.decorators:
@@ -645,7 +707,9 @@ class _Extractor(Expressions):
         (``on_commit(lambda: analytics.track(...))``), and it returns its body."""
         line, column = self.loc(node)[:2]
         name = f"<lambda:{line}:{column}>"
-        qualname = name if scope == "<module>" else f"{scope.removesuffix('.<body>')}.<locals>.{name}"
+        qualname = (
+            name if scope == "<module>" else f"{scope.removesuffix('.<body>')}.<locals>.{name}"
+        )
         p = node.params
         params: list[Param] = [Param(x.name.value, "pos") for x in (*p.posonly_params, *p.params)]
         if isinstance(p.star_arg, cst.Param):
@@ -688,7 +752,6 @@ class _Extractor(Expressions):
         self.next_id += 1
         self.facts.calls.append(fact)
         return fact
-
 
     # ------------------------------------------------------------------ expressions
 

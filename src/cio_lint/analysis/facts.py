@@ -16,7 +16,9 @@ class Param:
     name: str
     kind: str  # "posonly" | "pos" | "kwonly" | "var" | "varkw"
     default: Sym | None = None
-    annotation: Sym | None = None  # an instance of the annotated type, as ``("call", type, (), (), None)``
+    annotation: Sym | None = (
+        None  # an instance of the annotated type, as ``("call", type, (), (), None)``
+    )
 
 
 @dataclass
@@ -27,7 +29,9 @@ class FuncFacts:
     decorators: tuple[str, ...]
     loc: Loc
     calls: list[int] = field(default_factory=list)
-    returns: list[Sym] = field(default_factory=list)  # the value of each ``return`` (a lambda's body)
+    returns: list[Sym] = field(
+        default_factory=list
+    )  # the value of each ``return`` (a lambda's body)
     return_type: Sym | None = None  # the return annotation, as an instance of it (see ``Param``)
 
 
@@ -69,4 +73,6 @@ class FileFacts:
     too_large: bool = False  # not parsed: over the size limit (CIO901)
     dropped: frozenset[str] = frozenset()
     # ``module.attr = value`` / ``Class.attr = value`` on another module's or class's name
-    attr_assigns: list[tuple[Sym, str, Sym]] = field(default_factory=list)  # identifiers of the code trimming blanked out
+    attr_assigns: list[tuple[Sym, str, Sym]] = field(
+        default_factory=list
+    )  # identifiers of the code trimming blanked out

@@ -103,7 +103,9 @@ class Project(ClientFlow, Evaluation, WrapperInference):
         self._external: dict[tuple[str, str], Sym] | None = None
         self._members: dict[str, list[MemberHolder]] | None = None  # member name -> holders
         self._by_name: str | None = None  # set when a resolution went by member name
-        self.by_member_name: dict[tuple[str, int, int], str] = {}  # call (path, line, col) -> member
+        self.by_member_name: dict[
+            tuple[str, int, int], str
+        ] = {}  # call (path, line, col) -> member
 
     @contextlib.contextmanager
     def no_loading(self) -> Iterator[None]:
@@ -123,11 +125,20 @@ class Project(ClientFlow, Evaluation, WrapperInference):
         self._external = None
         self._members = None
         self.by_member_name.clear()
-        self.wrappers = {k: v for k, v in self.wrappers.items() if v is not None and v.qualname.startswith("declared:")}
+        self.wrappers = {
+            k: v
+            for k, v in self.wrappers.items()
+            if v is not None and v.qualname.startswith("declared:")
+        }
 
     def module(self, name: str) -> FileFacts | None:
         found = self.modules.get(name)
-        if found is None and self.allow_load and name in self.module_index and self.loader is not None:
+        if (
+            found is None
+            and self.allow_load
+            and name in self.module_index
+            and self.loader is not None
+        ):
             found = self.loader(name)
             if found is not None:
                 self.modules[name] = found
@@ -216,7 +227,9 @@ class Project(ClientFlow, Evaluation, WrapperInference):
             found = self._packages = {m.rsplit(".", 1)[0] for m in self.module_index if "." in m}
         return name in found
 
-    def lookup(self, mod: FileFacts, name: str, depth: int, allow_builtins: bool = False) -> Ref | None:
+    def lookup(
+        self, mod: FileFacts, name: str, depth: int, allow_builtins: bool = False
+    ) -> Ref | None:
         if depth > _MAX_DEPTH:
             return None
         bound = mod.bindings.get(name)
@@ -243,8 +256,10 @@ class Project(ClientFlow, Evaluation, WrapperInference):
                 if found is not None:
                     return found
             elif (
-                target is None and internal is None
-                and star in sdk.SEGMENT_MODULES and name in sdk.SEGMENT_SIGNATURES
+                target is None
+                and internal is None
+                and star in sdk.SEGMENT_MODULES
+                and name in sdk.SEGMENT_SIGNATURES
             ):
                 return Ref("ext", f"{star}.{name}")
         if allow_builtins and name in _BUILTINS:
@@ -275,10 +290,14 @@ class Project(ClientFlow, Evaluation, WrapperInference):
             if attr == "value":
                 return Ref("value", mod=base.mod, sym=base.sym)
             if attr == "name":
-                return Ref("value", mod=base.mod, sym=("lit", base.name.rsplit(".", 1)[-1], None, None))
+                return Ref(
+                    "value", mod=base.mod, sym=("lit", base.name.rsplit(".", 1)[-1], None, None)
+                )
         return None
 
-    def member(self, mod: FileFacts, clsname: str, attr: str, instance: bool, depth: int) -> Ref | None:
+    def member(
+        self, mod: FileFacts, clsname: str, attr: str, instance: bool, depth: int
+    ) -> Ref | None:
         if depth > _MAX_DEPTH:
             return None
         cls = mod.classes.get(clsname)
@@ -329,7 +348,11 @@ class Project(ClientFlow, Evaluation, WrapperInference):
                 continue
             if ref.kind == "ext" and (ref.name in _ENUM_BASES or ref.name.endswith("Enum")):
                 return True
-            if ref.kind == "class" and ref.mod is not None and self.is_enum(ref.mod, ref.name, depth + 1):
+            if (
+                ref.kind == "class"
+                and ref.mod is not None
+                and self.is_enum(ref.mod, ref.name, depth + 1)
+            ):
                 return True
         return False
 
@@ -349,7 +372,9 @@ class Project(ClientFlow, Evaluation, WrapperInference):
                 ref = None
             if ref is not None and self._by_name is not None:
                 func = self.function(ref) if ref.kind == "func" else None
-                if func is not None and isinstance(self._bind_params(func, ref.bound, fact, mod), str):
+                if func is not None and isinstance(
+                    self._bind_params(func, ref.bound, fact, mod), str
+                ):
                     ref = None  # a method of that name on another object: it does not bind
                 else:
                     self.by_member_name[(mod.path, fact.loc[0], fact.loc[1])] = self._by_name
@@ -357,14 +382,18 @@ class Project(ClientFlow, Evaluation, WrapperInference):
             self._classified[cache_key] = ref
         return self._classified[cache_key]
 
-    def materialize(self, emission: Emission, fact: CallFact, mod: FileFacts, local: bool = True) -> tuple[CallSite, Any]:
+    def materialize(
+        self, emission: Emission, fact: CallFact, mod: FileFacts, local: bool = True
+    ) -> tuple[CallSite, Any]:
         """Bind an emission to the SDK signature and evaluate its arguments: a ``CallSite``."""
         call_loc = Location(mod.path, *fact.loc)
         if emission.family == sdk.CLASSIC:
             sig = self.classic[emission.method]
         else:
             sig = sdk.Signature(self.segment[emission.method].params)
-        bound, extra, error = _bind_signature(sig, emission.args, emission.kwargs, lambda s: self._dict_keys(s, mod))
+        bound, extra, error = _bind_signature(
+            sig, emission.args, emission.kwargs, lambda s: self._dict_keys(s, mod)
+        )
         if emission.error is not None:
             bound, extra, error = {}, [], None
         if error is not None:
@@ -393,12 +422,20 @@ class Project(ClientFlow, Evaluation, WrapperInference):
                 user_sym = bound.get("customer_id")
                 anon = None
                 event = val("name")
-                props = val("data") if sig.varkw is None else self.value(("dict", tuple(extra), False, fact.loc), mod, local)
+                props = (
+                    val("data")
+                    if sig.varkw is None
+                    else self.value(("dict", tuple(extra), False, fact.loc), mod, local)
+                )
             else:  # track_anonymous
                 kind = "track"
                 anon = val("anonymous_id")
                 event = val("name")
-                props = val("data") if sig.varkw is None else self.value(("dict", tuple(extra), False, fact.loc), mod, local)
+                props = (
+                    val("data")
+                    if sig.varkw is None
+                    else self.value(("dict", tuple(extra), False, fact.loc), mod, local)
+                )
             if isinstance(props, DictVal) and props.loc is None:
                 props = DictVal(props.items, props.open, None)
             user = self.value(user_sym, mod, local) if user_sym is not None else None
@@ -452,7 +489,9 @@ class Project(ClientFlow, Evaluation, WrapperInference):
                     if emission.via:
                         inner = self._inner_view(emission)
                         below = below_view(self, emission, views)
-                        flow_only = emission.error is None and not self.content_from(emission, _is_site)
+                        flow_only = emission.error is None and not self.content_from(
+                            emission, _is_site
+                        )
                     out.append(Resolved(call, fact, mod, ukey, emission, inner, flow_only, below))
         return out
 

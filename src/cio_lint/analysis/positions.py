@@ -32,7 +32,11 @@ def _leaf_newline(self: cst.Newline, state: _SpanState, **_: object) -> None:
     state.position += len(state.default_newline if self.value is None else self.value)
 
 
-_LEAVES = ((cst.SimpleWhitespace, _leaf_simple), (cst.Comment, _leaf_simple), (cst.Newline, _leaf_newline))
+_LEAVES = (
+    (cst.SimpleWhitespace, _leaf_simple),
+    (cst.Comment, _leaf_simple),
+    (cst.Newline, _leaf_newline),
+)
 
 
 @contextmanager
@@ -82,7 +86,11 @@ class Positions:
         line = bisect.bisect_right(self._starts, offset)
         column = offset - self._starts[line - 1] + 1
         if self.line_map is not None:
-            line = self.line_map[line - 1] if line <= len(self.line_map) else self.line_map[-1] + line - len(self.line_map)
+            line = (
+                self.line_map[line - 1]
+                if line <= len(self.line_map)
+                else self.line_map[-1] + line - len(self.line_map)
+            )
         return line, column
 
     def __getitem__(self, node: cst.CSTNode) -> Loc:
@@ -91,7 +99,12 @@ class Positions:
             lines = self.line_map
             if lines is None:
                 return (r.start.line, r.start.column + 1, r.end.line, r.end.column + 1)
-            return (lines[r.start.line - 1], r.start.column + 1, lines[min(r.end.line, len(lines)) - 1], r.end.column + 1)
+            return (
+                lines[r.start.line - 1],
+                r.start.column + 1,
+                lines[min(r.end.line, len(lines)) - 1],
+                r.end.column + 1,
+            )
         start, end = self.spans[id(node)]
         line, column = self._line_col(start)
         end_line, end_column = self._line_col(end)
@@ -142,7 +155,13 @@ class _Syntactic:
 
     __slots__ = ("end_node", "node", "start", "start_node", "state")
 
-    def __init__(self, state: _SpanState, node: cst.CSTNode, start_node: cst.CSTNode | None, end_node: cst.CSTNode | None) -> None:
+    def __init__(
+        self,
+        state: _SpanState,
+        node: cst.CSTNode,
+        start_node: cst.CSTNode | None,
+        end_node: cst.CSTNode | None,
+    ) -> None:
         self.state, self.node, self.start_node, self.end_node = state, node, start_node, end_node
 
     def __enter__(self) -> None:
@@ -219,7 +238,11 @@ class _SpanState(CodegenState):
             self.lambdas.append((span[0], span[1], node))  # type: ignore[arg-type]
 
     def record_syntactic_position(  # type: ignore[override]
-        self, node: cst.CSTNode, *, start_node: cst.CSTNode | None = None, end_node: cst.CSTNode | None = None
+        self,
+        node: cst.CSTNode,
+        *,
+        start_node: cst.CSTNode | None = None,
+        end_node: cst.CSTNode | None = None,
     ) -> _Syntactic:
         return _Syntactic(self, node, start_node, end_node)
 
@@ -238,7 +261,9 @@ class _SpanState(CodegenState):
         self.lambda_starts = [-1] * len(self.calls)
         for start, end, kind in self.regions:
             starts = self.cond_starts if kind == _CONDITIONAL else self.lambda_starts
-            for index in range(bisect.bisect_right(self.call_ends, start), bisect.bisect_right(self.call_ends, end)):
+            for index in range(
+                bisect.bisect_right(self.call_ends, start), bisect.bisect_right(self.call_ends, end)
+            ):
                 if self.calls[index][1] >= start > starts[index]:
                     starts[index] = start
 

@@ -69,7 +69,9 @@ def unresolved_calls(
         if holders is None:
             holders = client_holders(project, relevant)
             # every holder and each package above it (``from app import clients``)
-            packages = {".".join(m.split(".")[:i]) for m in holders for i in range(1, m.count(".") + 2)}
+            packages = {
+                ".".join(m.split(".")[:i]) for m in holders for i in range(1, m.count(".") + 2)
+            }
         if not _imports_client(project, mod, holders, packages):
             continue
         for fact in candidates:
@@ -140,7 +142,9 @@ def _sdk_ext(ref: Ref) -> bool:
     return ref.kind == "ext" and (ref.name in sdk.SDK_FUNCTIONS or ref.name in sdk.SEGMENT_MODULES)
 
 
-def _imports_client(project: Project, mod: FileFacts, holders: dict[str, set[str]], packages: set[str]) -> bool:
+def _imports_client(
+    project: Project, mod: FileFacts, holders: dict[str, set[str]], packages: set[str]
+) -> bool:
     """The file's module-level imports name an SDK package or a module holding a client."""
     for sym in mod.bindings.values():
         if sym[0] != "imp":
@@ -252,8 +256,10 @@ def _subclasses_client(project: Project, mod: FileFacts, clsname: str, depth: in
             continue
         if ref.kind == "ext" and ref.name in sdk.SDK_CLIENTS:
             return True
-        if ref.kind == "class" and ref.mod is not None and _subclasses_client(
-            project, ref.mod, ref.name, depth + 1
+        if (
+            ref.kind == "class"
+            and ref.mod is not None
+            and _subclasses_client(project, ref.mod, ref.name, depth + 1)
         ):
             return True
     return False
@@ -316,7 +322,9 @@ def _plausible(family: str, method: str, bound: dict[str, Sym], extra: int) -> b
     if method == "identify":
         return ident and "traits" in bound and _dictish(bound["traits"])
     if method in ("page", "screen"):
-        named = _text(bound.get("name")) or ("properties" in bound and _dictish(bound["properties"]))
+        named = _text(bound.get("name")) or (
+            "properties" in bound and _dictish(bound["properties"])
+        )
         return ident and named and _dictish(bound.get("properties"))
     if method == "group":
         return ident and _id(bound.get("group_id")) and _dictish(bound.get("traits"))

@@ -39,8 +39,21 @@ _DATETIME_CALLS = frozenset(
     }
 )
 _STR_METHODS = frozenset(
-    {"lower", "upper", "title", "strip", "capitalize", "casefold", "format", "isoformat",
-     "strftime", "replace", "join", "rstrip", "lstrip"}
+    {
+        "lower",
+        "upper",
+        "title",
+        "strip",
+        "capitalize",
+        "casefold",
+        "format",
+        "isoformat",
+        "strftime",
+        "replace",
+        "join",
+        "rstrip",
+        "lstrip",
+    }
 )
 _PROPERTIES = ("property", "cached_attribute", "reify")  # name endings: ``django_cached_property``
 _OBJECTS = frozenset({"ext_instance", "instance", "module", "class", "func", "ext_method", "ext"})
@@ -142,8 +155,14 @@ def _drop_params(emission: Emission, names: frozenset[str]) -> Emission:
 
     e = emission
     return Emission(
-        e.family, e.method, tuple(drop(a) for a in e.args), tuple((k, drop(v)) for k, v in e.kwargs),
-        e.via, e.origin, e.error, e.hops,
+        e.family,
+        e.method,
+        tuple(drop(a) for a in e.args),
+        tuple((k, drop(v)) for k, v in e.kwargs),
+        e.via,
+        e.origin,
+        e.error,
+        e.hops,
     )
 
 
@@ -248,7 +267,11 @@ def _bind_signature(
             complete = False
             break
         if i >= len(sig.params):
-            return bound, extra, f"takes {len(sig.params)} positional arguments but {len(args)} were given"
+            return (
+                bound,
+                extra,
+                f"takes {len(sig.params)} positional arguments but {len(args)} were given",
+            )
         bound[sig.params[i]] = arg
     for name, value in kwargs:
         names: list[tuple[str, Sym]] = []

@@ -61,8 +61,12 @@ class Signature:
 
 def classic_signatures(version: tuple[int, ...]) -> dict[str, Signature]:
     if version >= (3,):
-        track = Signature(("customer_id", "name", "data", "id", "timestamp"), ("customer_id", "name"))
-        anon = Signature(("anonymous_id", "name", "data", "id", "timestamp"), ("anonymous_id", "name"))
+        track = Signature(
+            ("customer_id", "name", "data", "id", "timestamp"), ("customer_id", "name")
+        )
+        anon = Signature(
+            ("anonymous_id", "name", "data", "id", "timestamp"), ("anonymous_id", "name")
+        )
     else:
         track = Signature(("customer_id", "name"), ("customer_id", "name"), varkw="data")
         anon = Signature(("anonymous_id", "name"), ("anonymous_id", "name"), varkw="data")

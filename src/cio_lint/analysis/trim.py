@@ -20,7 +20,9 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 
-def imported_names(tree: ast.Module, tails: dict[str, frozenset[str] | None], tops: frozenset[str]) -> set[str]:
+def imported_names(
+    tree: ast.Module, tails: dict[str, frozenset[str] | None], tops: frozenset[str]
+) -> set[str]:
     """Local names bound by the file's top-level imports of the SDK or of relevant names.
 
     ``tails`` maps the last component of a relevant module to the names that make it relevant
@@ -44,7 +46,11 @@ def imported_names(tree: ast.Module, tails: dict[str, frozenset[str] | None], to
     return names
 
 
-def trim(text: str, tails: Iterable[tuple[str, Iterable[str] | None]] | Iterable[str], tops: Iterable[str]) -> str:
+def trim(
+    text: str,
+    tails: Iterable[tuple[str, Iterable[str] | None]] | Iterable[str],
+    tops: Iterable[str],
+) -> str:
     """``text`` with the functions that cannot matter blanked out, every other line where it
     was (``text`` itself if nothing can go)."""
     trimmed = trim_with_words(text, tails, tops)
@@ -78,14 +84,18 @@ SDK_METHOD_CALL = re.compile(
 
 
 def trim_with_words(
-    text: str, tails: Iterable[tuple[str, Iterable[str] | None]] | Iterable[str], tops: Iterable[str]
+    text: str,
+    tails: Iterable[tuple[str, Iterable[str] | None]] | Iterable[str],
+    tops: Iterable[str],
 ) -> Trimmed:
     """``trim`` without the blanked lines, the identifiers of the code it left out (if none of
     the names that later become relevant is among them, trimming again would keep exactly the
     same code) and the line numbers of what it kept. Each left-out function becomes one
     ``pass`` line (a class body needs a statement); libcst then parses only what can matter."""
     if any(ch in text for ch in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"):
-        return Trimmed(text, frozenset(), None, False)  # str.splitlines would disagree with Python's line numbers
+        return Trimmed(
+            text, frozenset(), None, False
+        )  # str.splitlines would disagree with Python's line numbers
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -109,20 +119,30 @@ def trim_with_words(
             _, first, last = _span(node)
             units.append(({node.name}, first, last, [(first, last)]))
         elif isinstance(node, ast.ClassDef):
-            methods = [_span(m)[1:] for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
+            methods = [
+                _span(m)[1:]
+                for m in node.body
+                if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+            ]
             first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-            names = {node.name} | {m.name for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
+            names = {node.name} | {
+                m.name for m in node.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))
+            }
             units.append((names, first, node.end_lineno or node.lineno, methods))
         elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-            assigned.append((names, "".join(lines[node.lineno - 1 : node.end_lineno or node.lineno])))
+            assigned.append(
+                (names, "".join(lines[node.lineno - 1 : node.end_lineno or node.lineno]))
+            )
     if not any(u[3] for u in units):
         return Trimmed(text, frozenset(), None)
     # A unit mentions a name when the name is one of its maximal runs of word characters
     # (what ``\bname\b`` matches): sets of words, not one regex per file (compiling those
     # alternations cost more than parsing).
-    texts = [frozenset(_WORDS.findall("".join(lines[first - 1 : last]))) for _, first, last, _ in units]
+    texts = [
+        frozenset(_WORDS.findall("".join(lines[first - 1 : last]))) for _, first, last, _ in units
+    ]
     values = [(names, frozenset(_WORDS.findall(value))) for names, value in assigned]
     kept: set[int] = set()
     calls = [text.count("\n", 0, m.start()) + 1 for m in SDK_METHOD_CALL.finditer(text)]

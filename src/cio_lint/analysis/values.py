@@ -61,7 +61,9 @@ def _py(value: Val) -> Any:
     return _MISSING
 
 
-def combine(parts: Sequence[Val], build: Callable[[list[Any]], Any], loc: Location | None, reason: str) -> Val:
+def combine(
+    parts: Sequence[Val], build: Callable[[list[Any]], Any], loc: Location | None, reason: str
+) -> Val:
     """``build`` applied to every combination of the parts' possible values."""
     leaves = [alternatives(p) for p in parts]
     if math.prod(len(options) for options in leaves) > MAX_COMBINATIONS:
@@ -75,7 +77,9 @@ def combine(parts: Sequence[Val], build: Callable[[list[Any]], Any], loc: Locati
                 built = build(values)
             except Exception:  # noqa: BLE001  (what Python would raise: not a known value)
                 built = _MISSING
-            if built is not _MISSING and not (isinstance(built, (str, list)) and len(built) > _MAX_LENGTH):
+            if built is not _MISSING and not (
+                isinstance(built, (str, list)) and len(built) > _MAX_LENGTH
+            ):
                 result = Known(built, loc)
         if result not in results:
             results.append(result)
@@ -90,7 +94,11 @@ def _checked_format(text: Any) -> Any:
 
 def _add(values: list[Any]) -> Any:
     left, right = values
-    if isinstance(left, (str, list)) and isinstance(right, (str, list)) and len(left) + len(right) > _MAX_LENGTH:
+    if (
+        isinstance(left, (str, list))
+        and isinstance(right, (str, list))
+        and len(left) + len(right) > _MAX_LENGTH
+    ):
         raise ValueError("too long")
     return left + right
 
@@ -121,7 +129,9 @@ def _enum_member(project: Project, sym: Sym, mod: FileFacts) -> bool:
     return ref is not None and ref.kind == "enum_member"
 
 
-def evaluate(project: Project, sym: Sym, mod: FileFacts, local: bool, depth: int, loc: Location | None) -> Val:
+def evaluate(
+    project: Project, sym: Sym, mod: FileFacts, local: bool, depth: int, loc: Location | None
+) -> Val:
     """The value of an ``fstr``, ``fmt`` or ``binop`` sym."""
     tag = sym[0]
 
@@ -138,7 +148,10 @@ def evaluate(project: Project, sym: Sym, mod: FileFacts, local: bool, depth: int
         value = part(sym[1])
         spec: Val = Known("") if sym[3] is None else project.value(sym[3], mod, local, depth + 1)
         return combine(
-            [value, spec], lambda vs: format(_convert(vs[0], conversion), _checked_format(vs[1])), loc, "str"
+            [value, spec],
+            lambda vs: format(_convert(vs[0], conversion), _checked_format(vs[1])),
+            loc,
+            "str",
         )
     op = sym[1]
     if op == "+":
@@ -151,7 +164,9 @@ def evaluate(project: Project, sym: Sym, mod: FileFacts, local: bool, depth: int
     return combine([left, part(sym[3])], _modulo, loc, "str")
 
 
-def format_call(project: Project, sym: Sym, mod: FileFacts, local: bool, depth: int, loc: Location | None) -> Val:
+def format_call(
+    project: Project, sym: Sym, mod: FileFacts, local: bool, depth: int, loc: Location | None
+) -> Val:
     """``template.format(*args, **kwargs)`` with known parts."""
     if any(name is None for name, _ in sym[3]):
         return Unknown("str", loc)  # ``**mapping``: not evaluated
@@ -161,7 +176,11 @@ def format_call(project: Project, sym: Sym, mod: FileFacts, local: bool, depth: 
     for arg in sym[2]:
         if arg[0] == "*":
             return Unknown("str", loc)
-        parts.append(Unknown("str", loc) if _enum_member(project, arg, mod) else project.value(arg, mod, local, depth + 1))
+        parts.append(
+            Unknown("str", loc)
+            if _enum_member(project, arg, mod)
+            else project.value(arg, mod, local, depth + 1)
+        )
         names.append(None)
     for name, value in sym[3]:
         if _enum_member(project, value, mod):
@@ -229,7 +248,9 @@ def _whole(project: Project, module: FileFacts) -> FileFacts | None:
     helpers: Helpers = project.helpers
     if module.module not in helpers.whole:
         loaded = project.load_whole(module.module) if project.load_whole is not None else None
-        helpers.whole[module.module] = loaded if loaded is not None and loaded.error is None else None
+        helpers.whole[module.module] = (
+            loaded if loaded is not None and loaded.error is None else None
+        )
     return helpers.whole[module.module]
 
 
@@ -269,7 +290,13 @@ def dropped_function(project: Project, func: Sym, mod: FileFacts) -> Ref | None:
 
 
 def helper_call(
-    project: Project, ref: Ref, sym: Sym, mod: FileFacts, local: bool, depth: int, loc: Location | None
+    project: Project,
+    ref: Ref,
+    sym: Sym,
+    mod: FileFacts,
+    local: bool,
+    depth: int,
+    loc: Location | None,
 ) -> Val | None:
     """The value of a call of a project function from its ``return`` values (None: not known
     this way; the caller treats the call as before)."""
@@ -279,7 +306,9 @@ def helper_call(
         return None
     if not func.returns or any(d not in _PLAIN_DECORATORS for d in func.decorators):
         return None
-    fact = CallFact(-1, "", sym[1], tuple(sym[2]), tuple(sym[3]), (0, 0, 0, 0), (), frozenset(), False, "")
+    fact = CallFact(
+        -1, "", sym[1], tuple(sym[2]), tuple(sym[3]), (0, 0, 0, 0), (), frozenset(), False, ""
+    )
     bindings = project._bind_params(func, ref.bound, fact, mod)
     if isinstance(bindings, str):
         return None  # the call does not bind: Python would raise
@@ -289,7 +318,11 @@ def helper_call(
         where = mod if bound[0] == "in" else home
         values[name] = _strip(project.value(bound, where, False, depth + 1))
     helpers: Helpers = project.helpers
-    memo_key = (home.module, func.qualname, tuple(sorted((n, _val_key(v)) for n, v in values.items())))
+    memo_key = (
+        home.module,
+        func.qualname,
+        tuple(sorted((n, _val_key(v)) for n, v in values.items())),
+    )
     if memo_key in helpers.memo:
         cached = helpers.memo[memo_key]
         return None if cached is None else _located(cached, loc)
@@ -299,7 +332,9 @@ def helper_call(
     helpers.active.add(active)
     try:
         substituted = {name: ("val", value) for name, value in values.items()}
-        returns = [project.value(_substitute(r, substituted), home, False, depth + 1) for r in func.returns]
+        returns = [
+            project.value(_substitute(r, substituted), home, False, depth + 1) for r in func.returns
+        ]
     finally:
         helpers.active.discard(active)
     leaves: list[Val] = []

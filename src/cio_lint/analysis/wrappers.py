@@ -60,7 +60,11 @@ class WrapperInference(ProjectCore):
             emissions = list(self._function_emissions(mod, func))
         finally:
             self._in_progress.discard(wkey)
-        info = WrapperInfo(mod.module, qualname, tuple(p.name for p in func.params), emissions) if emissions else None
+        info = (
+            WrapperInfo(mod.module, qualname, tuple(p.name for p in func.params), emissions)
+            if emissions
+            else None
+        )
         self.wrappers[wkey] = info
         return info
 
@@ -70,7 +74,10 @@ class WrapperInference(ProjectCore):
         for mod in list(self.modules.values()):
             for qualname in list(mod.functions):
                 self.wrapper(mod, qualname)
-        return sorted((w for w in self.wrappers.values() if w is not None), key=lambda w: (w.module, w.qualname))
+        return sorted(
+            (w for w in self.wrappers.values() if w is not None),
+            key=lambda w: (w.module, w.qualname),
+        )
 
     def _function_emissions(self, mod: FileFacts, func: FuncFacts) -> Iterator[Emission]:
         """The emissions of ``func``'s calls that take a value from its parameters, including
@@ -88,10 +95,15 @@ class WrapperInference(ProjectCore):
                 for emission in self.emissions_of(fact, mod):
                     if own:
                         emission = _drop_params(emission, own)
-                    if _mentions_param(emission) and f"{mod.module}.{func.qualname}" not in emission.via:
+                    if (
+                        _mentions_param(emission)
+                        and f"{mod.module}.{func.qualname}" not in emission.via
+                    ):
                         hops = ((mod.module, fact.id), *emission.hops)
                         e = emission  # (``dataclasses.replace`` costs ten times this)
-                        yield Emission(e.family, e.method, e.args, e.kwargs, e.via, e.origin, e.error, hops)
+                        yield Emission(
+                            e.family, e.method, e.args, e.kwargs, e.via, e.origin, e.error, hops
+                        )
 
     def _nested(self, mod: FileFacts) -> dict[str, list[FuncFacts]]:
         """Function qualname -> the functions and lambdas defined inside it, at any depth."""
@@ -132,8 +144,16 @@ class WrapperInference(ProjectCore):
         if isinstance(bindings, str):
             label = func.qualname.rsplit(".", 1)[-1]
             return [
-                Emission(e.family, e.method, (), (), (f"{ref.mod.module}.{ref.name}", *e.via), e.origin,
-                         f"`{label}()` {bindings}", e.hops)
+                Emission(
+                    e.family,
+                    e.method,
+                    (),
+                    (),
+                    (f"{ref.mod.module}.{ref.name}", *e.via),
+                    e.origin,
+                    f"`{label}()` {bindings}",
+                    e.hops,
+                )
                 for e in info.emissions[:1]
             ]
         out = []
@@ -143,7 +163,9 @@ class WrapperInference(ProjectCore):
                     emission.family,
                     emission.method,
                     tuple(_instantiate(a, ref.mod.module, bindings) for a in emission.args),
-                    tuple((k, _instantiate(v, ref.mod.module, bindings)) for k, v in emission.kwargs),
+                    tuple(
+                        (k, _instantiate(v, ref.mod.module, bindings)) for k, v in emission.kwargs
+                    ),
                     (f"{ref.mod.module}.{ref.name}", *emission.via),
                     emission.origin,
                     hops=emission.hops,
@@ -151,7 +173,9 @@ class WrapperInference(ProjectCore):
             )
         return out
 
-    def _bind_params(self, func: FuncFacts, bound: bool, fact: CallFact, mod: FileFacts) -> dict[str, Sym] | str:
+    def _bind_params(
+        self, func: FuncFacts, bound: bool, fact: CallFact, mod: FileFacts
+    ) -> dict[str, Sym] | str:
         """Bind a call's arguments to a wrapper's parameters, or say why Python would not."""
         params = list(func.params)
         if bound and params and params[0].kind in ("pos", "posonly"):
@@ -169,20 +193,26 @@ class WrapperInference(ProjectCore):
             if i < len(positional):
                 result[positional[i].name] = _site(mod.module, arg)
             elif varargs is None:
-                return f"takes {len(positional)} positional arguments but {len(fact.args)} were given"
+                return (
+                    f"takes {len(positional)} positional arguments but {len(fact.args)} were given"
+                )
         for name, value in fact.kwargs:
             if name is None:
                 spread = True
                 extra_kw.append(("**", _site(mod.module, value)))
                 continue
-            target = next((p for p in params if p.name == name and p.kind in ("pos", "kwonly")), None)
+            target = next(
+                (p for p in params if p.name == name and p.kind in ("pos", "kwonly")), None
+            )
             if target is not None:
                 if target.name in result:
                     return f"got multiple values for argument `{name}`"
                 result[target.name] = _site(mod.module, value)
             elif varkw is not None:
                 where = value[-1] if isinstance(value[-1], tuple) else None
-                extra_kw.append((_site(mod.module, ("lit", name, None, where)), _site(mod.module, value)))
+                extra_kw.append(
+                    (_site(mod.module, ("lit", name, None, where)), _site(mod.module, value))
+                )
             else:
                 return f"got an unexpected keyword argument `{name}`"
         if varkw is not None:
@@ -232,14 +262,21 @@ class WrapperInference(ProjectCore):
             kind = spec["kind"]
             param = functools.partial(self._declared_param, qualname, funcname, func, names)
             kwargs: list[tuple[str | None, Sym]] = []
-            for field_, sdk_name in (("user_id", "user_id"), ("anonymous_id", "anonymous_id"),
-                                     ("event", "event"), ("properties", "properties"), ("traits", "traits")):
+            for field_, sdk_name in (
+                ("user_id", "user_id"),
+                ("anonymous_id", "anonymous_id"),
+                ("event", "event"),
+                ("properties", "properties"),
+                ("traits", "traits"),
+            ):
                 if field_ in spec:
                     p = param(spec[field_])
                     if p is not None:
                         kwargs.append((sdk_name, p))
             self.wrappers[(target.module, funcname)] = WrapperInfo(
-                target.module, "declared:" + funcname, tuple(names),
+                target.module,
+                "declared:" + funcname,
+                tuple(names),
                 [Emission(sdk.SEGMENT_FAMILY, kind, (), tuple(kwargs), (), None)],
             )
         self._declared_done = not pending

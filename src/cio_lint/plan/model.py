@@ -298,7 +298,11 @@ class EventSpec:
         makes ``$ref``s, ``allOf``, ``patternProperties`` and an ``additionalProperties`` schema
         work exactly as they do for a whole message.
         """
-        key = (prop, type(value).__name__, value) if isinstance(value, (str, int, float, type(None))) else None
+        key = (
+            (prop, type(value).__name__, value)
+            if isinstance(value, (str, int, float, type(None)))
+            else None
+        )
         if key is not None and key in self._value_errors:
             return list(self._value_errors[key])  # the same literal at another call site
         messages: list[str] = []

@@ -64,9 +64,15 @@ _CALL_RULES: tuple[type[Rule], ...] = (
 )
 
 _ALL_RULES: tuple[type[Rule], ...] = (
-    *_CALL_RULES, TrackBeforeIdentify, SyntaxErrorRule, FileTooLarge, UnresolvedSdkReceiver,
+    *_CALL_RULES,
+    TrackBeforeIdentify,
+    SyntaxErrorRule,
+    FileTooLarge,
+    UnresolvedSdkReceiver,
 )
-RULES: dict[str, type[Rule]] = {rule.CODE: rule for rule in sorted(_ALL_RULES, key=lambda r: r.CODE)}
+RULES: dict[str, type[Rule]] = {
+    rule.CODE: rule for rule in sorted(_ALL_RULES, key=lambda r: r.CODE)
+}
 
 _INSTANCES = tuple(rule() for rule in _CALL_RULES)
 _SIGNATURE_ONLY = tuple(rule for rule in _INSTANCES if isinstance(rule, SdkCallSignature))

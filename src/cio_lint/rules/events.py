@@ -102,7 +102,9 @@ def _rename_fix(name: Known, planned: str) -> Fix | None:
     if any(ch in origin.prefix.lower() for ch in "bf"):
         return None
     content = f"{origin.prefix}{origin.quote}{planned}{origin.quote}"
-    edit = Edit(origin.path, origin.line, origin.column, origin.end_line, origin.end_column, content)
+    edit = Edit(
+        origin.path, origin.line, origin.column, origin.end_line, origin.end_column, content
+    )
     return Fix((edit,), "safe", f"Rename to `{planned}`")
 
 
@@ -131,7 +133,9 @@ class UnresolvedEventName(Rule):
             return
         for alt in alternatives(call.event):
             if isinstance(alt, Unknown) and alt.reason != "param":
-                yield self.finding(call, alt, reason=_REASONS.get(alt.reason, "computed at run time"))
+                yield self.finding(
+                    call, alt, reason=_REASONS.get(alt.reason, "computed at run time")
+                )
             elif isinstance(alt, Known) and not isinstance(alt.value, str):
                 yield self.finding(call, alt, reason=f"not a string: `{code_text(alt.value)}`")
 

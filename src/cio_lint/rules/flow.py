@@ -80,7 +80,9 @@ def render_key(key: Any) -> str:
 
 
 def _event_label(call: CallSite) -> str:
-    names = [a.value for a in alternatives(call.event) if isinstance(a, Known)] if call.event else []
+    names = (
+        [a.value for a in alternatives(call.event) if isinstance(a, Known)] if call.event else []
+    )
     if names:
         return "Event " + " / ".join(f"`{code_text(n)}`" for n in names)
     return "An event"
@@ -112,7 +114,9 @@ def check_flow(
             after = all(i.fact.loc > track.fact.loc for i in same_user)
             where = " (the identify comes after it)" if after else " on every path"
             user = _written(track) or render_key(track.user_key)
-            yield _RULE.finding(track.call, track.call.loc, event=_event_label(track.call), user=user, where=where)
+            yield _RULE.finding(
+                track.call, track.call.loc, event=_event_label(track.call), user=user, where=where
+            )
     if whole_project and not any_identify and first_track is not None:
         yield _RULE.finding(
             first_track.call,

@@ -35,7 +35,9 @@ def property_dicts(value: Val | None) -> Iterator[DictVal]:
         elif isinstance(alt, Known) and alt.value is None:
             yield DictVal(loc=alt.loc)
         elif isinstance(alt, Known) and isinstance(alt.value, dict):
-            yield DictVal(tuple((str(k), Known(v), None) for k, v in alt.value.items()), False, alt.loc)
+            yield DictVal(
+                tuple((str(k), Known(v), None) for k, v in alt.value.items()), False, alt.loc
+            )
 
 
 def _last_wins(d: DictVal) -> DictVal:
@@ -75,7 +77,9 @@ class UnknownProperty(Rule):
     VALID = [_CDP + 'analytics.track("u1", "Signed Up", {"plan": "pro", "referrer": None})']
     INVALID = [
         Invalid(_CDP + 'analytics.track("u1", "Signed Up", {"plan": "pro", "source": "ad"})'),
-        Invalid(_CDP + 'p = {"plan": "pro"}\np["refferer"] = "x"\nanalytics.track("u1", "Signed Up", p)'),
+        Invalid(
+            _CDP + 'p = {"plan": "pro"}\np["refferer"] = "x"\nanalytics.track("u1", "Signed Up", p)'
+        ),
     ]
 
     def check(self, call: CallSite, plan: Plan) -> Iterator[Finding]:
@@ -86,7 +90,9 @@ class UnknownProperty(Rule):
                         continue
                     close = _closest(key, spec.property_names)
                     hint = f" (did you mean `{close}`?)" if close else ""
-                    yield self.finding(call, key_loc or props.loc, prop=code_text(key), event=spec.name, hint=hint)
+                    yield self.finding(
+                        call, key_loc or props.loc, prop=code_text(key), event=spec.name, hint=hint
+                    )
 
 
 def _closest(name: str, candidates: tuple[str, ...]) -> str | None:
@@ -106,7 +112,8 @@ class MissingRequiredProperty(Rule):
     MESSAGE = "Required property `{prop}` of `{event}` is missing"
     VALID = [
         _CDP + 'analytics.track("u1", "Order Completed", {"order_id": "1", "total": 9.5})',
-        _CDP + 'def f(extra):\n    analytics.track("u1", "Order Completed", {"order_id": "1", **extra})',
+        _CDP
+        + 'def f(extra):\n    analytics.track("u1", "Order Completed", {"order_id": "1", **extra})',
     ]
     INVALID = [
         Invalid(_CDP + 'analytics.track("u1", "Order Completed", {"order_id": "1"})'),
@@ -121,7 +128,9 @@ class MissingRequiredProperty(Rule):
                 present = set(props.keys())
                 for required in spec.required:
                     if required not in present:
-                        yield self.finding(call, props.loc or call.loc, prop=required, event=spec.name)
+                        yield self.finding(
+                            call, props.loc or call.loc, prop=required, event=spec.name
+                        )
 
 
 class InvalidPropertyValue(Rule):
@@ -149,7 +158,11 @@ class InvalidPropertyValue(Rule):
                     for python, alt in known_values(value):
                         for error in spec.value_errors(key, python):
                             yield self.finding(
-                                call, alt.loc or key_loc, prop=code_text(key), event=spec.name, error=error
+                                call,
+                                alt.loc or key_loc,
+                                prop=code_text(key),
+                                event=spec.name,
+                                error=error,
                             )
 
 
@@ -159,7 +172,9 @@ class AttributeNameLimit(Rule):
     CODE, NAME = "CIO102", "attribute-name-limit"
     MESSAGE = "{what} name `{name}` is {size} bytes; Customer.io rejects names over 150 bytes"
     VALID = [_CDP + 'analytics.identify("u1", {"email": "a@b.co", "company_name": "Acme"})']
-    INVALID = [Invalid(_CDP + 'analytics.identify("u1", {"email": "a@b.co", "' + "k" * 151 + '": 1})')]
+    INVALID = [
+        Invalid(_CDP + 'analytics.identify("u1", {"email": "a@b.co", "' + "k" * 151 + '": 1})')
+    ]
 
     def check(self, call: CallSite, plan: Plan) -> Iterator[Finding]:
         what = "Trait" if call.kind in ("identify", "group") else "Property"
@@ -169,4 +184,6 @@ class AttributeNameLimit(Rule):
             for key, _, key_loc in props.items:
                 size = len(key.encode())
                 if size > 150:
-                    yield self.finding(call, key_loc or props.loc, what=what, name=code_text(key, 40), size=size)
+                    yield self.finding(
+                        call, key_loc or props.loc, what=what, name=code_text(key, 40), size=size
+                    )
