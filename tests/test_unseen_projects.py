@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from expectations import Key, assert_as_marked, fmt, marked
 
 import cio_lint
 from cio_lint.config import ConfigError, load_config
@@ -35,29 +35,6 @@ from cio_lint.plan import load_plan
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PROJECTS = ["real_tenants", "real_service"]
-
-EXPECT_RE = re.compile(r"#\s*expect:\s*(CIO\d{3}(?:\s*,\s*CIO\d{3})*)")
-SDK_RE = re.compile(r"#\s*sdk\b")
-
-Key = tuple[str, int, str]
-Line = tuple[str, int]
-
-
-def _marked(app_dir: Path) -> tuple[set[Key], set[Line]]:
-    """The `# expect:` findings and the `# sdk` lines of every Python file of a project."""
-    expected: set[Key] = set()
-    sdk_lines: set[Line] = set()
-    for path in sorted(app_dir.rglob("*.py")):
-        rel = path.relative_to(app_dir).as_posix()
-        text = path.read_text(encoding="utf-8")
-        for lineno, line in enumerate(text.split("\n"), start=1):
-            match = EXPECT_RE.search(line)
-            if match:
-                for code in re.split(r"\s*,\s*", match.group(1)):
-                    expected.add((rel, lineno, code))
-            if SDK_RE.search(line):
-                sdk_lines.add((rel, lineno))
-    return expected, sdk_lines
 
 
 def _rel(path: object, root: Path) -> str:
@@ -69,16 +46,6 @@ def _rel(path: object, root: Path) -> str:
     while text.startswith("./"):
         text = text[2:]
     return text
-
-
-def _fmt(keys: set[Key] | set[Line], messages: dict[Key, str] | None = None) -> str:
-    if not keys:
-        return "    (none)"
-    lines = []
-    for key in sorted(keys):
-        msg = f"  -- {messages[key]}" if messages and key in messages else ""  # type: ignore[index]
-        lines.append("    " + ":".join(str(part) for part in key) + msg)
-    return "\n".join(lines)
 
 
 def _copy(project: str, tmp_path: Path) -> Path:
@@ -112,14 +79,14 @@ def _run_cli(app_dir: Path) -> list[dict[str, object]]:
     return findings
 
 
-def test_fixture_projects_are_marked() -> None:
+def test_fixture_projects_aremarked() -> None:
     """Sanity of the fixtures themselves: enough call sites, CIO902 lines are not `# sdk`."""
     ambiguous = 0
     for project in PROJECTS:
         app_dir = FIXTURES / project
         assert (app_dir / "tracking_plan").is_dir(), project
         assert (app_dir / "pyproject.toml").is_file(), project
-        expected, sdk_lines = _marked(app_dir)
+        expected, sdk_lines = marked(app_dir)
         assert len(sdk_lines) >= 25, f"{project}: only {len(sdk_lines)} `# sdk` lines"
         unresolved = {(path, line) for (path, line, code) in expected if code == "CIO902"}
         assert not unresolved & sdk_lines, f"{project}: CIO902 lines marked `# sdk`"
@@ -131,7 +98,7 @@ def test_fixture_projects_are_marked() -> None:
 @pytest.mark.parametrize("project", PROJECTS)
 def test_cli_findings_match_expectations(project: str, tmp_path: Path) -> None:
     app_dir = _copy(project, tmp_path)
-    expected, _ = _marked(app_dir)
+    expected, _ = marked(app_dir)
 
     actual: set[Key] = set()
     messages: dict[Key, str] = {}
@@ -140,13 +107,7 @@ def test_cli_findings_match_expectations(project: str, tmp_path: Path) -> None:
         actual.add(key)
         messages.setdefault(key, str(finding["message"]))
 
-    missing = expected - actual
-    unexpected = actual - expected
-    assert not missing and not unexpected, (
-        f"{project}: findings differ from the `# expect:` comments\n"
-        f"  expected but not reported ({len(missing)}):\n{_fmt(missing)}\n"
-        f"  reported but not expected ({len(unexpected)}):\n{_fmt(unexpected, messages)}"
-    )
+    assert_as_marked(project, expected, actual, messages)
 
 
 @pytest.mark.parametrize("project", PROJECTS)
@@ -155,7 +116,7 @@ def test_every_marked_sdk_call_is_found(
 ) -> None:
     app_dir = _copy(project, tmp_path)
     monkeypatch.chdir(app_dir)
-    _, sdk_lines = _marked(app_dir)
+    _, sdk_lines = marked(app_dir)
 
     # The configuration as `cio-lint .` loads it (pyproject.toml of the project, no cache).
     config = load_config(Path(".")).with_overrides(cache=False)
@@ -172,5 +133,5 @@ def test_every_marked_sdk_call_is_found(
     hit = len(sdk_lines) - len(missed)
     assert not missed, (
         f"{project}: recall {hit}/{len(sdk_lines)} of the `# sdk` call sites\n"
-        f"  not found ({len(missed)}):\n{_fmt(missed)}"
+        f"  not found ({len(missed)}):\n{fmt(missed)}"
     )

@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from cio_lint.model import CallSite, DictVal, Finding, Known, Val, alternatives, val_to_python
+from cio_lint.model import (
+    MISSING,
+    CallSite,
+    DictVal,
+    Finding,
+    Known,
+    Val,
+    alternatives,
+    val_to_python,
+)
 from cio_lint.rules.base import Invalid, Rule, code_text
 from cio_lint.rules.events import event_names
 
@@ -55,14 +64,8 @@ def known_values(value: Val) -> Iterator[tuple[object, Val]]:
     """(python value, the Val it came from) for every statically known alternative."""
     for alt in alternatives(value):
         python = val_to_python(alt)
-        if isinstance(alt, (Known, DictVal)) and python is not _missing():
+        if isinstance(alt, (Known, DictVal)) and python is not MISSING:
             yield python, alt
-
-
-def _missing() -> object:
-    from cio_lint.model import _MISSING
-
-    return _MISSING
 
 
 class UnknownProperty(Rule):
