@@ -35,7 +35,6 @@ from cio_lint.prefilter import (
     SourceFile,
     local_names,
     member_names,
-    mentions_member,
     module_words,
     relevant_modules,
 )
@@ -220,7 +219,6 @@ class Engine:
         self.facts_keys: dict[str, tuple[str, Any]] = {}
         self.members: set[str] = set()  # member names that resolve by name (``prefilter``)
         self.declared_names: set[str] = set()  # functions and classes of declared wrappers
-        self._attribute_scan: Future[list[Any]] | None = None  # the helper's ``scan_attributes``
         self._attributes_done = False
         cache_dir = None
         if config.cache:
@@ -330,7 +328,6 @@ class Engine:
         self._helper = ProcessPoolExecutor(max_workers=1)
         first = self._helper.submit(prefilter.scan_imports, paths, True)
         second = self._helper.submit(prefilter.scan_imports, paths, False)
-        self._attribute_scan = self._helper.submit(prefilter.scan_attributes, paths)
         return first, second
 
     def _start_workers(self, inherit: bool = True, workers: int | None = None) -> None:
@@ -378,14 +375,18 @@ class Engine:
         )
         self.trim_context = (tails, tuple(sorted(tops)))
 
-    def _attribute_words(self, candidates: list[SourceFile]) -> None:
-        """Each file's attribute words (for member names), once: from the helper process on a
-        first run, from the cache's index for unchanged files, else read here."""
-        if self._attribute_scan is not None:
-            for f, words in zip(self.by_path.values(), _result(self._attribute_scan) or ()):
-                if f._attrs is None:
-                    f._attrs = words
-            self._attribute_scan = None
+    def _member_mentions(self, candidates: list[SourceFile], new: frozenset[str]) -> None:
+        """Which files mention the new member names. On a first run the helper process looks
+        for just these names in the bytes it read; on a rerun each file's attribute words come
+        from the cache's index (unchanged files) or are read here, and are stored for the next."""
+        if self._helper is not None:
+            paths = [str(f.path) for f in candidates if f._attrs is None]
+            found = _result(self._helper.submit(prefilter.scan_mentions, paths, new))
+            if found is not None:
+                by_path = {str(f.path): f for f in candidates}
+                for path, names in zip(paths, found):
+                    by_path[path].note_mentions(new, names)
+            return  # nothing is stored: the next run (a rerun) collects the attribute words
         if not self.cache.enabled or self._attributes_done:
             return
         self._attributes_done = True
@@ -670,7 +671,7 @@ class Engine:
                 new_members = member_names(project) - self.members
             self.members |= new_members
             if new_members:
-                self._attribute_words(candidates)
+                self._member_mentions(candidates, frozenset(new_members))
             before = {m: set(found) for m, found in relevant.items()}
             added = {m for m, found in now.items() if not found <= relevant.get(m, set())}
             for m, found in now.items():
@@ -687,7 +688,7 @@ class Engine:
                 and (
                     f.imports_relevant(names, relevant_dotted, relevant_words)
                     or f.module in relevant
-                    or (self.members and mentions_member(f, self.members))
+                    or (self.members and f.mentions(self.members))
                 )
             ]
             if self.config.prefilter and new_members:

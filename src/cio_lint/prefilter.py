@@ -33,11 +33,28 @@ class SourceFile:
     stamp: str = ""  # inode, ctime, mtime, size: the index's key for ``_words``
     sdk_free: bool = False  # a scan found no SDK package named in its bytes
     _attrs: frozenset[str] | None = None  # the names after a dot (``attribute_words``)
+    _searched: frozenset[str] = frozenset()  # member names looked for in its bytes (``mentions``)
+    _found: frozenset[str] = frozenset()  # those of them it writes after a dot
 
     def attributes(self) -> frozenset[str]:
         if self._attrs is None:
             self._attrs = attribute_words(self.read())
         return self._attrs
+
+    def mentions(self, names: frozenset[str] | set[str]) -> bool:
+        """Whether the file writes ``.name`` for one of ``names`` (it may reach a member by
+        name): from its attribute words where they are known, else by looking for just these
+        names in its bytes (``note_mentions`` takes what the helper process found)."""
+        if self._attrs is not None:
+            return not self._attrs.isdisjoint(names)
+        missing = frozenset(names) - self._searched
+        if missing:
+            self.note_mentions(missing, mentioned(self.read(), missing))
+        return not self._found.isdisjoint(names)
+
+    def note_mentions(self, searched: frozenset[str], found: frozenset[str]) -> None:
+        self._searched |= searched
+        self._found |= found
 
     def imports(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
         """Words of ``from`` module paths, of the names they import, of bare ``import`` lines."""
@@ -227,13 +244,16 @@ def scan_imports(
             _READ[path] = data  # for the second scan, in this same helper process
             out.append(None)
         else:
-            if not sdk_only:
-                _READ[path] = data  # for ``scan_attributes``, which follows
+            if not sdk_only and _kept[0] + len(data) <= _KEEP_BYTES:
+                _READ[path] = data  # for ``scan_mentions``, which may follow
+                _kept[0] += len(data)
             out.append(import_words(data))
     return out
 
 
-_READ: dict[str, bytes] = {}  # bytes the first scan read, for the second
+_READ: dict[str, bytes] = {}  # bytes the first scan read, for the second and ``scan_mentions``
+_KEEP_BYTES = 64 * 1024 * 1024  # what the helper keeps after its scans; beyond, it reads again
+_kept = [0]
 
 
 def local_names(file: SourceFile, names: set[str], modules: set[str]) -> set[str]:
@@ -258,25 +278,30 @@ def member_names(project: Project) -> set[str]:
     return {name for name, holders in project.client_members().items() if len(holders) == 1}
 
 
-def mentions_member(file: SourceFile, names: set[str]) -> bool:
-    return not file.attributes().isdisjoint(names)
-
-
-_ATTRIBUTE = re.compile(rb"\.[ \t]*([A-Za-z_]\w*)")
+# A name after a dot: ASCII words and UTF-8 encoded identifiers alike (bytes ``\w`` is ASCII).
+_ATTRIBUTE = re.compile(rb"\.[ \t]*([A-Za-z_\x80-\xff][\w\x80-\xff]*)")
 
 
 def attribute_words(data: bytes) -> frozenset[str]:
     """The names a file's bytes write after a dot (``x.analytics_client``): a file can reach a
     member by name only through one of them."""
-    return frozenset(w.decode("ascii") for w in set(_ATTRIBUTE.findall(data)))
+    return frozenset(w.decode("utf-8", "replace") for w in set(_ATTRIBUTE.findall(data)))
 
 
-def scan_attributes(paths: Sequence[str]) -> list[frozenset[str]]:
-    """``attribute_words`` of each file, in the helper process (see ``scan_imports``)."""
+def mentioned(data: bytes, names: frozenset[str]) -> frozenset[str]:
+    """Those of ``names`` that ``data`` writes after a dot, as whole words: the same answer as
+    ``attribute_words(data) & names``, found without collecting every word."""
+    alternatives = b"|".join(re.escape(n.encode("utf-8")) for n in sorted(names))
+    pattern = re.compile(rb"\.[ \t]*(" + alternatives + rb")(?![\w\x80-\xff])")
+    return frozenset(w.decode("utf-8") for w in set(pattern.findall(data)))
+
+
+def scan_mentions(paths: Sequence[str], names: frozenset[str]) -> list[frozenset[str]]:
+    """``mentioned`` of each file, in the helper process, on the bytes its scans kept."""
     out = []
     for path in paths:
-        data = _READ.pop(path, None)
-        out.append(attribute_words(read_bytes(path) if data is None else data))
+        data = _READ.get(path)
+        out.append(mentioned(read_bytes(path) if data is None else data, names))
     return out
 
 
