@@ -16,6 +16,7 @@ from pathlib import Path
 from cio_lint.analysis import sdk
 from cio_lint.analysis.link import Project, Ref, WrapperInfo
 from cio_lint.analysis.syms import Sym
+from cio_lint.discovery import read_source, reason
 
 SDK_TOP_LEVEL = ("customerio", "analytics", "segment", "rudderstack", "rudder_analytics")
 # A file whose bytes hold none of these cannot import the SDK (``rudder_analytics`` holds ``analytics``).
@@ -33,6 +34,7 @@ class SourceFile:
     stamp: str = ""  # inode, ctime, mtime, size: the index's key for ``_words``
     sdk_free: bool = False  # a scan found no SDK package named in its bytes
     _attrs: frozenset[str] | None = None  # the names after a dot (``attribute_words``)
+    read_error: str | None = None  # why reading failed (the file then reads as empty): CIO903
 
     def attributes(self) -> frozenset[str]:
         if self._attrs is None:
@@ -96,7 +98,11 @@ class SourceFile:
 
     def read(self) -> bytes:
         if self._data is None:
-            self._data = read_bytes(self.path)
+            try:
+                self._data = read_source(self.path)
+            except OSError as exc:
+                self.read_error = reason(exc)
+                self._data = b""
         return self._data
 
 
@@ -106,10 +112,10 @@ def module_words(modules: set[str]) -> set[str]:
 
 
 def read_bytes(path: str | Path) -> bytes:
-    """A file's bytes; an unreadable file reads as empty (it imports nothing)."""
+    """A file's bytes; an unreadable file reads as empty (it imports nothing; the main
+    process's ``SourceFile.read`` is what reports it)."""
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
+        return read_source(path)
     except OSError:
         return b""
 
