@@ -388,3 +388,92 @@ def test_an_output_file_is_written(make: Callable[[dict[str, str]], Path]) -> No
     done = cli(root, "--format", "json", ".", "-o", "out.json")
     assert done.returncode == 1 and done.stdout == ""
     assert [d["code"] for d in json.loads((root / "out.json").read_text())] == ["CIO002"]
+
+
+# ------------------------------------------------------------------- 5. selectors that match nothing
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--select", "CIO999"], "--select: `CIO999` matches no rule"),
+        (["--select", "CIO0O1"], "--select: `CIO0O1` matches no rule (did you mean `CIO001`?)"),
+        (["--select", "CIO001,CIO2"], "--select: `CIO2` matches no rule"),
+        (["--ignore", "CIO0O2"], "--ignore: `CIO0O2` matches no rule (did you mean `CIO002`?)"),
+    ],
+)
+def test_a_selector_matching_no_rule_is_a_usage_error(
+    make: Callable[[dict[str, str]], Path], args: list[str], message: str
+) -> None:
+    root = make({"app.py": BAD})
+    line = _one_error_line(cli(root, ".", *args))
+    assert line.startswith(f"Error: {message}"), line
+
+
+@pytest.mark.parametrize(
+    ("toml", "where", "message"),
+    [
+        (
+            '[tool.cio-lint]\nselect = ["CIO0O1"]\n',
+            "pyproject.toml:2",
+            "select: `CIO0O1` matches no rule",
+        ),
+        (
+            '[tool.cio-lint]\njobs = 1\nignore = [\n  "CIO007",\n  "CIO9O3",\n]\n',
+            "pyproject.toml:5",
+            "ignore: `CIO9O3` matches no rule (did you mean `CIO903`?)",
+        ),
+        (
+            '[tool.cio-lint.per-file-ignores]\n"tests/*" = ["CIO0", "CIO42"]\n',
+            "pyproject.toml:2",
+            "per-file-ignores: `CIO42` matches no rule",
+        ),
+    ],
+)
+def test_a_selector_matching_no_rule_in_the_configuration_is_exit_2(
+    make: Callable[[dict[str, str]], Path], toml: str, where: str, message: str
+) -> None:
+    root = make({"app.py": BAD})
+    (root / "pyproject.toml").write_text(toml)
+    line = _one_error_line(cli(root, "."))
+    assert line.startswith(f"Error: {root / where}: [tool.cio-lint]"), line
+    assert message in line
+
+
+@pytest.mark.parametrize(
+    "args", [["--select", "CIO0"], ["--select", "CIO"], ["--select", "ALL"], ["--select", "cio002"]]
+)
+def test_prefixes_that_match_rules_stay_valid(
+    make: Callable[[dict[str, str]], Path], args: list[str]
+) -> None:
+    root = make({"app.py": BAD})
+    done = cli(root, ".", *args)
+    assert done.returncode == 1, done.stderr
+    assert "CIO002" in done.stdout
+
+
+# ------------------------------------------------------------------------------ 6. sdk-versions
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('customerio = "abc"', "`customerio = 'abc'` is not a version (e.g. \"2.4\")"),
+        ("customerio = 2.4", '`customerio = 2.4` is not a version string: quote it (e.g. "2.4")'),
+        (
+            'segmentt = "2.1"',
+            (
+                "unknown SDK `segmentt` (known: customerio, customerio-cdp-analytics, "
+                "segment-analytics-python, analytics-python, rudder-sdk-python, posthog, "
+                "mixpanel, amplitude-analytics)"
+            ),
+        ),
+    ],
+)
+def test_a_bad_sdk_versions_entry_is_exit_2(
+    make: Callable[[dict[str, str]], Path], table: str, message: str
+) -> None:
+    root = make({"app.py": GOOD})
+    (root / "pyproject.toml").write_text(f"[tool.cio-lint]\nsdk-versions = {{{table}}}\n")
+    line = _one_error_line(cli(root, "."))
+    assert line == f"Error: {root / 'pyproject.toml'}: [tool.cio-lint].sdk-versions: {message}"
