@@ -13,6 +13,7 @@ import click
 
 from cio_lint import __version__
 from cio_lint.config import Config, ConfigError, load_config, split_codes
+from cio_lint.discovery import check_paths, reason
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMATS = ("text", "json", "sarif", "github")
@@ -47,7 +48,7 @@ def main() -> None:
 
 
 @main.command("check", context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
 @click.option(
     "--plan",
     "plan_path",
@@ -152,6 +153,7 @@ def check(
 
     targets = list(paths) or [Path(".")]
     try:
+        check_paths(targets)  # before anything else: a typo in a path is no clean run
         config = load_config(targets[0], config_path)
         config = config.with_overrides(
             select=split_codes(select, "--select") if select else None,
@@ -195,7 +197,12 @@ def check(
                 result = lint_paths(targets, config, plan, jobs)
                 findings = result.findings
         if write_baseline is not None:
-            count = save_baseline(write_baseline, findings, cwd=Path.cwd())
+            try:
+                count = save_baseline(write_baseline, findings, cwd=Path.cwd())
+            except OSError as exc:
+                raise ConfigError(
+                    f"{write_baseline}: cannot write the baseline: {reason(exc)}"
+                ) from None
             if not quiet:
                 click.echo(f"Wrote {count} finding(s) to the baseline {write_baseline}", err=True)
             sys.exit(EXIT_OK)
@@ -222,7 +229,10 @@ def check(
             if line and not line.startswith(("Checked ", "Found ", "All checks"))
         )
     if output_file is not None:
-        output_file.write_text(text, encoding="utf-8")
+        try:
+            output_file.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _fail(f"{output_file}: cannot write the report: {reason(exc)}")
     else:
         click.echo(text, nl=False)
     if baseline_stale and stale:

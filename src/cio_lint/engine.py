@@ -29,6 +29,7 @@ from cio_lint.analysis.roots import ImportRoots, dotted
 from cio_lint.analysis.trim import trim_with_words
 from cio_lint.cache import Cache
 from cio_lint.config import Config, ConfigError
+from cio_lint.discovery import check_paths, discover
 from cio_lint.model import Finding
 from cio_lint.prefilter import (
     SDK_TOP_LEVEL,
@@ -70,29 +71,6 @@ def count_calls(resolved: Sequence[Resolved]) -> tuple[int, int]:
         where = (item.module.path, item.fact.id)
         sites[where] = sites.get(where, False) or bool(item.emission.via)
     return len(sites), sum(sites.values())
-
-
-def discover(paths: Sequence[Path], config: Config) -> list[Path]:
-    """Python files under ``paths`` (explicit files are always included), sorted, unique."""
-    found: set[Path] = set()
-    root = str(config.root.resolve())
-    for path in paths:
-        path = path.resolve()
-        if path.is_file():
-            found.add(path)
-            continue
-        if not path.is_dir():
-            raise ConfigError(f"{path}: no such file or directory")
-        for dirpath, dirnames, filenames in os.walk(path):
-            rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
-            prefix = "" if rel_dir == "." else rel_dir + "/"
-            if prefix.startswith("../"):
-                prefix = dirpath.replace(os.sep, "/") + "/"
-            dirnames[:] = sorted(d for d in dirnames if not config.excludes_relative(prefix + d))
-            for name in filenames:
-                if name.endswith(".py") and not config.excludes_relative(prefix + name):
-                    found.add(Path(dirpath, name))
-    return sorted(found, key=str)
 
 
 class ModuleNamer:
@@ -207,6 +185,8 @@ class Engine:
         self.by_path: dict[Path, SourceFile] = {}
         self.facts: dict[str, FileFacts] = {}  # module -> facts
         self.parsed_modules: set[str] = set()
+        # target files and folders that could not be read: path -> (is a folder, why): CIO903
+        self.unreadable: dict[Path, tuple[bool, str]] = {}
         self.roots: ImportRoots | None = None  # None: one module namespace (``_discover``)
         self._pool: ProcessPoolExecutor | None = None
         self._workers = 0
@@ -448,16 +428,25 @@ class Engine:
 
     # ------------------------------------------------------------------ run
     def _discover(self, paths: Sequence[Path]) -> list[SourceFile]:
+        check_paths(paths)
         if self._root_covers(paths):
-            universe = set(discover([self.config.root], self.config))
+            found = discover([self.config.root], self.config)
+            universe = set(found.files)
             resolved = [str(p.resolve()) for p in paths]
-            explicit = {Path(r) for r in resolved if os.path.isfile(r)}
+            given = discover([Path(r) for r in resolved if os.path.isfile(r)], self.config)
+            explicit = set(given.files)
             dirs = tuple(r.rstrip(os.sep) + os.sep for r in resolved if os.path.isdir(r))
             targets = {p for p in universe if str(p).startswith(dirs)} | explicit
             universe |= explicit
+            self.unreadable = {
+                p: why for p, why in found.unreadable.items() if (str(p) + os.sep).startswith(dirs)
+            }
+            self.unreadable.update(given.unreadable)
         else:
-            targets = set(discover(paths, self.config))
+            found = discover(paths, self.config)
+            targets = set(found.files)
             universe = set()
+            self.unreadable = dict(found.unreadable)
         namer = ModuleNamer()
         paths_ = sorted(universe | targets, key=str)
         named = [(path, *namer.name(path), namer.root(path)) for path in paths_]
@@ -498,6 +487,7 @@ class Engine:
         extra = repr(
             (
                 sorted(str(p.resolve()) for p in paths),
+                sorted(str(p) for p in self.unreadable),
                 str(Path.cwd()),
                 self._classic_version,
             )
@@ -730,7 +720,7 @@ class Engine:
                 {
                     str(f.path): (f.stamp, *f.imports())
                     for f in candidates
-                    if f.stamp and f._words is not None
+                    if f.stamp and f._words is not None and f.read_error is None
                 }
             )
         if project.declaration_errors:
@@ -806,6 +796,7 @@ class Engine:
             if loaded.path in targets:
                 by_path.setdefault(loaded.path, loaded)
         raw: list[Finding] = [_unresolved_finding(u) for u in unresolved]
+        raw.extend(self._unreadable_findings())
         below_found: dict[int, list[Finding]] = {}  # id of a shared below view -> its findings
         for f in facts:
             if f.error is not None:
@@ -863,6 +854,22 @@ class Engine:
             out.append(replace(finding, path=rel, fix=fix))
         out.sort(key=lambda x: x.sort_key)
         return out
+
+    def _unreadable_findings(self) -> Iterator[Finding]:
+        """CIO903 for each target file or folder that could not be read: met so by discovery,
+        or when its bytes were read (``SourceFile.read_error``)."""
+        rule = RULES["CIO903"]
+        met = dict(self.unreadable)
+        for path, file in self.by_path.items():
+            if file.target and file.read_error is not None:
+                met.setdefault(path, (False, file.read_error))
+        for path, (folder, why) in met.items():
+            message = rule.MESSAGE.format(
+                what="folder" if folder else "file",
+                reason=why,
+                consequence="no file in it was checked" if folder else "not checked",
+            )
+            yield Finding(rule.CODE, rule.NAME, rule.SEVERITY, message, str(path), 1, 1, 1, 1)
 
 
 def _unresolved_finding(item: Unresolved) -> Finding:

@@ -16,6 +16,7 @@ from pathlib import Path
 from cio_lint.analysis import sdk
 from cio_lint.analysis.link import Project, Ref, WrapperInfo
 from cio_lint.analysis.syms import Sym
+from cio_lint.discovery import read_source, reason
 
 SDK_TOP_LEVEL = ("customerio", "analytics", "segment", "rudderstack", "rudder_analytics")
 # A file whose bytes hold none of these cannot import the SDK (``rudder_analytics`` holds ``analytics``).
@@ -35,6 +36,7 @@ class SourceFile:
     _attrs: frozenset[str] | None = None  # the names after a dot (``attribute_words``)
     _searched: frozenset[str] = frozenset()  # member names looked for in its bytes (``mentions``)
     _found: frozenset[str] = frozenset()  # those of them it writes after a dot
+    read_error: str | None = None  # why reading failed (the file then reads as empty): CIO903
 
     def attributes(self) -> frozenset[str]:
         if self._attrs is None:
@@ -113,7 +115,11 @@ class SourceFile:
 
     def read(self) -> bytes:
         if self._data is None:
-            self._data = read_bytes(self.path)
+            try:
+                self._data = read_source(self.path)
+            except OSError as exc:
+                self.read_error = reason(exc)
+                self._data = b""
         return self._data
 
 
@@ -123,10 +129,10 @@ def module_words(modules: set[str]) -> set[str]:
 
 
 def read_bytes(path: str | Path) -> bytes:
-    """A file's bytes; an unreadable file reads as empty (it imports nothing)."""
+    """A file's bytes; an unreadable file reads as empty (it imports nothing; the main
+    process's ``SourceFile.read`` is what reports it)."""
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
+        return read_source(path)
     except OSError:
         return b""
 

@@ -86,7 +86,11 @@ def check_overrides(raw: Mapping[str, object]) -> dict[str, str]:
         if key not in KNOWN_SDKS:
             raise ValueError(f"unknown SDK `{name}` (known: {', '.join(KNOWN_SDKS)})")
         if not isinstance(value, str) or release(value) is None:
-            raise ValueError(f'`{name} = {value!r}` is not a version (e.g. "2.4")')
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                problem = f'`{name} = {value}` is not a version string: quote it (e.g. "2.4")'
+            else:
+                problem = f'`{name} = {value!r}` is not a version (e.g. "2.4")'
+            raise ValueError(problem)
         out[key] = value.strip()
     return out
 

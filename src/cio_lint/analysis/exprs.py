@@ -243,7 +243,10 @@ class Expressions:
                 return ("lit", {"True": True, "False": False, "None": None}[name], None, loc)
             bound = state.env.get(name)
             if bound is not None:
-                # the local's value, located where it is used (findings point at the call)
+                # the local's value, located where it is used; a string's origin keeps where
+                # its literal is written: rules report it there, once, and a fix edits it there
+                if bound[0] == "lit" and bound[2] is not None and len(bound[2]) == 2:
+                    return ("lit", bound[1], (*bound[2], bound[3]), loc)
                 return (*bound[:-1], loc)
             return ("name", name, loc)
         if isinstance(node, cst.Attribute):

@@ -15,6 +15,7 @@ from cio_lint.rules.calls import (
     MissingIdentity,
     SdkCallSignature,
     SyntaxErrorRule,
+    UnreadableFile,
     UnresolvedSdkReceiver,
 )
 from cio_lint.rules.events import (
@@ -69,6 +70,7 @@ _ALL_RULES: tuple[type[Rule], ...] = (
     SyntaxErrorRule,
     FileTooLarge,
     UnresolvedSdkReceiver,
+    UnreadableFile,
 )
 RULES: dict[str, type[Rule]] = {
     rule.CODE: rule for rule in sorted(_ALL_RULES, key=lambda r: r.CODE)

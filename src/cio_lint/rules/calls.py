@@ -120,3 +120,16 @@ class UnresolvedSdkReceiver(Rule):
             '    def signed_up(self, user):\n        self.client.track(user.id, "Signed Up", data={})'
         ),
     ]
+
+
+class UnreadableFile(Rule):
+    """A file or folder among the paths checked could not be read: nothing in it was checked.
+
+    A file it may not read, a folder it may not list, a broken link or a link loop named
+    ``*.py``, a read that fails (an I/O error). An error, not a warning: a gate must not pass
+    on code it could not see. Give the linter read access, or exclude the path
+    (``extend-exclude``) if it is not code to check.
+    """
+
+    CODE, NAME = "CIO903", "unreadable-file"
+    MESSAGE = "Cannot read this {what} ({reason}): {consequence}"
