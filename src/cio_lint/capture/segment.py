@@ -146,7 +146,6 @@ def _make_enqueue(original: Callable[..., Any], family: Family, hub: Hub) -> Cal
             result = original(self, msg)
             hub.emit(normalise(_built(result, msg), family.sdk))
             return result
-        hub.block_host(getattr(self, "host", None))
         result = original(_Offline(self), msg)
         built = _built(result, msg)
         hub.emit(normalise(built, family.sdk))
@@ -178,13 +177,3 @@ def install(patcher: Patcher, hub: Hub) -> None:
             post = getattr(sub, "post", None)
             if sub is not None and callable(post) and not hasattr(post, "__cio_lint_original__"):
                 patcher.set(sub, "post", _make_post(post, family, hub))
-
-
-def configured_hosts() -> list[object]:
-    """The hosts the loaded SDK modules are configured to send to (module-level settings)."""
-    hosts: list[object] = []
-    for family in FAMILIES:
-        module = sys.modules.get(family.module)
-        if module is not None:
-            hosts.extend(getattr(module, name, None) for name in ("host", "dataPlaneUrl"))
-    return hosts
