@@ -265,3 +265,24 @@ def test_unix_sockets(cio_events, tmp_path):
 def test_loopback_and_unix_sockets_keep_working(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_loopback=LOOPBACK_TESTS)
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=5)
+
+
+@pytest.mark.parametrize(
+    "setting,host",
+    [
+        ("https://cdp.customer.io/v1", "cdp.customer.io"),
+        ("API.Segment.io.:443", "api.segment.io"),
+        ("[::1]:8080", "::1"),
+        ("::ffff:203.0.113.1", "203.0.113.1"),
+        ("https://[::ffff:203.0.113.1]:443/v1", "203.0.113.1"),
+        (b"2001:db8::1", "2001:db8::1"),
+        ("[fe80::1%eth0]", "fe80::1"),
+        ("http://[bad", None),
+        ("", None),
+    ],
+)
+def test_sdk_host_settings_are_normalised(setting: object, host: str | None) -> None:
+    """The host named in the error for an SDK's refused post (``Client(host=...)``)."""
+    from cio_lint.capture._network import hostname_of
+
+    assert hostname_of(setting) == host

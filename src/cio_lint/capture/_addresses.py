@@ -94,13 +94,15 @@ def hostname_of(setting: object) -> str | None:
     if text is None or not text.strip():
         return None
     text = text.strip()
+    literal = parse_ip(text[1:-1] if text.startswith("[") and text.endswith("]") else text)
+    if literal is not None:
+        return str(literal)
     try:
         name = urlsplit(text if "://" in text else f"//{text}").hostname
     except ValueError:
-        name = None
+        return None
     if not name:
-        bare = text.strip("[]")
-        return shown(bare) if parse_ip(bare) is not None else None
+        return None
     address = parse_ip(name)
     return str(address) if address is not None else name.lower().rstrip(".")
 

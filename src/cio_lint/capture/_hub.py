@@ -34,10 +34,14 @@ class Hub:
             if self._seams is None:
                 self._seams = self._install_seams()
             self._recorders.append(recorder)
-            if recorder.intercept and self._guard is None:
-                guard = Patcher()
-                _network.install(guard)
-                self._guard = guard
+            if recorder.intercept:
+                if self._guard is None:
+                    guard = Patcher()
+                    _network.install(guard)
+                    self._guard = guard
+                from cio_lint.capture import segment
+
+                self.drop(segment.drain())
 
     def detach(self, recorder: EventRecorder) -> None:
         with self._lock:
@@ -85,6 +89,14 @@ class Hub:
             recorders = list(self._recorders)
         for recorder in recorders:
             recorder.record(dict(message))
+
+    def drop(self, messages: list[dict[str, Any]]) -> None:
+        """Tell the intercepting recorders about messages discarded instead of sent."""
+        with self._lock:
+            recorders = [r for r in self._recorders if r.intercept]
+        for recorder in recorders:
+            for message in messages:
+                recorder.record_dropped(dict(message))
 
 
 HUB = Hub()
