@@ -52,25 +52,33 @@ def root(tmp_path: Path) -> Path:
     return root
 
 
-def forge(root: Path, change: Callable[[list[Any]], None]) -> int:
-    """Rewrite every findings-carrying entry (``runs/``, ``state/``) with ``change`` applied to
-    each finding row, and a digest that matches; returns how many entries were forged."""
+def rewrite(root: Path, kinds: tuple[str, ...], change: Callable[[Any], None]) -> None:
+    """Apply ``change`` to the value of every entry of ``kinds`` and write it back with a
+    digest that matches."""
     forged = 0
-    for kind in ("runs", "state"):
+    for kind in kinds:
         for entry in (root / ".cio-lint-cache" / kind).rglob("*"):
             if not entry.is_file():
                 continue
             header, payload = entry.read_bytes().split(b"\n", 1)
             value = loads(payload)
-            for row in value["findings"]:
-                change(row)
+            change(value)
             payload = dumps(value)
             parts = header.split()
             parts[4] = hashlib.sha256(payload).hexdigest().encode()
             entry.write_bytes(b" ".join(parts) + b"\n" + payload)
             forged += 1
-    assert forged == 2
-    return forged
+    assert forged == len(kinds)
+
+
+def forge(root: Path, change: Callable[[list[Any]], None]) -> None:
+    """Apply ``change`` to each finding row of the entries that carry findings."""
+
+    def each_row(value: dict[str, Any]) -> None:
+        for row in value["findings"]:
+            change(row)
+
+    rewrite(root, ("runs", "state"), each_row)
 
 
 def add_edit(edit: list[Any]) -> Callable[[list[Any]], None]:
@@ -136,3 +144,18 @@ def test_a_cached_run_that_fits_is_still_used(root: Path) -> None:
     forge(root, lambda row: row.__setitem__(3, "message from the cache"))
     done = cli(root, "--format", "json", "app.py")
     assert [f["message"] for f in json.loads(done.stdout)] == ["message from the cache"]
+
+
+def test_a_forged_trim_context_is_a_miss_not_a_crash(root: Path) -> None:
+    """The early cutoff parses a changed file again with the context its state entry records."""
+
+    def context(value: dict[str, Any]) -> None:
+        for path, (key, _) in value["files"].items():
+            value["files"][path] = (key, (1, 2))
+
+    rewrite(root, ("state",), context)
+    with (root / "app.py").open("a") as handle:
+        handle.write("# a comment: the early cutoff applies\n")
+    done = cli(root, "app.py")
+    assert done.returncode == 1, done.stderr
+    assert "CIO002" in done.stdout

@@ -250,6 +250,23 @@ def _index_row(row: Any) -> bool:
     )
 
 
+def _strings(value: Any) -> bool:
+    return type(value) is tuple and all(type(v) is str for v in value)
+
+
+def _trim_context(value: Any) -> bool:
+    """``Engine.trim_context``: None, or (tails, tops); its facts are parsed again with it."""
+    if value is None:
+        return True
+    if type(value) is not tuple or len(value) != 2 or not _strings(value[1]):
+        return False
+    tails = value[0]
+    return type(tails) is tuple and all(
+        type(t) is tuple and len(t) == 2 and type(t[0]) is str and (t[1] is None or _strings(t[1]))
+        for t in tails
+    )
+
+
 class Cache:
     def __init__(self, directory: Path | None) -> None:
         self.directory = directory
@@ -409,7 +426,7 @@ class Cache:
         if not (isinstance(members, frozenset) and all(isinstance(m, str) for m in members)):
             return None
         if not all(
-            isinstance(r, tuple) and len(r) == 2 and isinstance(r[0], str)
+            isinstance(r, tuple) and len(r) == 2 and isinstance(r[0], str) and _trim_context(r[1])
             for r in value["files"].values()
         ):
             return None
