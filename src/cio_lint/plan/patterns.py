@@ -36,12 +36,25 @@ class PatternTimeout(Exception):
     """A match took longer than ``MATCH_TIMEOUT``."""
 
     def __init__(self, pattern: str, text: str) -> None:
+        self.pattern, self.text = pattern, text
         shown = text if len(text) <= 60 else text[:57] + "..."
         self.message = (
             f"{shown!r} could not be checked against pattern {pattern!r} within "
             f"{round(MATCH_TIMEOUT * 1000)} ms: the pattern backtracks too much; simplify it"
         )
         super().__init__(self.message)
+
+    def error(self, key: str | None = None) -> ValidationError:
+        """The violation: of the value, or of the value of property ``key`` (whose name timed
+        out); a ``pattern`` error wherever it is found, so that it is never taken for an
+        unknown property."""
+        return ValidationError(
+            self.message,
+            validator="pattern",
+            validator_value=self.pattern,
+            instance=self.text,
+            path=() if key is None else [key],
+        )
 
 
 @lru_cache(maxsize=1024)
@@ -84,7 +97,7 @@ def _keys_matched(
             if search(pattern, key):
                 return True
         except PatternTimeout as exc:
-            errors.append(ValidationError(exc.message, path=[key]))
+            errors.append(exc.error(key))
             return True
     return False
 
@@ -95,7 +108,7 @@ def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterat
     try:
         matched = search(pattern, instance)
     except PatternTimeout as exc:
-        yield ValidationError(exc.message)
+        yield exc.error()
         return
     if not matched:
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
@@ -111,7 +124,7 @@ def _pattern_properties(
             try:
                 matched = search(pattern, key)
             except PatternTimeout as exc:
-                yield ValidationError(exc.message, path=[key])
+                yield exc.error(key)
                 continue
             if matched:
                 yield from validator.descend(value, subschema, path=key, schema_path=pattern)
