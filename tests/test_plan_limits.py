@@ -115,6 +115,29 @@ def test_an_alias_bomb_fails_fast(tmp_path: Path) -> None:
     assert errors(root)[0].startswith("tracking_plan/plan.yaml:7::$['x-bomb'].a5: ")
 
 
+def test_a_merge_key_bomb_fails_fast(tmp_path: Path) -> None:
+    """``<<:`` merges of merges: the pairs PyYAML flattens grow eightfold a level."""
+    merges = "".join(
+        f"  m{i}: &m{i} {{<<: [{', '.join([f'*m{i - 1}'] * 8)}]}}\n" for i in range(1, 12)
+    )
+    root = project(tmp_path, f"x-m:\n  m0: &m0 {{a: 1, b: 2}}\n{merges}events:\n  A: {{}}\n")
+    status, _, err, seconds = cli(root, "plan", "check")
+    assert (status, seconds < 2) == (2, True), err
+    assert f"more than {MAX_ALIAS_EXPANSION:,} nodes" in err
+
+
+def test_a_cycle_through_an_anchor_is_named_where_it_is_written(tmp_path: Path) -> None:
+    root = project(
+        tmp_path,
+        'events:\n  A:\n    properties:\n      x: {$ref: "#foo"}\n'
+        '$defs:\n  f: {$anchor: foo, allOf: [{$ref: "#foo"}]}\n',
+    )
+    assert errors(root)[0].startswith(
+        "tracking_plan/plan.yaml:6::$.$defs.f.allOf[0].$ref: `$ref` to `#foo` is a cycle "
+        "(#/$defs/f -> #foo)"
+    )
+
+
 def test_aliases_and_merge_keys_within_the_limit_still_work(tmp_path: Path) -> None:
     root = project(
         tmp_path,

@@ -215,11 +215,16 @@ def pointer(fragment: str) -> Path | None:
 
 
 class _Graph:
-    def __init__(self, store: SchemaStore, locate: Locate) -> None:
+    def __init__(self, roots: list[Root], store: SchemaStore, locate: Locate) -> None:
         self.store = store
         self.locate = locate
         self.known = store.uris
         self._edges: dict[tuple[str, int], list[_Edge]] = {}
+        # where each schema is written, to name the target of a reference (an anchor too)
+        self.written: dict[int, Where] = {}
+        for root in roots:
+            for path, schema in walk(root.schema, root.path):
+                self.written.setdefault(id(schema), (root.owner, path))
 
     def edges(self, node: _Node) -> list[_Edge]:
         """What validating against ``node`` applies: its applied subschemas and references."""
@@ -251,7 +256,9 @@ class _Graph:
                 continue
             at = (owner, (*path, keyword))
             path_ = pointer(fragment)
-            located = self.locate(document, fragment) if path_ is not None else None
+            located = self.written.get(id(resolved.contents))
+            if located is None and path_ is not None:
+                located = self.locate(document, fragment)
             target = _Node(resolved.contents, document, located or at)
             yield _Edge(target, True, ref, at)
 
@@ -260,7 +267,7 @@ def check_graph(roots: Iterable[Root], store: SchemaStore, locate: Locate, repor
     """Report every cycle of references that applies a schema to the value it is applying,
     then, if there is none, every applied schema nested too deeply or expanding too far."""
     roots = list(roots)
-    graph = _Graph(store, locate)
+    graph = _Graph(roots, store, locate)
     if not _cycles(roots, graph, report):
         _depth_and_size(roots, graph, report)
 
