@@ -214,13 +214,16 @@ def test_a_schema_at_the_depth_limit_loads_and_validates(tmp_path: Path) -> None
 
 
 def test_a_ref_chain_counts_towards_the_depth(tmp_path: Path) -> None:
-    defs = "".join(f"  d{i}: {{$ref: '#/$defs/d{i + 1}'}}\n" for i in range(60))
+    """400 schemas, each an ``allOf`` of a reference to the next: linting died of a
+    RecursionError (each is shallow, the chain is not)."""
+    defs = "".join(f"  d{i}: {{allOf: [{{$ref: '#/$defs/d{i + 1}'}}]}}\n" for i in range(400))
     root = project(
         tmp_path,
         "events:\n  Order Completed:\n    properties:\n      item: {$ref: '#/$defs/d0'}\n"
-        f"$defs:\n{defs}  d60: {{type: integer}}\n",
+        f"$defs:\n{defs}  d400: {{type: integer}}\n",
     )
     check_both(root, f"nested more than {MAX_SCHEMA_DEPTH} levels deep")
+    assert errors(root)[0].startswith("tracking_plan/plan.yaml:21::$.$defs.d15: ")
 
 
 def test_a_ref_bomb_is_refused(tmp_path: Path) -> None:
