@@ -338,3 +338,20 @@ def test_fix_of_a_constant_of_another_module_edits_that_module(tmp_path: Path) -
     )
     after = _round_trip(tmp_path, {"consts.py": consts, "view.py": view}, "view.py")
     assert after == {"consts.py": "SIGNED_UP = 'Signed Up'\n", "view.py": view}
+
+
+def test_a_fix_that_edits_a_file_not_allowed_is_refused_whole(app: Path, tmp_path: Path) -> None:
+    """``allowed`` (the CLI: the files of its run) decides where fixes may write, not the fixes:
+    one edit outside takes the whole fix out, and the other fixes still apply."""
+    outside = tmp_path.parent / f"{tmp_path.name}-victim.py"
+    outside.write_text("SECRET = 1\n")
+    escape = os.path.relpath(outside, tmp_path)
+    bad = finding(edit(7, 30, 47, '"Order Completed"'), edit(1, 1, 11, "SECRET = 2", escape))
+    good = finding(edit(8, 75, 91, '"Trial Extended"'))
+    result = apply_fixes([bad, good], root=tmp_path, allowed=[app])
+    assert outside.read_text() == "SECRET = 1\n"
+    assert app.read_text() == SOURCE.replace('"trial_extended"', '"Trial Extended"')
+    assert result.fixed == (good,)
+    assert [s.path for s in result.skipped] == [escape]
+    assert "not one of the files of this run" in result.skipped[0].reason
+    assert escape not in diff_fixes([bad], root=tmp_path, allowed=[app])

@@ -171,8 +171,11 @@ def check(
         if explain_wrappers:
             _explain_wrappers(targets, config, plan, jobs)
             return
+        # What is written into the project comes from its files and plan alone, never from the
+        # cache, which is not trusted (docs/security.md).
+        fresh = config.with_overrides(cache=False) if fix or diff or write_baseline else config
         try:
-            result = lint_paths(targets, config, plan, jobs, progress=bar)
+            result = lint_paths(targets, fresh, plan, jobs, progress=bar)
         finally:
             if bar is not None:
                 bar.close()
@@ -181,13 +184,13 @@ def check(
         if diff:
             from cio_lint.fix import diff_fixes
 
-            text = diff_fixes(findings, root=Path.cwd())
+            text = diff_fixes(findings, root=Path.cwd(), allowed=result.files)
             click.echo(text, nl=False)
             sys.exit(EXIT_FINDINGS if text and not exit_zero else EXIT_OK)
         if fix:
             from cio_lint.fix import apply_fixes
 
-            outcome = apply_fixes(findings, root=Path.cwd())
+            outcome = apply_fixes(findings, root=Path.cwd(), allowed=result.files)
             for skipped in outcome.skipped:
                 click.echo(
                     f"warning: fix not applied to {skipped.path}: {skipped.reason}", err=True

@@ -27,7 +27,7 @@ from cio_lint.analysis.link import Project, Resolved, WrapperInfo
 from cio_lint.analysis.receivers import Unresolved, unresolved_calls
 from cio_lint.analysis.roots import ImportRoots, dotted
 from cio_lint.analysis.trim import trim_with_words
-from cio_lint.cache import Cache
+from cio_lint.cache import Cache, findings_fit
 from cio_lint.config import Config, ConfigError
 from cio_lint.discovery import check_paths, discover
 from cio_lint.model import Finding
@@ -59,6 +59,7 @@ class LintResult:
     # directly or through a wrapper, each counted once; and how many of them go through one.
     sdk_calls: int = 0
     through_wrappers: int = 0
+    files: tuple[str, ...] = ()  # every file of the run: the only ones ``--fix`` may write
 
 
 def count_calls(resolved: Sequence[Resolved]) -> tuple[int, int]:
@@ -547,9 +548,19 @@ class Engine:
         state["stamps"] = {str(p): f.stamp for p, f in self.by_path.items()}
         return list(state["findings"])
 
+    def _fits(self, findings: list[Finding]) -> bool:
+        """Whether cached findings fit this run (``cache.findings_fit``): a forged entry that
+        names other files is a miss, never a result."""
+        cwd = Path.cwd()
+        files = {_relative(str(p), cwd): p for p in self.by_path}
+        targets = (rel for rel, p in files.items() if self.by_path[p].target)
+        return findings_fit(findings, targets, files)
+
     def run(self, paths: Sequence[Path], use_run_cache: bool = True) -> LintResult:
         try:
-            return self._run(paths, use_run_cache)
+            result = self._run(paths, use_run_cache)
+            result.files = tuple(str(p) for p in self.by_path)
+            return result
         finally:
             for pool in (self._pool, self._helper):
                 if pool is not None:
@@ -561,7 +572,7 @@ class Engine:
         keys = self._run_key(paths) if use_run_cache else None
         if keys is not None:
             cached = self.cache.get_run(keys[0])
-            if cached is not None:
+            if cached is not None and self._fits(cached["findings"]):
                 return LintResult(
                     findings=cached["findings"],
                     files_checked=int(cached["files_checked"]),
@@ -585,7 +596,12 @@ class Engine:
         if not rerun:
             scans = self._start_scans()
             self._start_workers()
-        if keys is not None and state is not None and changed is not None:
+        if (
+            keys is not None
+            and state is not None
+            and changed is not None
+            and self._fits(state["findings"])
+        ):
             findings = self._early_cutoff(state, changed, index)
             if findings is not None:
                 counts = _state_counts(state)

@@ -4,6 +4,9 @@ Fixes are plain text edits (``Fix.edits``); several findings may carry the same 
 used by many calls), which is applied once. A fix whose edits overlap an edit already chosen is
 left for the next run, whole: a fix is applied entirely or not at all. Nothing is written unless
 the result still parses and the file on disk is still the one that was read; writes are atomic.
+With ``allowed`` (the CLI passes the files of its run), a fix that edits any other file is
+refused whole, whatever its findings say: where fixes come from is not trusted to decide where
+they write.
 """
 
 from __future__ import annotations
@@ -52,13 +55,16 @@ def apply_fixes(
     root: Path | str,
     unsafe: bool = False,
     dry_run: bool = False,
+    allowed: Iterable[Path | str] | None = None,
 ) -> FixResult:
     """Apply the fixes of ``findings``; ``root`` is the folder their paths are relative to.
 
     Only ``safe`` fixes are applied unless ``unsafe``. With ``dry_run`` nothing is written and
-    the result describes what would be (``diff`` is filled in either way).
+    the result describes what would be (``diff`` is filled in either way). ``allowed``: the
+    only files that may be edited (``None``: any).
     """
-    plan = _plan(list(findings), Path(root), unsafe)
+    keys = None if allowed is None else frozenset(os.path.realpath(p) for p in allowed)
+    plan = _plan(list(findings), Path(root), unsafe, keys)
     skipped = list(plan.skipped)
     written: set[str] = set()
     diffs: list[str] = []
@@ -88,11 +94,15 @@ def apply_fixes(
 
 
 def diff_fixes(
-    findings: Iterable[Finding], *, root: Path | str | None = None, unsafe: bool = False
+    findings: Iterable[Finding],
+    *,
+    root: Path | str | None = None,
+    unsafe: bool = False,
+    allowed: Iterable[Path | str] | None = None,
 ) -> str:
     """The fixes as a unified diff (like ``ruff --diff``); nothing is written."""
     where = Path.cwd() if root is None else root
-    return apply_fixes(findings, root=where, unsafe=unsafe, dry_run=True).diff
+    return apply_fixes(findings, root=where, unsafe=unsafe, dry_run=True, allowed=allowed).diff
 
 
 # ------------------------------------------------------------------------------------ planning
@@ -144,7 +154,9 @@ def _key(root: Path, path: str) -> str:
     return os.path.realpath(os.path.join(root, path))
 
 
-def _plan(findings: Sequence[Finding], root: Path, unsafe: bool) -> _Plan:
+def _plan(
+    findings: Sequence[Finding], root: Path, unsafe: bool, allowed: frozenset[str] | None
+) -> _Plan:
     plan = _Plan()
     chosen: dict[str, set[_Span]] = {}
     fixes: list[tuple[Finding, dict[str, set[_Span]]]] = []
@@ -155,6 +167,18 @@ def _plan(findings: Sequence[Finding], root: Path, unsafe: bool) -> _Plan:
     ]
     for finding in sorted(candidates, key=lambda f: f.sort_key):
         assert finding.fix is not None
+        outside = next(
+            (e for e in finding.fix.edits if allowed and _key(root, e.path) not in allowed), None
+        )
+        if outside is not None:
+            plan.skipped.append(
+                Skipped(
+                    outside.path.replace(os.sep, "/"),
+                    f"{finding.code} at {finding.path}:{finding.line}:{finding.column}: its fix "
+                    "edits a file that is not one of the files of this run; left unchanged",
+                )
+            )
+            continue
         spans: dict[str, set[_Span]] = {}
         for edit in finding.fix.edits:
             key = _key(root, edit.path)
