@@ -85,6 +85,17 @@ def sdk_literals(source: str) -> list[tuple[int, str]]:
 
 
 # ---------------------------------------------------------------------- no SDK outside
+def test_no_module_outside_the_registry_names_an_sdk() -> None:
+    offenders = []
+    for path in sorted(SRC.rglob("*.py")):
+        rel = path.relative_to(SRC)
+        if rel.parts[0] in EXEMPT:
+            continue
+        for line, why in sdk_literals(path.read_text(encoding="utf-8")):
+            offenders.append(f"src/cio_lint/{rel.as_posix()}:{line}: {why}")
+    assert offenders == [], "\n".join(offenders)
+
+
 def test_the_scan_finds_the_names_it_is_for() -> None:
     source = (
         '"""Docstrings may say customerio."""\n'

@@ -34,6 +34,7 @@ from cio_lint.sdks._model import (
 __all__ = [
     "API_MODULES",
     "CLIENTS",
+    "CLIENT_METHODS",
     "DECLARED_FAMILY",
     "DISTRIBUTIONS",
     "FAMILIES",
@@ -91,6 +92,10 @@ API_MODULES: frozenset[str] = frozenset(
     module.name for fam in FAMILIES for module in fam.modules if module.functions
 )
 _METHODS: dict[tuple[str, str], Method] = {(f.name, m.name): m for f in FAMILIES for m in f.methods}
+# (family, method) of the methods of the family's client classes.
+CLIENT_METHODS: frozenset[tuple[str, str]] = frozenset(
+    k for k, m in _METHODS.items() if m.on_client
+)
 # Method name -> (family, method) of each family that has a method of that name.
 METHODS_NAMED: dict[str, tuple[tuple[str, Method], ...]] = {}
 for (_family, _name), _method in _METHODS.items():

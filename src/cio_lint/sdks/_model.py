@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from cio_lint.model import CallKind
+if TYPE_CHECKING:
+    from cio_lint.model import CallKind
 
 Version = tuple[int, ...]
 NEWEST: Version = (99,)  # the version assumed when nothing decides one
