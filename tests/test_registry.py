@@ -12,6 +12,7 @@ import pytest
 
 import cio_lint
 from cio_lint import sdks
+from cio_lint.analysis.refs import _bind_signature
 from cio_lint.sdks import (
     EventObject,
     Family,
@@ -352,3 +353,19 @@ def test_the_model_expresses_the_sdks_to_come() -> None:
     assert track.event_object is not None and track.event_object.roles["event"] == "event_type"
     with pytest.raises(ValueError, match="role `properties` names no parameter"):
         EventObject("event", ("x.E",), Signature(("a",)), {"properties": "props"})
+
+
+def test_keyword_only_parameters_bind_like_python() -> None:
+    sig = Signature(("event",), ("event",), kwonly=("distinct_id", "properties"))
+    lit = ("lit", "x", None, None)
+    bound, _, error = _bind_signature(sig, (lit,), (("distinct_id", lit),), lambda _s: None)
+    assert error is None and set(bound) == {"event", "distinct_id"}
+    _, _, error = _bind_signature(sig, (lit, lit), (), lambda _s: None)
+    assert error == "takes 1 positional arguments but 2 were given"
+    _, _, error = _bind_signature(sig, (), (("distinct_id", lit),), lambda _s: None)
+    assert error == "is missing a required argument: `event`"
+    _, _, error = _bind_signature(sig, (lit,), (("uuid", lit),), lambda _s: None)
+    assert error == "got an unexpected keyword argument `uuid`"
+    required = Signature((), ("distinct_id",), kwonly=("distinct_id",))
+    _, _, error = _bind_signature(required, (), (), lambda _s: None)
+    assert error == "is missing a required argument: `distinct_id`"

@@ -293,7 +293,7 @@ def _bind_signature(
         for n, v in names:
             if n in bound:
                 return bound, extra, f"got multiple values for argument `{n}`"
-            if n in sig.params:
+            if n in sig.params or n in sig.kwonly:
                 bound[n] = v
             elif sig.varkw is not None:
                 extra.append((("lit", n, None, v[-1] if isinstance(v[-1], tuple) else None), v))
