@@ -22,8 +22,7 @@ from cio_lint.analysis.refs import (
 )
 from cio_lint.analysis.syms import Sym
 
-# What a declared wrapper may map, in order; each becomes the keyword argument of that name of
-# a call of ``sdks.DECLARED_FAMILY``.
+# What a declared wrapper may map, in order: the roles of a call of ``sdks.DECLARED_FAMILY``.
 _DECLARED_ROLES: tuple[sdks.Role, ...] = (
     "user_id",
     "anonymous_id",
@@ -270,12 +269,16 @@ class WrapperInference(ProjectCore):
 
             kind = spec["kind"]
             param = functools.partial(self._declared_param, qualname, funcname, func, names)
+            # each role is passed as the keyword argument that carries it (a page's ``event`` is
+            # its ``name``); one the method has not is passed as is, and does not bind (CIO013)
+            method = sdks.method(sdks.DECLARED_FAMILY, kind)
+            roles = method.roles if method is not None else {}
             kwargs: list[tuple[str | None, Sym]] = []
             for role in _DECLARED_ROLES:
                 if role in spec:
                     p = param(spec[role])
                     if p is not None:
-                        kwargs.append((role, p))
+                        kwargs.append((roles.get(role, role), p))
             self.wrappers[(target.module, funcname)] = WrapperInfo(
                 target.module,
                 "declared:" + funcname,
