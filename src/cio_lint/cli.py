@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -297,6 +297,7 @@ def _load_plan(plan_path: Path | None, config: Config, start: Path) -> Any:
 
 
 def _explain_wrappers(targets: Sequence[Path], config: Config, plan: Any, jobs: int | None) -> None:
+    from cio_lint import sdks
     from cio_lint.engine import lint_paths
     from cio_lint.sdk_versions import decide
 
@@ -308,7 +309,7 @@ def _explain_wrappers(targets: Sequence[Path], config: Config, plan: Any, jobs: 
     for skipped in versions.skipped:
         click.echo(f"  (skipped {skipped})")
     result = lint_paths(targets, config, plan, jobs, use_run_cache=False)
-    classic = versions.version("customerio")
+    variants = sdks.variants({name: versions.version(name) for name in versions.decisions})
     if result.by_member_name:
         click.echo(
             "Receivers resolved by member name (one class of the scanned code holds a client under it):"
@@ -326,7 +327,7 @@ def _explain_wrappers(targets: Sequence[Path], config: Config, plan: Any, jobs: 
             f"{info.module}.{name}({', '.join(info.params)}){'  [declared]' if declared else ''}"
         )
         for emission in info.emissions:
-            mapping = _describe_mapping(emission, classic)
+            mapping = _describe_mapping(emission, variants)
             click.echo(f"    -> {emission.method} ({emission.family}): {mapping}")
             if len(emission.via) > 0:
                 click.echo(f"       through {' -> '.join(emission.via)}")
@@ -378,15 +379,13 @@ def _show_settings(config: Config, plan_path: Path | None, start: Path) -> None:
         click.echo(f"  skipped {skipped}")
 
 
-def _describe_mapping(emission: Any, classic: tuple[int, ...] = (99,)) -> str:
-    """``user_id <- user, event <- name, properties <- props``: which parameter feeds what."""
-    from cio_lint.analysis import sdk
+def _describe_mapping(emission: Any, variants: Mapping[tuple[str, str], Any]) -> str:
+    """``user_id <- user, event <- name, properties <- props``: which parameter feeds what;
+    ``variants``: ``sdks.variants`` at the decided versions."""
     from cio_lint.analysis.syms import mentions
 
-    if emission.family == sdk.CLASSIC:
-        names = sdk.classic_signatures(classic).get(emission.method, sdk.Signature(())).params
-    else:
-        names = sdk.SEGMENT_SIGNATURES.get(emission.method, ())
+    variant = variants.get((emission.family, emission.method))
+    names = variant.signature.params if variant is not None else ()
     parts = []
     for i, arg in enumerate(emission.args):
         if mentions(arg, "param"):

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from cio_lint.sdk_versions import check_overrides
+from cio_lint.sdks import VERSION_EXAMPLE
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -273,7 +274,7 @@ def parse_section(section: dict[str, Any], source: Path) -> Config:
         per_file[pattern] = codes(pattern_codes, "per-file-ignores")
     sdk_versions = section.get("sdk-versions", {})
     if not isinstance(sdk_versions, dict):
-        raise ConfigError(f'{where}: `sdk-versions` must be a table like {{customerio = "2.4"}}')
+        raise ConfigError(f"{where}: `sdk-versions` must be a table like {{{VERSION_EXAMPLE}}}")
     try:
         sdk_versions = check_overrides(sdk_versions)
     except ValueError as exc:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from cio_lint import prefilter, sdk_versions
+from cio_lint import prefilter, sdk_versions, sdks
 from cio_lint.analysis.dedupe import reported_below
 from cio_lint.analysis.facts import FileFacts
 from cio_lint.analysis.link import Project, Resolved, WrapperInfo
@@ -463,11 +463,13 @@ class Engine:
         return [f for f in self.by_path.values() if f.target]
 
     @functools.cached_property
-    def _classic_version(self) -> tuple[int, ...]:
-        """The classic ``customerio`` version of this run (``sdk_versions``: configuration,
-        the project's pins, the installed package, else the newest), decided once."""
-        decided = sdk_versions.decide(self.config.root, self.config.sdk_versions, ("customerio",))
-        return decided.version("customerio")
+    def _sdk_versions(self) -> dict[str, tuple[int, ...]]:
+        """The version of each distribution that picks an SDK's signatures (``sdks.VERSIONED``)
+        for this run (``sdk_versions``: configuration, the project's pins, the installed
+        package, else the newest), decided once."""
+        names = tuple(sdks.VERSIONED)
+        decided = sdk_versions.decide(self.config.root, self.config.sdk_versions, names)
+        return {name: decided.version(name) for name in names}
 
     def _run_key(self, paths: Sequence[Path]) -> tuple[str, str] | None:
         """The key of this exact run (every file's stamp included) and of this project (the
@@ -490,7 +492,7 @@ class Engine:
                 sorted(str(p.resolve()) for p in paths),
                 sorted(str(p) for p in self.unreadable),
                 str(Path.cwd()),
-                self._classic_version,
+                sorted(self._sdk_versions.items()),
             )
         )
         return Cache.run_key(fingerprint, repr(self.config), stamps, extra), Cache.run_key(
@@ -621,7 +623,7 @@ class Engine:
             {},
             {name: str(f.path) for name, f in self.files.items()},
             self._load,
-            self._classic_version,
+            self._sdk_versions,
             self.config.wrappers
             if self.roots is None
             else self.roots.declared(self.config.wrappers),

@@ -207,7 +207,7 @@ class CallSite:
     """
 
     kind: CallKind
-    sdk: str  # "segment-family" | "customerio-classic"
+    sdk: str  # the SDK family (``sdks.Family.name``: "segment-family", "customerio-classic")
     loc: Location
     user_id: Val | None = None
     anonymous_id: Val | None = None

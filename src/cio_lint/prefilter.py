@@ -13,14 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cio_lint.analysis import sdk
+from cio_lint import sdks
 from cio_lint.analysis.link import Project, Ref, WrapperInfo
 from cio_lint.analysis.syms import Sym
 from cio_lint.discovery import read_source, reason
 
-SDK_TOP_LEVEL = ("customerio", "analytics", "segment", "rudderstack", "rudder_analytics")
-# A file whose bytes hold none of these cannot import the SDK (``rudder_analytics`` holds ``analytics``).
-SDK_BYTES = (b"customerio", b"analytics", b"segment", b"rudderstack")
+SDK_TOP_LEVEL = sdks.TOP_LEVEL  # the seed words: a file must import one to use an SDK
+# A file whose bytes hold none of these cannot import an SDK (``sdks.SEED_BYTES``).
+SDK_BYTES = sdks.SEED_BYTES
 
 
 @dataclass
@@ -273,7 +273,7 @@ def local_names(file: SourceFile, names: set[str], modules: set[str]) -> set[str
 
 
 def _holds_client(ref: Ref, classes: set[tuple[str, str]]) -> bool:
-    if ref.kind == "ext_instance" or (ref.kind == "ext" and ref.name in sdk.SEGMENT_MODULES):
+    if ref.kind == "ext_instance" or (ref.kind == "ext" and ref.name in sdks.API_MODULES):
         return True
     return ref.kind == "instance" and ref.mod is not None and (ref.mod.module, ref.name) in classes
 
@@ -373,7 +373,7 @@ def relevant_modules(project: Project) -> dict[str, set[str]]:
                 ref.kind == "ext_instance"
                 or (
                     ref.kind == "ext"
-                    and (ref.name in sdk.SDK_FUNCTIONS or ref.name in sdk.SEGMENT_MODULES)
+                    and (ref.name in sdks.FUNCTIONS or ref.name in sdks.API_MODULES)
                 )
                 or (ref.kind == "func" and (owner, ref.name) in wrapper_funcs)
                 or (ref.kind in ("class", "instance") and (owner, ref.name) in wrapper_classes)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from cio_lint.analysis import sdk
+from cio_lint import sdks
 from cio_lint.analysis.facts import CallFact, FileFacts
 from cio_lint.analysis.syms import Sym, key
 from cio_lint.model import (
@@ -129,8 +129,11 @@ def _untyped(ref: Ref) -> bool:
     return ref.kind == "ext" and not _sdk_rooted(ref.name)
 
 
+_SDK_TOPS = frozenset(sdks.TOP_LEVEL)
+
+
 def _sdk_rooted(name: str) -> bool:
-    return name.split(".", 1)[0] in sdk.SDK_TOKENS
+    return name.split(".", 1)[0] in _SDK_TOPS
 
 
 def _enclosing_params(mod: FileFacts, qualname: str, outer: str) -> frozenset[str]:
@@ -253,7 +256,7 @@ def _with_loc(value: Val, loc: Location | None) -> Val:
 
 
 def _bind_signature(
-    sig: sdk.Signature,
+    sig: sdks.Signature,
     args: tuple[Sym, ...],
     kwargs: tuple[tuple[str | None, Sym], ...],
     dict_keys: Callable[[Sym], DictVal | None],
@@ -290,7 +293,7 @@ def _bind_signature(
         for n, v in names:
             if n in bound:
                 return bound, extra, f"got multiple values for argument `{n}`"
-            if n in sig.params:
+            if n in sig.params or n in sig.kwonly:
                 bound[n] = v
             elif sig.varkw is not None:
                 extra.append((("lit", n, None, v[-1] if isinstance(v[-1], tuple) else None), v))

@@ -19,6 +19,8 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from cio_lint import sdks
+
 
 def imported_names(
     tree: ast.Module, tails: dict[str, frozenset[str] | None], tops: frozenset[str]
@@ -75,10 +77,11 @@ _WORDS = re.compile(r"\w+")
 # a definition of a method of that name: a unit with one is kept, so that CIO902
 # (``analysis.receivers``: two arguments at least, and look-alike classes in view) sees the
 # same code with and without the prefilter.
+_METHODS = sdks.method_call_pattern()
 SDK_METHOD_CALL = re.compile(
-    r"\.[ \t]*(?:track|identify|track_anonymous|page|screen|group|alias)[ \t]*\("
+    rf"\.[ \t]*(?:{_METHODS})[ \t]*\("
     r"(?![ \t]*(?:\d+|'[^'\\\n]*'|\"[^\"\\\n]*\")?[ \t]*\))"
-    r"|^[ \t]*(?:async[ \t]+)?def[ \t]+(?:track|identify|track_anonymous|page|screen|group|alias)\b",
+    rf"|^[ \t]*(?:async[ \t]+)?def[ \t]+(?:{_METHODS})\b",
     re.MULTILINE,
 )
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from cio_lint import sdks
 from cio_lint.model import CallSite, Finding, Known, Val, alternatives
 from cio_lint.rules.base import Invalid, Rule
 
 if TYPE_CHECKING:
     from cio_lint.plan import Plan
 
-_CDP = "from customerio import analytics\n"
-_CLASSIC = "from customerio import CustomerIO\ncio = CustomerIO('site', 'key')\n"
+_CDP = sdks.example_setup("segment-family")
+_CLASSIC = sdks.example_setup("customerio-classic")
 
 
 def _absent(value: Val | None) -> bool:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from cio_lint import sdks
 from cio_lint.model import CallSite, Edit, Finding, Fix, Known, Unknown, alternatives, loc_of
 from cio_lint.rules.base import Invalid, Rule, code_text
 
 if TYPE_CHECKING:
     from cio_lint.plan import Plan
 
-_CDP = "from customerio import analytics\n"
+_CDP = sdks.example_setup("segment-family")
 
 
 def event_names(call: CallSite) -> Iterator[Known]:
@@ -72,11 +73,13 @@ class EventNameCase(Rule):
             fixed=_CDP + 'analytics.track("u1", "Signed Up", {"plan": "pro"})',
         ),
         Invalid(
-            "from enum import Enum\nfrom customerio import analytics\n"
-            "class Event(str, Enum):\n    ORDER = 'order-completed'\n"
+            "from enum import Enum\n"
+            + _CDP
+            + "class Event(str, Enum):\n    ORDER = 'order-completed'\n"
             "analytics.track('u1', Event.ORDER.value, {'order_id': '1', 'total': 3})",
-            fixed="from enum import Enum\nfrom customerio import analytics\n"
-            "class Event(str, Enum):\n    ORDER = 'Order Completed'\n"
+            fixed="from enum import Enum\n"
+            + _CDP
+            + "class Event(str, Enum):\n    ORDER = 'Order Completed'\n"
             "analytics.track('u1', Event.ORDER.value, {'order_id': '1', 'total': 3})",
         ),
     ]

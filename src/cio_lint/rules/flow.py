@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from cio_lint import sdks
 from cio_lint.model import CallSite, Finding, Known, alternatives
 from cio_lint.rules.base import Invalid, Rule, code_text
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from cio_lint.analysis.link import Project, Resolved
     from cio_lint.plan import Plan
 
-_CDP = "from customerio import analytics\n"
+_CDP = sdks.example_setup("segment-family")
 
 
 class TrackBeforeIdentify(Rule):

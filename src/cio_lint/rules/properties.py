@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from cio_lint import sdks
 from cio_lint.model import (
     MISSING,
     CallSite,
@@ -21,7 +22,7 @@ from cio_lint.rules.events import event_names
 if TYPE_CHECKING:
     from cio_lint.plan import EventSpec, Plan
 
-_CDP = "from customerio import analytics\n"
+_CDP = sdks.example_setup("segment-family")
 
 
 def planned_events(call: CallSite, plan: Plan) -> Iterator[EventSpec]:

@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from cio_lint import sdks
 from cio_lint.model import CallSite, Finding, Known, Unknown, alternatives
 from cio_lint.rules.base import Invalid, Rule, code_text
 from cio_lint.rules.properties import known_values, property_dicts
@@ -14,8 +15,8 @@ from cio_lint.rules.properties import known_values, property_dicts
 if TYPE_CHECKING:
     from cio_lint.plan import EventSpec, Plan
 
-_CDP = "from customerio import analytics\n"
-_CLASSIC = "from customerio import CustomerIO\ncio = CustomerIO('site', 'key')\n"
+_CDP = sdks.example_setup("segment-family")
+_CLASSIC = sdks.example_setup("customerio-classic")
 
 
 def trait_schema(call: CallSite, plan: Plan) -> EventSpec | None:
