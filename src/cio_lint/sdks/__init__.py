@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from cio_lint.sdks import customerio_classic, segment
+from cio_lint.sdks import customerio_classic, mixpanel, segment
 from cio_lint.sdks._model import (
     NEWEST,
     ROLES,
@@ -66,11 +66,11 @@ __all__ = [
     "variants",
 ]
 
-FAMILIES: tuple[Family, ...] = (customerio_classic.FAMILY, segment.FAMILY)
+FAMILIES: tuple[Family, ...] = (customerio_classic.FAMILY, segment.FAMILY, mixpanel.FAMILY)
 
 # Accepted in ``[tool.cio-lint.sdk-versions]`` (and listed by ``--show-settings``) before their
 # family module exists. A family module that adds one removes it here (tests/test_registry.py).
-PLANNED_DISTRIBUTIONS: tuple[str, ...] = ("posthog", "mixpanel", "amplitude-analytics")
+PLANNED_DISTRIBUTIONS: tuple[str, ...] = ("posthog", "amplitude-analytics")
 
 VERSION_EXAMPLE = customerio_classic.VERSION_EXAMPLE
 
