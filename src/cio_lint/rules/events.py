@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from cio_lint.plan import Plan
 
 _CDP = sdks.example_setup("segment-family")
+_MP = sdks.example_setup("mixpanel")
 
 
 def event_names(call: CallSite) -> Iterator[Known]:
@@ -36,10 +37,12 @@ class UnknownEvent(Rule):
     VALID = [
         _CDP + 'analytics.track("u1", "Trial Started")',
         _CDP + 'analytics.track("u1", "signed up", {"plan": "pro"})  # CIO002, not CIO001',
+        _MP + 'mp.track("u1", "Trial Started")',
     ]
     INVALID = [
         Invalid(_CDP + 'analytics.track("u1", "Project Deleted")'),
         Invalid(_CDP + 'EVENT = "Order Complete"\nanalytics.track("u1", EVENT, {})'),
+        Invalid(_MP + 'mp.import_data("key", "u1", "Project Deleted", 1700000000)'),
     ]
 
     def check(self, call: CallSite, plan: Plan) -> Iterator[Finding]:
