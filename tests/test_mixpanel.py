@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import importlib.metadata
 import inspect
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
 
 import mixpanel
 import pytest
@@ -25,14 +29,14 @@ def _found(result: object) -> list[tuple[int, str]]:
 def test_the_registry_matches_the_installed_sdk() -> None:
     """Every modelled method's signature is the installed package's (mixpanel 4.10+/5.x)."""
     assert importlib.metadata.version("mixpanel")
-    family = sdks.family("mixpanel")
+    family = sdks.family("mixpanel-client")
     for m in family.methods:
         real = inspect.signature(getattr(mixpanel.Mixpanel, m.name))
         params = [p for p in real.parameters.values() if p.name != "self"]
         sig = m.variants[-1].signature
         assert sig.params == tuple(p.name for p in params), m.name
         assert sig.required == tuple(p.name for p in params if p.default is p.empty), m.name
-    assert sdks.CLIENTS["mixpanel.Mixpanel"] == "mixpanel"
+    assert sdks.CLIENTS["mixpanel.Mixpanel"] == "mixpanel-client"
     assert not [f for f in sdks.FUNCTIONS if f.startswith("mixpanel.")]  # no module-level API
 
 
@@ -209,3 +213,64 @@ def test_a_method_of_another_object_is_not_mixpanel(lint: Lint) -> None:
         }
     )
     assert not [c for c in _found(result) if c[1] == "CIO008"]
+
+
+# --------------------------------------------------------- whose limits apply (destinations)
+_LONG = "Order " + "x" * 120  # over Customer.io's 100-byte event name limit (CIO101)
+_LIMITS = f"""\
+from mixpanel import Mixpanel
+
+mp = Mixpanel("token")
+
+def f(user):
+    mp.track(user.id, "{_LONG}")
+    mp.people_set(user.id, {{"email": user.email, "created_at": "2024-01-01"}})
+"""
+
+
+def test_customerio_limits_are_not_mixpanels(lint: Lint) -> None:
+    found = _found(lint({"app.py": _LIMITS}))
+    assert not [c for _, c in found if c.startswith("CIO10")]
+    assert (6, "CIO001") in found  # the plan still applies
+
+
+def test_destinations_customerio_brings_its_limits(lint: Lint) -> None:
+    found = _found(lint({"app.py": _LIMITS}, destinations=("customerio",)))
+    assert (6, "CIO101") in found and (7, "CIO105") in found
+
+
+def _cli(root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from cio_lint.cli import run; run()", "--no-cache", "."],
+        cwd=root,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_destinations_in_pyproject(project: Callable[..., Path]) -> None:
+    root = project({"app.py": _LIMITS})
+    (root / "pyproject.toml").write_text('[tool.cio-lint]\ndestinations = ["customerio"]\n')
+    done = _cli(root)
+    assert "CIO101" in done.stdout and done.returncode == 1, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ('["customer-io"]', "unknown destination `customer-io` (known: customerio)"),
+        ('"customerio"', "`destinations` must be a list of strings"),
+    ],
+)
+def test_a_bad_destinations_entry_is_exit_2(
+    project: Callable[..., Path], value: str, message: str
+) -> None:
+    root = project({"app.py": _LIMITS})
+    (root / "pyproject.toml").write_text(f"[tool.cio-lint]\ndestinations = {value}\n")
+    done = _cli(root)
+    assert done.returncode == 2 and done.stdout == "", (done.stdout, done.stderr)
+    assert done.stderr.splitlines() == [
+        f"Error: {root / 'pyproject.toml'}: [tool.cio-lint]: {message}"
+    ]

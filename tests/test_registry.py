@@ -156,9 +156,9 @@ def test_methods_by_name_and_family() -> None:
     assert [f for f, _ in sdks.METHODS_NAMED["track"]] == [
         "customerio-classic",
         "segment-family",
-        "mixpanel",
+        "mixpanel-client",
     ]
-    assert [f for f, _ in sdks.METHODS_NAMED["alias"]] == ["segment-family", "mixpanel"]
+    assert [f for f, _ in sdks.METHODS_NAMED["alias"]] == ["segment-family", "mixpanel-client"]
     anonymous = sdks.method("customerio-classic", "track_anonymous")
     assert anonymous is not None and anonymous.kind == "track"
     assert anonymous.roles == {
@@ -274,7 +274,7 @@ def test_every_family_is_complete() -> None:
         names = {m.name for m in fam.modules} | set(fam.clients)
         assert imported and imported <= names, (fam.name, imported)
         # Customer.io's limits are Customer.io's: its SDKs and the Segment family only
-        expected = () if fam.name == "mixpanel" else ("customer.io",)
+        expected = () if fam.name == "mixpanel-client" else (sdks.CUSTOMERIO,)
         assert fam.default_destinations == expected
         for m in fam.methods:
             assert m.variants[0].since == () and m.variants[-1].until is None

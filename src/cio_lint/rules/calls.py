@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 _CDP = sdks.example_setup("segment-family")
 _CLASSIC = sdks.example_setup("customerio-classic")
-_MP = sdks.example_setup("mixpanel")
+_MP = sdks.example_setup("mixpanel-client")
 
 
 def _absent(value: Val | None) -> bool:

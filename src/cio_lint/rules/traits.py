@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 _CDP = sdks.example_setup("segment-family")
 _CLASSIC = sdks.example_setup("customerio-classic")
-_MP = sdks.example_setup("mixpanel")
+_MP = sdks.example_setup("mixpanel-client")
 
 
 def trait_schema(call: CallSite, plan: Plan) -> EventSpec | None:
@@ -93,8 +93,6 @@ class InvalidTraitValue(Rule):
             return
         for traits in property_dicts(call.properties):
             for key, value, key_loc in traits.items:
-                if key == "created_at" and _created_at_problem(value) is not None:
-                    continue  # CIO105 says it better
                 if not spec.allows_property(key):
                     continue
                 for python, alt in known_values(value):
@@ -108,6 +106,7 @@ class AttributeValueLimit(Rule):
     """A statically known trait value over 1000 bytes: Customer.io rejects it."""
 
     CODE, NAME = "CIO103", "attribute-value-limit"
+    DESTINATION = sdks.CUSTOMERIO
     MESSAGE = "Trait `{trait}` value is {size} bytes; Customer.io rejects values over 1000 bytes"
     VALID = [_CDP + 'analytics.identify("u1", {"email": "a@b.co", "bio": "short"})']
     INVALID = [
@@ -132,6 +131,7 @@ class TooManyAttributes(Rule):
     """More than 300 traits in one identify: Customer.io rejects the request."""
 
     CODE, NAME = "CIO104", "too-many-attributes"
+    DESTINATION = sdks.CUSTOMERIO
     MESSAGE = "`identify` sends {count} traits; Customer.io accepts at most 300"
     VALID = [_CDP + 'analytics.identify("u1", {"email": "a@b.co"})']
     INVALID = [
@@ -175,6 +175,8 @@ class CreatedAtNotUnixSeconds(Rule):
     """
 
     CODE, NAME = "CIO105", "created-at-not-unix-seconds"
+    DESTINATION = sdks.CUSTOMERIO
+    SUPERSEDES = ("CIO010",)
     MESSAGE = "Trait `created_at` must be Unix seconds, got {what}"
     VALID = [_CDP + 'analytics.identify("u1", {"email": "a@b.co", "created_at": 1700000000})']
     INVALID = [

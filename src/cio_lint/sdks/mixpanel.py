@@ -40,7 +40,7 @@ def _people(name: str) -> Method:
 
 
 FAMILY = Family(
-    name="mixpanel",
+    name="mixpanel-client",
     label="Mixpanel",
     distributions=("mixpanel",),
     modules=(Module("mixpanel", "mixpanel", functions=False, runtime_label="mixpanel"),),
