@@ -274,3 +274,36 @@ def test_a_bad_destinations_entry_is_exit_2(
     assert done.stderr.splitlines() == [
         f"Error: {root / 'pyproject.toml'}: [tool.cio-lint]: {message}"
     ]
+
+
+@PREFILTER
+@pytest.mark.parametrize(
+    ("setup", "annotation", "call"),
+    [
+        ("from mixpanel import Mixpanel", "Mixpanel", 'track(user.id, "Project Deleted")'),
+        ("from customerio.analytics import Client", "Client", 'track(user.id, "Project Deleted")'),
+    ],
+    ids=["mixpanel", "segment"],
+)
+def test_an_annotated_init_parameter_kept_in_an_attribute(
+    lint: Lint, prefilter: bool, setup: str, annotation: str, call: str
+) -> None:
+    """``def __init__(self, client: Mixpanel): self.client = client``: the attribute holds
+    what the annotation says, for every SDK (the class is built where no caller is visible)."""
+    result = lint(
+        {
+            "app.py": f"""\
+            {setup}
+
+            class Service:
+                def __init__(self, client: {annotation}) -> None:
+                    self.client = client
+
+                def deleted(self, user):
+                    self.client.{call}
+            """
+        },
+        prefilter=prefilter,
+    )
+    assert (8, "CIO001") in _found(result)
+    assert (8, "CIO902") not in _found(result)
