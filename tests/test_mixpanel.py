@@ -307,3 +307,18 @@ def test_an_annotated_init_parameter_kept_in_an_attribute(
     )
     assert (8, "CIO001") in _found(result)
     assert (8, "CIO902") not in _found(result)
+
+
+def test_show_settings_lists_the_destinations(project: Callable[..., Path]) -> None:
+    root = project({"app.py": _LIMITS})
+    (root / "pyproject.toml").write_text('[tool.cio-lint]\ndestinations = ["customerio"]\n')
+    done = subprocess.run(
+        [sys.executable, "-c", "from cio_lint.cli import run; run()", "--show-settings"],
+        cwd=root,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "destinations = ['customerio']" in done.stdout.splitlines()
