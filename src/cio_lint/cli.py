@@ -356,6 +356,7 @@ def _show_settings(config: Config, plan_path: Path | None, start: Path) -> None:
         ("exclude", list(config.exclude)),
         ("extend-exclude", list(config.extend_exclude)),
         ("per-file-ignores", {k: list(v) for k, v in config.per_file_ignores.items()}),
+        ("destinations", list(config.destinations)),
         ("jobs", config.jobs or "(CPU count)"),
         ("cache", str(cache_dir) if config.cache else "off"),
         ("max-file-size", f"{config.max_file_bytes // 1024} KiB"),

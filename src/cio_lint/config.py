@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from cio_lint import sdks
 from cio_lint.sdk_versions import check_overrides
 from cio_lint.sdks import VERSION_EXAMPLE
 
@@ -61,6 +62,8 @@ class Config:
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
     wrappers: dict[str, dict[str, Any]] = field(default_factory=dict)
     sdk_versions: dict[str, str] = field(default_factory=dict)
+    # where the project forwards every SDK's calls besides its defaults: whose limits apply
+    destinations: tuple[str, ...] = ()
     jobs: int | None = None
     cache: bool = True
     cache_dir: Path | None = None
@@ -232,6 +235,7 @@ def parse_section(section: dict[str, Any], source: Path) -> Config:
         "per-file-ignores",
         "wrappers",
         "sdk-versions",
+        "destinations",
         "jobs",
         "cache-dir",
         "no-cache",
@@ -279,6 +283,12 @@ def parse_section(section: dict[str, Any], source: Path) -> Config:
         sdk_versions = check_overrides(sdk_versions)
     except ValueError as exc:
         raise ConfigError(f"{where}.sdk-versions: {exc}") from None
+    destinations = str_list("destinations") or ()
+    for name in destinations:
+        if name not in sdks.DESTINATIONS:
+            raise ConfigError(
+                f"{where}: unknown destination `{name}` (known: {', '.join(sdks.DESTINATIONS)})"
+            )
     jobs = section.get("jobs")
     if jobs is not None and (not isinstance(jobs, int) or jobs < 1):
         raise ConfigError(f"{where}: `jobs` must be a positive integer")
@@ -297,6 +307,7 @@ def parse_section(section: dict[str, Any], source: Path) -> Config:
         per_file_ignores=per_file,
         wrappers=validate_wrappers(section.get("wrappers", {}), where),
         sdk_versions=dict(sdk_versions),
+        destinations=destinations,
         jobs=jobs,
         cache=not section.get("no-cache", False),
         cache_dir=(root / cache_dir) if isinstance(cache_dir, str) else None,

@@ -833,19 +833,20 @@ class Engine:
                         column,
                     )
                 )
+        forwarded = frozenset(self.config.destinations)
         for item in resolved:
             if item.flow_only:
                 continue  # only the user comes from this call: CIO003's business
-            found = check_call(item.call, plan)  # type: ignore[arg-type]
+            found = check_call(item.call, plan, forwarded)  # type: ignore[arg-type]
             if item.inner is not None:
                 # The wrapper's own body reports what does not depend on the call's arguments.
-                inner = {(x.code, x.message) for x in check_call(item.inner, plan)}  # type: ignore[arg-type]
+                inner = {(x.code, x.message) for x in check_call(item.inner, plan, forwarded)}  # type: ignore[arg-type]
                 found = [x for x in found if (x.code, x.message) not in inner]
             if item.below is not None:
                 # ...and the call one hop below reports what the wrappers between write.
                 below = below_found.get(id(item.below))
                 if below is None:
-                    below = check_call(item.below, plan)  # type: ignore[arg-type]
+                    below = check_call(item.below, plan, forwarded)  # type: ignore[arg-type]
                     below_found[id(item.below)] = below
                 found = reported_below(found, below)
             raw.extend(x if x.path in targets else _at_call(x, item) for x in found)

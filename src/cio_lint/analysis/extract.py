@@ -255,6 +255,7 @@ class _Extractor(Expressions):
         self.module_imports: dict[str, str] = {}  # module-level import bindings (for ``partial``)
         self.global_assigns: dict[str, list[Sym]] = {}  # ``global x; x = ...`` in functions
         self.assigned: cst.CSTNode | None = None  # the value of the assignment being walked
+        self.params_of: tuple[Param, ...] = ()  # the parameters of the function being walked
 
     # ------------------------------------------------------------------ helpers
 
@@ -530,6 +531,12 @@ class _Extractor(Expressions):
                 if owner is not None:
                     # every assignment counts: ``self.client = None`` then ``= Client()``
                     name = target.attr.value
+                    if value[0] == "param":
+                        # ``self.client = client`` of ``client: Client``: what its type says
+                        typed = next(
+                            (p.annotation for p in self.params_of if p.name == value[1]), None
+                        )
+                        value = typed if typed is not None else value
                     current = owner.inst_attrs.get(name)
                     owner.inst_attrs[name] = value if current is None else _union(current, value)
             elif value[0] in ("call", "name", "attr", "imp", "cond", "or"):
@@ -646,7 +653,11 @@ class _Extractor(Expressions):
                 env[param.name] = ("self", cls.qualname, None)
             else:
                 env[param.name] = ("param", param.name, None)
-        self.block(node.body.body, _State(env, frozenset()), qualname, facts, None)
+        saved, self.params_of = self.params_of, params
+        try:
+            self.block(node.body.body, _State(env, frozenset()), qualname, facts, None)
+        finally:
+            self.params_of = saved
 
     def klass(self, node: cst.ClassDef, scope: str, outer: _State) -> None:
         qualname = node.name.value if scope == "<module>" else f"{scope}.<locals>.{node.name.value}"

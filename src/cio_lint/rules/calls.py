@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 _CDP = sdks.example_setup("segment-family")
 _CLASSIC = sdks.example_setup("customerio-classic")
+_MP = sdks.example_setup("mixpanel-client")
 
 
 def _absent(value: Val | None) -> bool:
@@ -56,10 +57,14 @@ class SdkCallSignature(Rule):
 
     CODE, NAME = "CIO013", "sdk-call-signature"
     MESSAGE = "{error}"
-    VALID = [_CLASSIC + 'cio.track("u1", "Order Completed", data={"order_id": "1", "total": 3})']
+    VALID = [
+        _CLASSIC + 'cio.track("u1", "Order Completed", data={"order_id": "1", "total": 3})',
+        _MP + 'mp.track("u1", "Order Completed", {"order_id": "1", "total": 3})',
+    ]
     INVALID = [
         Invalid(_CLASSIC + 'cio.track("u1", "Order Completed", order_id="1", total=3)'),
         Invalid(_CDP + 'analytics.track("u1", "Trial Started", {}, {}, None, None, {}, None, 1)'),
+        Invalid(_MP + 'mp.track(user_id="u1", event="Trial Started")'),  # Segment's keywords
     ]
 
     def check(self, call: CallSite, plan: Plan) -> Iterator[Finding]:

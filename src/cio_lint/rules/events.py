@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from cio_lint.plan import Plan
 
 _CDP = sdks.example_setup("segment-family")
+_MP = sdks.example_setup("mixpanel-client")
 
 
 def event_names(call: CallSite) -> Iterator[Known]:
@@ -36,16 +37,16 @@ class UnknownEvent(Rule):
     VALID = [
         _CDP + 'analytics.track("u1", "Trial Started")',
         _CDP + 'analytics.track("u1", "signed up", {"plan": "pro"})  # CIO002, not CIO001',
+        _MP + 'mp.track("u1", "Trial Started")',
     ]
     INVALID = [
         Invalid(_CDP + 'analytics.track("u1", "Project Deleted")'),
         Invalid(_CDP + 'EVENT = "Order Complete"\nanalytics.track("u1", EVENT, {})'),
+        Invalid(_MP + 'mp.import_data("key", "u1", "Project Deleted", 1700000000)'),
     ]
 
     def check(self, call: CallSite, plan: Plan) -> Iterator[Finding]:
         for name in event_names(call):
-            if not name.value.strip() or len(name.value.encode()) > 100:
-                continue  # CIO101
             if plan.event(name.value) is None and not plan.case_variants(name.value):
                 closest = plan.closest(name.value)
                 spec = plan.event(closest) if closest else None
@@ -176,6 +177,8 @@ class EventNameLimit(Rule):
     """Customer.io rejects the event name: blank, or over 100 bytes."""
 
     CODE, NAME = "CIO101", "event-name-limit"
+    DESTINATION = sdks.CUSTOMERIO
+    SUPERSEDES = ("CIO001",)
     MESSAGE = "Event name {problem}; Customer.io rejects blank names and names over 100 bytes"
     VALID = [_CDP + 'analytics.track("u1", "Trial Started")']
     INVALID = [

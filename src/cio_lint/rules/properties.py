@@ -174,6 +174,7 @@ class AttributeNameLimit(Rule):
     """Trait or property name over 150 bytes: Customer.io rejects it."""
 
     CODE, NAME = "CIO102", "attribute-name-limit"
+    DESTINATION = sdks.CUSTOMERIO
     MESSAGE = "{what} name `{name}` is {size} bytes; Customer.io rejects names over 150 bytes"
     VALID = [_CDP + 'analytics.identify("u1", {"email": "a@b.co", "company_name": "Acme"})']
     INVALID = [

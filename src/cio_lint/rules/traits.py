@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 _CDP = sdks.example_setup("segment-family")
 _CLASSIC = sdks.example_setup("customerio-classic")
+_MP = sdks.example_setup("mixpanel-client")
 
 
 def trait_schema(call: CallSite, plan: Plan) -> EventSpec | None:
@@ -32,10 +33,14 @@ class UnknownTrait(Rule):
 
     CODE, NAME = "CIO008", "unknown-trait"
     MESSAGE = "Trait `{trait}` is not in the plan's `{kind}` schema"
-    VALID = [_CDP + 'analytics.identify("u1", {"email": "a@b.co", "plan": "pro"})']
+    VALID = [
+        _CDP + 'analytics.identify("u1", {"email": "a@b.co", "plan": "pro"})',
+        _MP + 'mp.people_set("u1", {"email": "a@b.co", "plan": "pro"})',
+    ]
     INVALID = [
         Invalid(_CDP + 'analytics.identify("u1", {"email": "a@b.co", "favourite_color": "red"})'),
         Invalid(_CLASSIC + 'cio.identify(id="u1", email="a@b.co", nickname="al")'),
+        Invalid(_MP + 'mp.people_set_once("u1", {"email": "a@b.co", "nickname": "al"})'),
     ]
 
     def check(self, call: CallSite, plan: Plan) -> Iterator[Finding]:
@@ -88,8 +93,6 @@ class InvalidTraitValue(Rule):
             return
         for traits in property_dicts(call.properties):
             for key, value, key_loc in traits.items:
-                if key == "created_at" and _created_at_problem(value) is not None:
-                    continue  # CIO105 says it better
                 if not spec.allows_property(key):
                     continue
                 for python, alt in known_values(value):
@@ -103,6 +106,7 @@ class AttributeValueLimit(Rule):
     """A statically known trait value over 1000 bytes: Customer.io rejects it."""
 
     CODE, NAME = "CIO103", "attribute-value-limit"
+    DESTINATION = sdks.CUSTOMERIO
     MESSAGE = "Trait `{trait}` value is {size} bytes; Customer.io rejects values over 1000 bytes"
     VALID = [_CDP + 'analytics.identify("u1", {"email": "a@b.co", "bio": "short"})']
     INVALID = [
@@ -127,6 +131,7 @@ class TooManyAttributes(Rule):
     """More than 300 traits in one identify: Customer.io rejects the request."""
 
     CODE, NAME = "CIO104", "too-many-attributes"
+    DESTINATION = sdks.CUSTOMERIO
     MESSAGE = "`identify` sends {count} traits; Customer.io accepts at most 300"
     VALID = [_CDP + 'analytics.identify("u1", {"email": "a@b.co"})']
     INVALID = [
@@ -170,6 +175,8 @@ class CreatedAtNotUnixSeconds(Rule):
     """
 
     CODE, NAME = "CIO105", "created-at-not-unix-seconds"
+    DESTINATION = sdks.CUSTOMERIO
+    SUPERSEDES = ("CIO010",)
     MESSAGE = "Trait `created_at` must be Unix seconds, got {what}"
     VALID = [_CDP + 'analytics.identify("u1", {"email": "a@b.co", "created_at": 1700000000})']
     INVALID = [

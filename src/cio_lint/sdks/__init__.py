@@ -15,8 +15,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from cio_lint.sdks import customerio_classic, segment
+from cio_lint.sdks import customerio_classic, mixpanel, segment
 from cio_lint.sdks._model import (
+    CUSTOMERIO,
+    DESTINATIONS,
     NEWEST,
     ROLES,
     EventObject,
@@ -35,7 +37,10 @@ __all__ = [
     "API_MODULES",
     "CLIENTS",
     "CLIENT_METHODS",
+    "CUSTOMERIO",
     "DECLARED_FAMILY",
+    "DEFAULT_DESTINATIONS",
+    "DESTINATIONS",
     "DISTRIBUTIONS",
     "FAMILIES",
     "FUNCTIONS",
@@ -66,11 +71,11 @@ __all__ = [
     "variants",
 ]
 
-FAMILIES: tuple[Family, ...] = (customerio_classic.FAMILY, segment.FAMILY)
+FAMILIES: tuple[Family, ...] = (customerio_classic.FAMILY, segment.FAMILY, mixpanel.FAMILY)
 
 # Accepted in ``[tool.cio-lint.sdk-versions]`` (and listed by ``--show-settings``) before their
 # family module exists. A family module that adds one removes it here (tests/test_registry.py).
-PLANNED_DISTRIBUTIONS: tuple[str, ...] = ("posthog", "mixpanel", "amplitude-analytics")
+PLANNED_DISTRIBUTIONS: tuple[str, ...] = ("posthog", "amplitude-analytics")
 
 VERSION_EXAMPLE = customerio_classic.VERSION_EXAMPLE
 
@@ -120,6 +125,11 @@ VERSIONED: dict[str, tuple[Family, ...]] = {}
 for _fam in FAMILIES:
     if _fam.version_from is not None:
         VERSIONED[_fam.version_from] = (*VERSIONED.get(_fam.version_from, ()), _fam)
+
+# Family -> the destinations its calls reach without configuration.
+DEFAULT_DESTINATIONS: dict[str, frozenset[str]] = {
+    f.name: frozenset(f.default_destinations) for f in FAMILIES
+}
 
 # ``[tool.cio-lint.wrappers]`` emit calls of this family: its parameters are named as the roles.
 DECLARED_FAMILY: str = next(f.name for f in FAMILIES if f.declared_wrappers)

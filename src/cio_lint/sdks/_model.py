@@ -19,6 +19,12 @@ if TYPE_CHECKING:
 Version = tuple[int, ...]
 NEWEST: Version = (99,)  # the version assumed when nothing decides one
 
+# The destinations whose limits cio-lint knows (``[tool.cio-lint] destinations``): a rule with
+# a ``DESTINATION`` checks a call only when the call's family sends there by default
+# (``Family.default_destinations``) or the configuration says the project forwards there.
+CUSTOMERIO = "customerio"
+DESTINATIONS: tuple[str, ...] = (CUSTOMERIO,)
+
 # What a call's argument carries. A role names a parameter of the method's signature; one that
 # names the ``**kwargs`` parameter means the extra keyword arguments, as one dict.
 Role = Literal[
@@ -165,7 +171,7 @@ class Family:
     modules: tuple[Module, ...]
     clients: tuple[str, ...]  # qualified names of the client classes
     methods: tuple[Method, ...]
-    capture: Seam
+    capture: Seam | None  # None until the plugin step gives the family a seam
     example_setup: str  # the import (and client) lines of the rules' VALID/INVALID examples
     version_from: str | None = None  # the distribution whose version picks the variants
     described: tuple[str, ...] = ()  # methods whose signature at the decided version is shown
@@ -184,6 +190,9 @@ class Family:
         for name in self.described:
             if name not in names:
                 raise ValueError(f"{self.name}: described method `{name}` is not declared")
+        for destination in self.default_destinations:
+            if destination not in DESTINATIONS:
+                raise ValueError(f"{self.name}: unknown destination `{destination}`")
         if self.described and self.version_from is None:
             raise ValueError(f"{self.name}: `described` needs a `version_from`")
 

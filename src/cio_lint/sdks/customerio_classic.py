@@ -9,7 +9,7 @@ one the other's way raises ``TypeError``. ``identify(id, **attributes)`` did not
 
 from __future__ import annotations
 
-from cio_lint.sdks._model import Family, Method, Module, Seam, Signature, Variant
+from cio_lint.sdks._model import CUSTOMERIO, Family, Method, Module, Seam, Signature, Variant
 
 # ``[tool.cio-lint.sdk-versions]`` as error messages show it
 VERSION_EXAMPLE = 'customerio = "2.4"'
@@ -69,5 +69,5 @@ FAMILY = Family(
     example_setup="from customerio import CustomerIO\ncio = CustomerIO('site', 'key')\n",
     version_from="customerio",
     described=("track",),
-    default_destinations=("customer.io",),
+    default_destinations=(CUSTOMERIO,),
 )

@@ -12,7 +12,7 @@ SDK: names are resolved by their full qualified name, never by the top-level pac
 
 from __future__ import annotations
 
-from cio_lint.sdks._model import Family, Method, Module, Seam, Signature, Variant
+from cio_lint.sdks._model import CUSTOMERIO, Family, Method, Module, Seam, Signature, Variant
 
 _TAIL = ("context", "timestamp", "anonymous_id", "integrations", "message_id")
 
@@ -97,6 +97,6 @@ FAMILY = Family(
         ),
     ),
     example_setup="from customerio import analytics\n",
-    default_destinations=("customer.io",),
+    default_destinations=(CUSTOMERIO,),
     declared_wrappers=True,
 )
