@@ -41,6 +41,7 @@ from cio_lint.analysis.refs import (
     _untyped,
     content_param,
     directly,
+    unbound_message,
     user_key,
 )
 from cio_lint.analysis.roots import ImportRoots
@@ -396,11 +397,8 @@ class Project(ClientFlow, Evaluation, WrapperInference):
         )
         if emission.error is not None:
             bound, extra, error = {}, [], None
-        if error is not None:
-            label = sdks.family(emission.family).label
-            error = f"`{label}.{emission.method}()` {error}"
-            if variant.hint:
-                error += f" ({variant.hint})"
+        else:
+            error = unbound_message(emission.family, emission, variant, error)
 
         def val(role: sdks.Role) -> Val | None:
             """The value of the argument that carries ``role``: the extra keyword arguments,
@@ -430,6 +428,7 @@ class Project(ClientFlow, Evaluation, WrapperInference):
             event=event,
             properties=props,
             signature_error=emission.error or error,
+            identity_optional=variant.identity_optional,
             via=emission.via[0] if emission.via else None,
             snippet=fact.snippet,
         )

@@ -41,7 +41,7 @@ class MissingIdentity(Rule):
     ]
 
     def check(self, call: CallSite, plan: Plan) -> Iterator[Finding]:
-        if call.kind == "alias":
+        if call.kind == "alias" or call.identity_optional:
             return
         if _absent(call.user_id) and _absent(call.anonymous_id):
             yield self.finding(call, call.loc, kind=call.kind)

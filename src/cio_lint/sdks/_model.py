@@ -74,11 +74,17 @@ class Variant:
     hint: str = ""  # appended to CIO013's message, in parentheses, when a call does not bind
     unbindable: Outcome = "raises"  # a module-level call that does not bind
     unbindable_on_client: Outcome | None = None  # the same on a client, where it differs
+    removed: bool = False  # the method does not exist in this range: every call is CIO013
+    identity_optional: bool = False  # no user id is fine (the SDK makes one up): no CIO011
+    # CIO013's message for a lone positional event argument that reads as an id
+    # (``posthog.capture(user.id)``, a 5.x habit: an event named after the user)
+    id_as_event: str = ""
 
     def covers(self, version: Version) -> bool:
         return self.since <= version and (self.until is None or version < self.until)
 
     def outcome(self, on_client: bool) -> Outcome:
+        """What an unbindable call does at run time, on a client or at module level."""
         if on_client and self.unbindable_on_client is not None:
             return self.unbindable_on_client
         return self.unbindable
@@ -165,7 +171,7 @@ class Family:
     modules: tuple[Module, ...]
     clients: tuple[str, ...]  # qualified names of the client classes
     methods: tuple[Method, ...]
-    capture: Seam
+    capture: Seam | None  # None: the pytest plugin does not capture this SDK yet
     example_setup: str  # the import (and client) lines of the rules' VALID/INVALID examples
     version_from: str | None = None  # the distribution whose version picks the variants
     described: tuple[str, ...] = ()  # methods whose signature at the decided version is shown
