@@ -177,6 +177,9 @@ class Family:
     described: tuple[str, ...] = ()  # methods whose signature at the decided version is shown
     default_destinations: tuple[str, ...] = ()  # whose limits (CIO101-105) apply by default
     declared_wrappers: bool = False  # ``[tool.cio-lint.wrappers]`` emit calls of this family
+    # an event of a never-identified person is lost (Customer.io): CIO003's "never identifies";
+    # False where the vendor makes the person from the event (PostHog)
+    needs_identify: bool = True
 
     def __post_init__(self) -> None:
         if self.version_from is not None and self.version_from not in self.distributions:

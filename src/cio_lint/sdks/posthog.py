@@ -174,4 +174,5 @@ FAMILY = Family(
     example_setup="import posthog\n",
     version_from="posthog",
     described=("capture", "set"),
+    needs_identify=False,
 )
