@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 _CDP = sdks.example_setup("segment-family")
 _CLASSIC = sdks.example_setup("customerio-classic")
+_POSTHOG = sdks.example_setup("posthog")
 
 
 def _absent(value: Val | None) -> bool:
@@ -34,6 +35,8 @@ class MissingIdentity(Rule):
     VALID = [
         _CDP + 'analytics.track(anonymous_id="a1", event="Trial Started")',
         _CDP + 'def f(user):\n    analytics.track(user.id, "Trial Started")',
+        # posthog 6+ takes the context's id, or makes one up
+        _POSTHOG + 'posthog.capture("Trial Started")',
     ]
     INVALID = [
         Invalid(_CDP + 'analytics.track(event="Trial Started", properties={})'),
@@ -56,8 +59,14 @@ class SdkCallSignature(Rule):
 
     CODE, NAME = "CIO013", "sdk-call-signature"
     MESSAGE = "{error}"
-    VALID = [_CLASSIC + 'cio.track("u1", "Order Completed", data={"order_id": "1", "total": 3})']
+    VALID = [
+        _CLASSIC + 'cio.track("u1", "Order Completed", data={"order_id": "1", "total": 3})',
+        _POSTHOG + 'posthog.capture("Trial Started", distinct_id="u1")',
+    ]
     INVALID = [
+        Invalid(_POSTHOG + 'posthog.capture("u1", "Trial Started")'),
+        Invalid(_POSTHOG + "def f(user):\n    posthog.capture(user.id)"),
+        Invalid(_POSTHOG + 'posthog.identify("u1", {"email": "a@b.co"})'),
         Invalid(_CLASSIC + 'cio.track("u1", "Order Completed", order_id="1", total=3)'),
         Invalid(_CDP + 'analytics.track("u1", "Trial Started", {}, {}, None, None, {}, None, 1)'),
     ]

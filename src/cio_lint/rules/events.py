@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from cio_lint.plan import Plan
 
 _CDP = sdks.example_setup("segment-family")
+_POSTHOG = sdks.example_setup("posthog")
 
 
 def event_names(call: CallSite) -> Iterator[Known]:
@@ -36,9 +37,11 @@ class UnknownEvent(Rule):
     VALID = [
         _CDP + 'analytics.track("u1", "Trial Started")',
         _CDP + 'analytics.track("u1", "signed up", {"plan": "pro"})  # CIO002, not CIO001',
+        _POSTHOG + 'posthog.capture("Trial Started", distinct_id="u1")',
     ]
     INVALID = [
         Invalid(_CDP + 'analytics.track("u1", "Project Deleted")'),
+        Invalid(_POSTHOG + 'posthog.capture("Project Deleted", distinct_id="u1")'),
         Invalid(_CDP + 'EVENT = "Order Complete"\nanalytics.track("u1", EVENT, {})'),
     ]
 

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 _CDP = sdks.example_setup("segment-family")
 _CLASSIC = sdks.example_setup("customerio-classic")
+_POSTHOG = sdks.example_setup("posthog")
 
 
 def trait_schema(call: CallSite, plan: Plan) -> EventSpec | None:
@@ -32,10 +33,14 @@ class UnknownTrait(Rule):
 
     CODE, NAME = "CIO008", "unknown-trait"
     MESSAGE = "Trait `{trait}` is not in the plan's `{kind}` schema"
-    VALID = [_CDP + 'analytics.identify("u1", {"email": "a@b.co", "plan": "pro"})']
+    VALID = [
+        _CDP + 'analytics.identify("u1", {"email": "a@b.co", "plan": "pro"})',
+        _POSTHOG + 'posthog.set_once(distinct_id="u1", properties={"plan": "pro"})',
+    ]
     INVALID = [
         Invalid(_CDP + 'analytics.identify("u1", {"email": "a@b.co", "favourite_color": "red"})'),
         Invalid(_CLASSIC + 'cio.identify(id="u1", email="a@b.co", nickname="al")'),
+        Invalid(_POSTHOG + 'posthog.set(distinct_id="u1", properties={"nickname": "al"})'),
     ]
 
     def check(self, call: CallSite, plan: Plan) -> Iterator[Finding]:
