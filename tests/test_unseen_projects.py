@@ -1,10 +1,12 @@
-"""Two fixture projects shaped like public backends, linted the way a user runs cio-lint.
+"""Fixture projects shaped like public backends, linted the way a user runs cio-lint.
 
 `tests/fixtures/real_tenants/` (a multi-tenant Django backend: per-site clients from
 `cached_property`s and `lru_cache` factories, `transaction.on_commit` lambdas, partials, names
 built from parts) and `tests/fixtures/real_service/` (a Flask service whose Customer.io client is
 None unless configured, declared wrappers without a visible SDK call, `customerio==0.2.1` pinned
-in `requirements.txt`) were written from SPEC/docs and the issue alone, without reading the
+in `requirements.txt`) and `tests/fixtures/real_posthog/` (a Flask app on posthog 6+: an
+analytics service singleton, event objects with a `ClassVar[str]` name, `Literal`-typed name
+parts, the module API and a client in an attribute) were written from SPEC/docs and the issue alone, without reading the
 analyzer. Each marks
 
 - every finding on the line where it starts: `# expect: CODE[, CODE]`;
@@ -34,7 +36,7 @@ from cio_lint.engine import lint_paths
 from cio_lint.plan import load_plan
 
 FIXTURES = Path(__file__).parent / "fixtures"
-PROJECTS = ["real_tenants", "real_service"]
+PROJECTS = ["real_tenants", "real_service", "real_posthog"]
 
 
 def _rel(path: object, root: Path) -> str:
