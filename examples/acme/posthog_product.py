@@ -1,9 +1,9 @@
 """Product analytics mirrored to PostHog (``posthog`` 6+): the module API for the web app, a
 ``Posthog`` client for the background jobs."""
 
+import posthog
 from posthog import Posthog
 
-import posthog
 from acme import settings
 
 posthog.api_key = settings.POSTHOG_KEY
