@@ -171,7 +171,7 @@ class Family:
     modules: tuple[Module, ...]
     clients: tuple[str, ...]  # qualified names of the client classes
     methods: tuple[Method, ...]
-    capture: Seam | None  # None: the pytest plugin does not capture this SDK yet
+    capture: Seam | None  # None until the plugin step gives the family a seam
     example_setup: str  # the import (and client) lines of the rules' VALID/INVALID examples
     version_from: str | None = None  # the distribution whose version picks the variants
     described: tuple[str, ...] = ()  # methods whose signature at the decided version is shown
