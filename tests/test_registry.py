@@ -127,13 +127,13 @@ def test_module_functions_and_clients() -> None:
     assert "customerio.track" not in sdks.FUNCTIONS
     assert "customerio.identify" not in sdks.FUNCTIONS
     assert len(sdks.FUNCTIONS) == 5 * 6 + 6  # posthog: capture, set(_once), alias, ...
-    assert sdks.FUNCTIONS["posthog.capture"] == ("posthog", "capture")
-    assert sdks.FUNCTIONS["posthog.identify"] == ("posthog", "identify")  # <= 5.x
+    assert sdks.FUNCTIONS["posthog.capture"] == ("posthog-python", "capture")
+    assert sdks.FUNCTIONS["posthog.identify"] == ("posthog-python", "identify")  # <= 5.x
     assert sdks.CLIENTS["customerio.CustomerIO"] == "customerio-classic"
     assert sdks.CLIENTS["customerio.track.CustomerIO"] == "customerio-classic"
     assert sdks.CLIENTS["analytics.client.Client"] == "segment-family"
     assert "customerio.Client" not in sdks.CLIENTS
-    assert sdks.CLIENTS["posthog.Posthog"] == sdks.CLIENTS["posthog.Client"] == "posthog"
+    assert sdks.CLIENTS["posthog.Posthog"] == sdks.CLIENTS["posthog.Client"] == "posthog-python"
     assert sdks.API_MODULES == {
         "posthog",
         "customerio.analytics",
@@ -159,7 +159,7 @@ def test_methods_by_name_and_family() -> None:
         "group_identify",
     }
     assert [f for f, _ in sdks.METHODS_NAMED["track"]] == ["customerio-classic", "segment-family"]
-    assert [f for f, _ in sdks.METHODS_NAMED["alias"]] == ["segment-family", "posthog"]
+    assert [f for f, _ in sdks.METHODS_NAMED["alias"]] == ["segment-family", "posthog-python"]
     anonymous = sdks.method("customerio-classic", "track_anonymous")
     assert anonymous is not None and anonymous.kind == "track"
     assert anonymous.roles == {
@@ -266,7 +266,7 @@ def test_declared_wrappers_emit_calls_of_a_family_with_every_wrapper_kind() -> N
         assert "user_id" in m.roles and "anonymous_id" in m.roles
 
 
-_NOT_CAPTURED_YET = {"posthog"}
+_NOT_CAPTURED_YET = {"posthog-python"}
 _CUSTOMERIO_LIMITS = {"customerio-classic", "segment-family"}
 
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 _CDP = sdks.example_setup("segment-family")
 _CLASSIC = sdks.example_setup("customerio-classic")
-_POSTHOG = sdks.example_setup("posthog")
+_POSTHOG = sdks.example_setup("posthog-python")
 
 
 def _absent(value: Val | None) -> bool:

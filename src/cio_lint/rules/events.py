@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from cio_lint.plan import Plan
 
 _CDP = sdks.example_setup("segment-family")
-_POSTHOG = sdks.example_setup("posthog")
+_POSTHOG = sdks.example_setup("posthog-python")
 
 
 def event_names(call: CallSite) -> Iterator[Known]:

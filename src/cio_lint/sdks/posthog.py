@@ -100,7 +100,7 @@ def _removed_in_6(name: str, kind: str, signature: Signature, hint: str, **roles
 _LEGACY_TAIL = ("context", "timestamp", "uuid", "disable_geoip")
 
 FAMILY = Family(
-    name="posthog",
+    name="posthog-python",
     label="posthog",
     distributions=("posthog",),
     modules=(Module("posthog", "posthog", runtime_label="posthog"),),
