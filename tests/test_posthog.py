@@ -260,3 +260,25 @@ def test_a_project_that_never_calls_set_is_not_cio003(lint: Lint) -> None:
         """
     }
     assert _found(lint(files)) == []
+
+
+def test_person_keys_in_capture_properties_are_not_event_properties(lint: Lint) -> None:
+    """``$set``/``$set_once`` in ``capture`` properties update the person: not a CIO004.
+    (Their traits are not checked against ``identify`` yet: docs/rules.md, PostHog.)"""
+    result = lint(
+        {
+            "app.py": """\
+            import posthog
+
+            def signup(user):
+                posthog.capture(
+                    "Signed Up",
+                    distinct_id=user.id,
+                    properties={"plan": "pro", "$set": {"email": "a@b.co"}, "x": 1},
+                )
+            """
+        }
+    )
+    assert [(f.code, f.message) for f in result.findings] == [
+        ("CIO004", "Property `x` is not in the schema of `Signed Up`")
+    ]

@@ -43,6 +43,7 @@ from cio_lint.analysis.refs import (
     directly,
     unbound_message,
     user_key,
+    without_keys,
 )
 from cio_lint.analysis.roots import ImportRoots
 from cio_lint.analysis.syms import Sym
@@ -419,6 +420,8 @@ class Project(ClientFlow, Evaluation, WrapperInference):
         anon = val("anonymous_id")
         event = val("event") if kind in _NAMED_KINDS else None
         props = val("properties") if kind in _NAMED_KINDS else val("traits")
+        if method.person_keys:
+            props = without_keys(props, method.person_keys)
         call = CallSite(
             kind=kind,
             sdk=emission.family,

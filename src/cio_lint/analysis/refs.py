@@ -336,6 +336,14 @@ def unbound_message(
     return f"{call} {error}"
 
 
+def without_keys(value: Val | None, keys: tuple[str, ...]) -> Val | None:
+    """A properties dict without ``keys`` (the SDK's person-update keys)."""
+    if not isinstance(value, DictVal) or not any(item[0] in keys for item in value.items):
+        return value
+    kept = tuple(item for item in value.items if item[0] not in keys)
+    return DictVal(kept, value.open, value.loc)
+
+
 def _lone_id(emission: Emission) -> bool:
     """One positional argument, an id by its name (``user.id``, ``user_id``), nothing else
     passed for the user: ``posthog.capture(user.id)``."""

@@ -117,6 +117,9 @@ class Method:
     module_level: bool = True  # also a function of the family's modules with ``functions``
     on_client: bool = True  # also a method of the family's client classes
     event_object: EventObject | None = None
+    # keys of the properties the SDK treats as person updates, not event properties
+    # (PostHog's ``$set``/``$set_once``): not checked against the event's schema
+    person_keys: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.variants:

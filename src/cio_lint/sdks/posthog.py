@@ -114,6 +114,7 @@ FAMILY = Family(
                 Variant(_CAPTURE_5, until=_V6, hint=_HINT_5),
                 *_six(_CAPTURE_6, hint=_HINT_6, identity_optional=True, id_as_event=_ID_AS_EVENT),
             ),
+            person_keys=("$set", "$set_once"),
         ),
         _set("set"),
         _set("set_once"),
