@@ -1,13 +1,16 @@
-"""Two fixture projects shaped like public backends, linted the way a user runs cio-lint.
+"""Fixture projects shaped like public backends, linted the way a user runs cio-lint.
 
 `tests/fixtures/real_tenants/` (a multi-tenant Django backend: per-site clients from
 `cached_property`s and `lru_cache` factories, `transaction.on_commit` lambdas, partials, names
 built from parts) and `tests/fixtures/real_service/` (a Flask service whose Customer.io client is
 None unless configured, declared wrappers without a visible SDK call, `customerio==0.2.1` pinned
-in `requirements.txt`) were written from SPEC/docs and the issue alone, without reading the
-analyzer. `tests/fixtures/real_mixpanel/` (a Django shop on `mixpanel`: a request-scoped
-`track(request, event, properties={})` helper, service objects, annotated and factory clients,
-`import_data`, a partial) was written from issue 11 and research/sdk-apis.md §4. Each marks
+in `requirements.txt`) and `tests/fixtures/real_posthog/` (a Flask app on posthog 6+: an
+analytics service singleton, event objects with a `ClassVar[str]` name, `Literal`-typed name
+parts, the module API and a client in an attribute) were written from SPEC/docs and the issue
+alone, without reading the analyzer. `tests/fixtures/real_mixpanel/` (a Django shop on
+`mixpanel`: a request-scoped `track(request, event, properties={})` helper, service objects,
+annotated and factory clients, `import_data`, a partial) was written from issue 11 and
+research/sdk-apis.md §4. Each marks
 
 - every finding on the line where it starts: `# expect: CODE[, CODE]`;
 - every SDK call, and every call of a project helper that reaches the SDK, that cio-lint must
@@ -36,7 +39,7 @@ from cio_lint.engine import lint_paths
 from cio_lint.plan import load_plan
 
 FIXTURES = Path(__file__).parent / "fixtures"
-PROJECTS = ["real_tenants", "real_service", "real_mixpanel"]
+PROJECTS = ["real_tenants", "real_service", "real_mixpanel", "real_posthog"]
 
 
 def _rel(path: object, root: Path) -> str:

@@ -217,3 +217,4 @@ class CallSite:
     via: str | None = None  # qualified name of the wrapper the call goes through, if any
     snippet: str = ""
     runtime: bool = False
+    identity_optional: bool = False  # the SDK makes up an id when none is passed (posthog 6+)

@@ -29,7 +29,9 @@ def _lint(tmp_path: Path, source: str, monkeypatch: pytest.MonkeyPatch) -> tuple
     app.write_text(source + "\n")
     monkeypatch.chdir(tmp_path)
     plan = load_plan(tmp_path / "tracking_plan")
-    config = Config(root=tmp_path, sdk_versions={"customerio": "3.2"}, cache=False)
+    config = Config(
+        root=tmp_path, sdk_versions={"customerio": "3.2", "posthog": "7.91"}, cache=False
+    )
     result = lint_paths([tmp_path], config, plan, jobs=1)
     return result.findings, app
 

@@ -41,7 +41,9 @@ from cio_lint.analysis.refs import (
     _untyped,
     content_param,
     directly,
+    unbound_message,
     user_key,
+    without_keys,
 )
 from cio_lint.analysis.roots import ImportRoots
 from cio_lint.analysis.syms import Sym
@@ -396,11 +398,8 @@ class Project(ClientFlow, Evaluation, WrapperInference):
         )
         if emission.error is not None:
             bound, extra, error = {}, [], None
-        if error is not None:
-            label = sdks.family(emission.family).label
-            error = f"`{label}.{emission.method}()` {error}"
-            if variant.hint:
-                error += f" ({variant.hint})"
+        else:
+            error = unbound_message(emission.family, emission, variant, error)
 
         def val(role: sdks.Role) -> Val | None:
             """The value of the argument that carries ``role``: the extra keyword arguments,
@@ -421,6 +420,8 @@ class Project(ClientFlow, Evaluation, WrapperInference):
         anon = val("anonymous_id")
         event = val("event") if kind in _NAMED_KINDS else None
         props = val("properties") if kind in _NAMED_KINDS else val("traits")
+        if method.person_keys:
+            props = without_keys(props, method.person_keys)
         call = CallSite(
             kind=kind,
             sdk=emission.family,
@@ -430,6 +431,7 @@ class Project(ClientFlow, Evaluation, WrapperInference):
             event=event,
             properties=props,
             signature_error=emission.error or error,
+            identity_optional=variant.identity_optional,
             via=emission.via[0] if emission.via else None,
             snippet=fact.snippet,
         )

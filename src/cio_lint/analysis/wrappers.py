@@ -45,7 +45,7 @@ class WrapperInference(ProjectCore):
             cls, _, method = ref.name.rpartition(".")
             family = sdks.CLIENTS.get(cls)
             if family is not None and (family, method) in sdks.CLIENT_METHODS:
-                return Emission(family, method, fact.args, fact.kwargs, (), origin)
+                return Emission(family, method, fact.args, fact.kwargs, (), origin, on_client=True)
         return None
 
     def function(self, ref: Ref) -> FuncFacts | None:
@@ -110,7 +110,15 @@ class WrapperInference(ProjectCore):
                         hops = ((mod.module, fact.id), *emission.hops)
                         e = emission  # (``dataclasses.replace`` costs ten times this)
                         yield Emission(
-                            e.family, e.method, e.args, e.kwargs, e.via, e.origin, e.error, hops
+                            e.family,
+                            e.method,
+                            e.args,
+                            e.kwargs,
+                            e.via,
+                            e.origin,
+                            e.error,
+                            hops,
+                            e.on_client,
                         )
 
     def _nested(self, mod: FileFacts) -> dict[str, list[FuncFacts]]:
@@ -161,6 +169,7 @@ class WrapperInference(ProjectCore):
                     e.origin,
                     f"`{label}()` {bindings}",
                     e.hops,
+                    e.on_client,
                 )
                 for e in info.emissions[:1]
             ]
@@ -177,6 +186,7 @@ class WrapperInference(ProjectCore):
                     (f"{ref.mod.module}.{ref.name}", *emission.via),
                     emission.origin,
                     hops=emission.hops,
+                    on_client=emission.on_client,
                 )
             )
         return out

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 _CDP = sdks.example_setup("segment-family")
 _CLASSIC = sdks.example_setup("customerio-classic")
 _MP = sdks.example_setup("mixpanel-client")
+_POSTHOG = sdks.example_setup("posthog-python")
 
 
 def _absent(value: Val | None) -> bool:
@@ -35,6 +36,8 @@ class MissingIdentity(Rule):
     VALID = [
         _CDP + 'analytics.track(anonymous_id="a1", event="Trial Started")',
         _CDP + 'def f(user):\n    analytics.track(user.id, "Trial Started")',
+        # posthog 6+ takes the context's id, or makes one up
+        _POSTHOG + 'posthog.capture("Trial Started")',
     ]
     INVALID = [
         Invalid(_CDP + 'analytics.track(event="Trial Started", properties={})'),
@@ -42,7 +45,7 @@ class MissingIdentity(Rule):
     ]
 
     def check(self, call: CallSite, plan: Plan) -> Iterator[Finding]:
-        if call.kind == "alias":
+        if call.kind == "alias" or call.identity_optional:
             return
         if _absent(call.user_id) and _absent(call.anonymous_id):
             yield self.finding(call, call.loc, kind=call.kind)
@@ -60,8 +63,12 @@ class SdkCallSignature(Rule):
     VALID = [
         _CLASSIC + 'cio.track("u1", "Order Completed", data={"order_id": "1", "total": 3})',
         _MP + 'mp.track("u1", "Order Completed", {"order_id": "1", "total": 3})',
+        _POSTHOG + 'posthog.capture("Trial Started", distinct_id="u1")',
     ]
     INVALID = [
+        Invalid(_POSTHOG + 'posthog.capture("u1", "Trial Started")'),
+        Invalid(_POSTHOG + "def f(user):\n    posthog.capture(user.id)"),
+        Invalid(_POSTHOG + 'posthog.identify("u1", {"email": "a@b.co"})'),
         Invalid(_CLASSIC + 'cio.track("u1", "Order Completed", order_id="1", total=3)'),
         Invalid(_CDP + 'analytics.track("u1", "Trial Started", {}, {}, None, None, {}, None, 1)'),
         Invalid(_MP + 'mp.track(user_id="u1", event="Trial Started")'),  # Segment's keywords

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 _CDP = sdks.example_setup("segment-family")
 _MP = sdks.example_setup("mixpanel-client")
+_POSTHOG = sdks.example_setup("posthog-python")
 
 
 def event_names(call: CallSite) -> Iterator[Known]:
@@ -38,9 +39,11 @@ class UnknownEvent(Rule):
         _CDP + 'analytics.track("u1", "Trial Started")',
         _CDP + 'analytics.track("u1", "signed up", {"plan": "pro"})  # CIO002, not CIO001',
         _MP + 'mp.track("u1", "Trial Started")',
+        _POSTHOG + 'posthog.capture("Trial Started", distinct_id="u1")',
     ]
     INVALID = [
         Invalid(_CDP + 'analytics.track("u1", "Project Deleted")'),
+        Invalid(_POSTHOG + 'posthog.capture("Project Deleted", distinct_id="u1")'),
         Invalid(_CDP + 'EVENT = "Order Complete"\nanalytics.track("u1", EVENT, {})'),
         Invalid(_MP + 'mp.import_data("key", "u1", "Project Deleted", 1700000000)'),
     ]

@@ -105,7 +105,12 @@ def check_flow(
             if track.call.kind != "track" or track.user_key is None:
                 continue
             direct = not track.emission.via  # always in a file the prefilter keeps
-            if direct and (first_track is None or _position(track) < _position(first_track)):
+            persons = sdks.family(track.call.sdk).needs_identify
+            if (
+                direct
+                and persons
+                and (first_track is None or _position(track) < _position(first_track))
+            ):
                 first_track = track
             same_user = [i for i in identifies if i.user_key == track.user_key]
             if not same_user:

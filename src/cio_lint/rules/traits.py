@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 _CDP = sdks.example_setup("segment-family")
 _CLASSIC = sdks.example_setup("customerio-classic")
 _MP = sdks.example_setup("mixpanel-client")
+_POSTHOG = sdks.example_setup("posthog-python")
 
 
 def trait_schema(call: CallSite, plan: Plan) -> EventSpec | None:
@@ -36,11 +37,13 @@ class UnknownTrait(Rule):
     VALID = [
         _CDP + 'analytics.identify("u1", {"email": "a@b.co", "plan": "pro"})',
         _MP + 'mp.people_set("u1", {"email": "a@b.co", "plan": "pro"})',
+        _POSTHOG + 'posthog.set_once(distinct_id="u1", properties={"plan": "pro"})',
     ]
     INVALID = [
         Invalid(_CDP + 'analytics.identify("u1", {"email": "a@b.co", "favourite_color": "red"})'),
         Invalid(_CLASSIC + 'cio.identify(id="u1", email="a@b.co", nickname="al")'),
         Invalid(_MP + 'mp.people_set_once("u1", {"email": "a@b.co", "nickname": "al"})'),
+        Invalid(_POSTHOG + 'posthog.set(distinct_id="u1", properties={"nickname": "al"})'),
     ]
 
     def check(self, call: CallSite, plan: Plan) -> Iterator[Finding]:

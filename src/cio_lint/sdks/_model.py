@@ -80,11 +80,17 @@ class Variant:
     hint: str = ""  # appended to CIO013's message, in parentheses, when a call does not bind
     unbindable: Outcome = "raises"  # a module-level call that does not bind
     unbindable_on_client: Outcome | None = None  # the same on a client, where it differs
+    removed: bool = False  # the method does not exist in this range: every call is CIO013
+    identity_optional: bool = False  # no user id is fine (the SDK makes one up): no CIO011
+    # CIO013's message for a lone positional event argument that reads as an id
+    # (``posthog.capture(user.id)``, a 5.x habit: an event named after the user)
+    id_as_event: str = ""
 
     def covers(self, version: Version) -> bool:
         return self.since <= version and (self.until is None or version < self.until)
 
     def outcome(self, on_client: bool) -> Outcome:
+        """What an unbindable call does at run time, on a client or at module level."""
         if on_client and self.unbindable_on_client is not None:
             return self.unbindable_on_client
         return self.unbindable
@@ -117,6 +123,9 @@ class Method:
     module_level: bool = True  # also a function of the family's modules with ``functions``
     on_client: bool = True  # also a method of the family's client classes
     event_object: EventObject | None = None
+    # keys of the properties the SDK treats as person updates, not event properties
+    # (PostHog's ``$set``/``$set_once``): not checked against the event's schema
+    person_keys: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.variants:
@@ -177,6 +186,9 @@ class Family:
     described: tuple[str, ...] = ()  # methods whose signature at the decided version is shown
     default_destinations: tuple[str, ...] = ()  # whose limits (CIO101-105) apply by default
     declared_wrappers: bool = False  # ``[tool.cio-lint.wrappers]`` emit calls of this family
+    # an event of a never-identified person is lost (Customer.io): CIO003's "never identifies";
+    # False where the vendor makes the person from the event (PostHog)
+    needs_identify: bool = True
 
     def __post_init__(self) -> None:
         if self.version_from is not None and self.version_from not in self.distributions:
