@@ -3,7 +3,11 @@ a crash of the run; an import of a sibling module named like a relevant one sele
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import libcst
 import pytest
@@ -13,6 +17,8 @@ from cio_lint.cli import main
 from cio_lint.config import Config
 from cio_lint.engine import lint_paths
 from cio_lint.plan import load_plan
+
+SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 SDK = "from customerio import analytics\n"
 GOOD = SDK + "analytics.track('u1', 'Project Deleted')\n"  # CIO001 on line 2
@@ -168,3 +174,57 @@ def test_from_targets_resolve_like_the_linker() -> None:
         ("x.y", False),
     ]
     assert from_targets(b"from . import views\n", "blog", True) == [("blog.views", True)]
+
+
+# ---------------------------------------------------------------------------------- issue 12
+
+
+def _cli(root: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """The real CLI in a subprocess (``--format json``), as CI runs it; its peak memory (MiB)
+    is the last line of stderr (``PEAK_MB n``)."""
+    script = (
+        "import resource, sys\n"
+        "from cio_lint.cli import main\n"
+        "try:\n    main(sys.argv[1:])\n"
+        "except SystemExit as exc:\n    status = exc.code\n"
+        "print('PEAK_MB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,"
+        " file=sys.stderr)\n"
+        "sys.exit(status)\n"
+    )
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (SRC, env.get("PYTHONPATH")) if p)
+    return subprocess.run(
+        [sys.executable, "-c", script, *args, "--format", "json", "--no-cache"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def _peak_mb(done: subprocess.CompletedProcess[str]) -> int:
+    return int(done.stderr.strip().splitlines()[-1].split()[1])
+
+
+def _found(done: subprocess.CompletedProcess[str]) -> list[tuple[str, int, str]]:
+    assert done.returncode in (0, 1), (done.returncode, done.stderr[-2000:])
+    return sorted(
+        (f["path"], f["line"], f["code"]) for f in json.loads(done.stdout) if f["code"] != "CIO003"
+    )
+
+
+def test_the_memory_of_a_file_grows_linearly_with_its_calls(project) -> None:
+    """Each call kept its own set of the calls before it (``CallFact.must``): n²/2 keys, 6,000
+    calls of one scope took 0.9 GB. Doubling the calls must not much more than double what
+    their analysis costs."""
+    peaks = []
+    for n in (0, 2000, 4000):
+        calls = "".join(f"analytics.track('u{i}', 'Trial Started')\n" for i in range(n))
+        root = project({"calls.py": SDK + calls})
+        done = _cli(root, ".", "-j", "1")
+        assert _found(done) == []
+        peaks.append(_peak_mb(done))
+    empty, half, full = peaks
+    assert full - empty < 3 * (half - empty), peaks

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from cio_lint.analysis.must import ROOT
 from cio_lint.analysis.positions import Positions
 from cio_lint.analysis.syms import UNKNOWN, Loc, Sym, key
 
@@ -107,7 +108,7 @@ def _type_sym(node: cst.BaseExpression, state: State) -> Sym:
 @dataclass
 class State:
     env: dict[str, Sym]
-    must: frozenset[tuple[object, ...]] | None  # None: this point cannot be reached
+    must: int | None  # a node of ``analysis.must`` (None: this point cannot be reached)
 
     def copy(self) -> State:
         return State(dict(self.env), self.must)
@@ -135,7 +136,7 @@ class Expressions:
                 inner = cst.parse_expression(text)
             except Exception:  # noqa: BLE001  (a string annotation that is not an expression)
                 return None
-            return self.annotation(inner, State({}, frozenset()), depth + 1)
+            return self.annotation(inner, State({}, ROOT), depth + 1)
         if isinstance(node, cst.Subscript):
             head = cst.helpers.get_full_name_for_node(node.value) or ""
             if head.rsplit(".", 1)[-1] not in _WRAPPING_TYPES:

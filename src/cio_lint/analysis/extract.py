@@ -21,6 +21,7 @@ from cio_lint.analysis.exprs import Expressions
 from cio_lint.analysis.exprs import State as _State
 from cio_lint.analysis.exprs import union as _union
 from cio_lint.analysis.facts import CallFact, ClassFacts, FileFacts, FuncFacts, Param
+from cio_lint.analysis.must import ROOT, MustTree
 from cio_lint.analysis.positions import Positions
 from cio_lint.analysis.syms import UNKNOWN, Loc, Sym, key
 
@@ -232,20 +233,6 @@ def _merge_sym(a: Sym, b: Sym) -> Sym:
     return ("cond", (a, b), a[-1] if isinstance(a[-1], tuple) else None)
 
 
-def _merge(states: Sequence[_State]) -> _State:
-    live = [s for s in states if s.must is not None]
-    if not live:
-        return _State(dict(states[0].env) if states else {}, None)
-    must = live[0].must
-    env = dict(live[0].env)
-    for s in live[1:]:
-        assert must is not None and s.must is not None
-        must = must & s.must
-        for name, sym in s.env.items():
-            env[name] = _merge_sym(env[name], sym) if name in env else sym
-    return _State(env, must)
-
-
 class _Extractor(Expressions):
     def __init__(self, facts: FileFacts, positions: Positions, lines: list[str]) -> None:
         self.facts = facts
@@ -256,6 +243,21 @@ class _Extractor(Expressions):
         self.global_assigns: dict[str, list[Sym]] = {}  # ``global x; x = ...`` in functions
         self.assigned: cst.CSTNode | None = None  # the value of the assignment being walked
         self.params_of: tuple[Param, ...] = ()  # the parameters of the function being walked
+        self.must = MustTree(facts.must_nodes)
+
+    def merge(self, states: Sequence[_State]) -> _State:
+        """Where branches meet: a call ran on every path if it ran on each live branch."""
+        live = [s for s in states if s.must is not None]
+        if not live:
+            return _State(dict(states[0].env) if states else {}, None)
+        must = live[0].must
+        env = dict(live[0].env)
+        for s in live[1:]:
+            assert must is not None and s.must is not None
+            must = self.must.meet(must, s.must)
+            for name, sym in s.env.items():
+                env[name] = _merge_sym(env[name], sym) if name in env else sym
+        return _State(env, must)
 
     # ------------------------------------------------------------------ helpers
 
@@ -288,7 +290,7 @@ class _Extractor(Expressions):
 
     # ------------------------------------------------------------------ entry
     def run(self, module: cst.Module) -> None:
-        state = _State({}, frozenset())
+        state = _State({}, ROOT)
         state = self.block(module.body, state, "<module>", None, None)
         for name, values in self.global_assigns.items():
             current = state.env.get(name)
@@ -335,7 +337,7 @@ class _Extractor(Expressions):
                 other = self.stmt(node.orelse, state.copy(), scope, func, cls)
             else:
                 other = self.block(node.orelse.body.body, state.copy(), scope, func, cls)
-            return _merge([then, other])
+            return self.merge([then, other])
         if isinstance(node, (cst.For, cst.While)):
             if isinstance(node, cst.For):
                 self.calls_in(node.iter, state, scope, func)
@@ -345,7 +347,7 @@ class _Extractor(Expressions):
             if isinstance(node, cst.For):
                 self.unbind(node.target, inner)
             end = self.block(node.body.body, inner, scope, func, cls)
-            after = _merge([state, end]) if end.must is not None else state.copy()
+            after = self.merge([state, end]) if end.must is not None else state.copy()
             if node.orelse is not None:
                 after = self.block(node.orelse.body.body, after, scope, func, cls)
             return after
@@ -356,7 +358,7 @@ class _Extractor(Expressions):
             ends = []
             for handler in tn.handlers:
                 h = _State(
-                    _merge([pre, body_end]).env if body_end.must is not None else dict(pre.env),
+                    self.merge([pre, body_end]).env if body_end.must is not None else dict(pre.env),
                     pre.must,
                 )
                 if handler.name is not None:
@@ -364,14 +366,14 @@ class _Extractor(Expressions):
                 ends.append(self.block(handler.body.body, h, scope, func, cls))
             if tn.orelse is not None:
                 body_end = self.block(tn.orelse.body.body, body_end, scope, func, cls)
-            after = _merge([body_end, *ends])
+            after = self.merge([body_end, *ends])
             if tn.finalbody is not None:
                 fin = self.block(
                     tn.finalbody.body.body, _State(dict(after.env), pre.must), scope, func, cls
                 )
                 if after.must is None or fin.must is None:
                     return _State(fin.env, None)
-                return _State(fin.env, after.must | fin.must)
+                return _State(fin.env, self.must.join(after.must, fin.must))
             return after
         if isinstance(node, cst.With):
             for item in node.items:
@@ -393,7 +395,7 @@ class _Extractor(Expressions):
                 ends.append(self.block(case.body.body, state.copy(), scope, func, cls))
             if not exhaustive:
                 ends.append(state)
-            return _merge(ends)
+            return self.merge(ends)
         if isinstance(node, cst.FunctionDef):
             self.header_calls(node, state, scope, func)
             self.function(node, scope, cls, state)
@@ -600,7 +602,7 @@ class _Extractor(Expressions):
 
     def params(self, node: cst.FunctionDef) -> tuple[Param, ...]:
         p = node.params
-        empty = _State({}, frozenset())
+        empty = _State({}, ROOT)
 
         def default(x: cst.Param) -> Sym | None:
             return None if x.default is None else self.sym(x.default, empty)
@@ -636,7 +638,7 @@ class _Extractor(Expressions):
             qualname, cls.qualname if cls else None, params, decorators, self.loc(node)
         )
         if node.returns is not None:
-            facts.return_type = self.annotation(node.returns.annotation, _State({}, frozenset()))
+            facts.return_type = self.annotation(node.returns.annotation, _State({}, ROOT))
         self.facts.functions[qualname] = facts
         if cls is not None:
             cls.methods[name] = qualname
@@ -655,7 +657,7 @@ class _Extractor(Expressions):
                 env[param.name] = ("param", param.name, None)
         saved, self.params_of = self.params_of, params
         try:
-            self.block(node.body.body, _State(env, frozenset()), qualname, facts, None)
+            self.block(node.body.body, _State(env, ROOT), qualname, facts, None)
         finally:
             self.params_of = saved
 
@@ -666,7 +668,7 @@ class _Extractor(Expressions):
         bases = tuple(self.sym(arg.value, outer) for arg in node.bases if arg.keyword is None)
         cls = ClassFacts(qualname, bases)
         self.facts.classes[qualname] = cls
-        state = _State({}, frozenset())
+        state = _State({}, ROOT)
         body = node.body.body
         for stmt in body:
             if isinstance(stmt, cst.FunctionDef):
@@ -690,7 +692,7 @@ class _Extractor(Expressions):
             if func is not None:
                 func.calls.append(fact.id)
             if not conditional and state.must is not None:
-                state.must = state.must | {fact.key}
+                state.must = self.must.add(state.must, fact.key)
         for node in self.pos.lambdas_within(expr):
             self.lambda_(node, state, scope)
 
@@ -732,7 +734,7 @@ class _Extractor(Expressions):
         self.facts.functions[qualname] = facts
         env = {} if scope == "<module>" else {k: v for k, v in outer.env.items() if k != _GLOBALS}
         env.update({param.name: ("param", param.name, None) for param in params})
-        state = _State(env, frozenset())
+        state = _State(env, ROOT)
         self.calls_in(node.body, state, qualname, facts)
         facts.returns.append(self.sym(node.body, state))
 
@@ -756,7 +758,7 @@ class _Extractor(Expressions):
             kwargs=kwargs,
             loc=loc,
             key=call_key(func, args, kwargs),
-            must=state.must if state.must is not None else frozenset(),
+            must=state.must if state.must is not None else ROOT,
             conditional=conditional,
             snippet=self.snippet(loc),
         )

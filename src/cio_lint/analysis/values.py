@@ -305,9 +305,7 @@ def helper_call(
         return None
     if not func.returns or any(d not in _PLAIN_DECORATORS for d in func.decorators):
         return None
-    fact = CallFact(
-        -1, "", sym[1], tuple(sym[2]), tuple(sym[3]), (0, 0, 0, 0), (), frozenset(), False, ""
-    )
+    fact = CallFact(-1, "", sym[1], tuple(sym[2]), tuple(sym[3]), (0, 0, 0, 0), (), 0, False, "")
     bindings = project._bind_params(func, ref.bound, fact, mod)
     if isinstance(bindings, str):
         return None  # the call does not bind: Python would raise

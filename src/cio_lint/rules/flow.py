@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from cio_lint import sdks
+from cio_lint.analysis.must import holds
 from cio_lint.model import CallSite, Finding, Known, alternatives
 from cio_lint.rules.base import Invalid, Rule, code_text
 
@@ -115,7 +116,9 @@ def check_flow(
             same_user = [i for i in identifies if i.user_key == track.user_key]
             if not same_user:
                 continue
-            if any(i.fact.key in track.fact.must or i.fact.id == track.fact.id for i in same_user):
+            if any(i.fact.id == track.fact.id for i in same_user) or holds(
+                track.module.must_nodes, track.fact.must, (i.fact.key for i in same_user)
+            ):
                 continue
             after = all(i.fact.loc > track.fact.loc for i in same_user)
             where = " (the identify comes after it)" if after else " on every path"
