@@ -183,12 +183,13 @@ def _cli(root: Path, *args: str, timeout: float = 120) -> subprocess.CompletedPr
     """The real CLI in a subprocess (``--format json``), as CI runs it; its peak memory (MiB)
     is the last line of stderr (``PEAK_MB n``)."""
     script = (
-        "import resource, sys\n"
+        "import sys\n"
         "from cio_lint.cli import main\n"
         "try:\n    main(sys.argv[1:])\n"
         "except SystemExit as exc:\n    status = exc.code\n"
-        "print('PEAK_MB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,"
-        " file=sys.stderr)\n"
+        # VmHWM is this process's own peak: ru_maxrss keeps the parent's across exec
+        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')]\n"
+        "print('PEAK_MB', int(hwm[0].split()[1]) // 1024, file=sys.stderr)\n"
         "sys.exit(status)\n"
     )
     env = dict(os.environ)
