@@ -16,6 +16,7 @@ from pathlib import Path
 from cio_lint.analysis import sdk
 from cio_lint.analysis.link import Project, Ref, WrapperInfo
 from cio_lint.analysis.syms import Sym
+from cio_lint.source import utf8_view
 
 SDK_TOP_LEVEL = ("customerio", "analytics", "segment", "rudderstack", "rudder_analytics")
 # A file whose bytes hold none of these cannot import the SDK (``rudder_analytics`` holds ``analytics``).
@@ -36,13 +37,13 @@ class SourceFile:
 
     def attributes(self) -> frozenset[str]:
         if self._attrs is None:
-            self._attrs = attribute_words(self.read())
+            self._attrs = attribute_words(self.scanned())
         return self._attrs
 
     def imports(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
         """Words of ``from`` module paths, of the names they import, of bare ``import`` lines."""
         if self._words is None:
-            self._words = import_words(self.read())
+            self._words = import_words(self.scanned())
         return self._words
 
     def may_import_sdk(self) -> bool:
@@ -52,7 +53,7 @@ class SourceFile:
             return True
         if self.sdk_free:
             return False
-        data = self.read()
+        data = self.scanned()
         return any(word in data for word in SDK_BYTES)
 
     def imports_sdk(self, packages: frozenset[str]) -> bool:
@@ -90,7 +91,7 @@ class SourceFile:
         return any(
             _reaches(target, relative, modules)
             for target, relative in from_targets(
-                self.read(), self.module.rpartition(":")[2], self.is_package
+                self.scanned(), self.module.rpartition(":")[2], self.is_package
             )
         )
 
@@ -99,6 +100,10 @@ class SourceFile:
             self._data = read_bytes(self.path)
         return self._data
 
+    def scanned(self) -> bytes:
+        """What the byte scans read: the text as UTF-8 (``source.utf8_view``)."""
+        return utf8_view(self.read())
+
 
 def module_words(modules: set[str]) -> set[str]:
     """The parts of the dotted names of ``modules`` (for ``SourceFile.imports_relevant``)."""
@@ -106,7 +111,9 @@ def module_words(modules: set[str]) -> set[str]:
 
 
 def read_bytes(path: str | Path) -> bytes:
-    """A file's bytes; an unreadable file reads as empty (it imports nothing)."""
+    """A file's bytes; an unreadable file reads as empty (it imports nothing). The scans read
+    them through ``source.utf8_view`` (a BOM, a coding cookie); the parser decodes them as
+    CPython does."""
     try:
         with open(path, "rb") as handle:
             return handle.read()
@@ -222,7 +229,7 @@ def scan_imports(
     for path in paths:
         data = _READ.pop(path, None)
         if data is None:
-            data = read_bytes(path)
+            data = utf8_view(read_bytes(path))
         if sdk_only and not any(word in data for word in SDK_BYTES):
             _READ[path] = data  # for the second scan, in this same helper process
             out.append(None)
@@ -243,7 +250,7 @@ def local_names(file: SourceFile, names: set[str], modules: set[str]) -> set[str
     module-level name bound to one of them (``send = sender``) makes the file's own module
     relevant with that name, so it is among ``names`` already."""
     _, imported, bare = file.imports()
-    return names | (modules & (imported | bare)) | import_aliases(file.read())
+    return names | (modules & (imported | bare)) | import_aliases(file.scanned())
 
 
 def _holds_client(ref: Ref, classes: set[tuple[str, str]]) -> bool:
@@ -276,7 +283,7 @@ def scan_attributes(paths: Sequence[str]) -> list[frozenset[str]]:
     out = []
     for path in paths:
         data = _READ.pop(path, None)
-        out.append(attribute_words(read_bytes(path) if data is None else data))
+        out.append(attribute_words(utf8_view(read_bytes(path)) if data is None else data))
     return out
 
 
