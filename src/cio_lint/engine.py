@@ -26,7 +26,6 @@ from cio_lint.analysis.facts import FileFacts
 from cio_lint.analysis.link import Project, Resolved, WrapperInfo
 from cio_lint.analysis.receivers import Unresolved, unresolved_calls
 from cio_lint.analysis.roots import ImportRoots, dotted
-from cio_lint.analysis.trim import trim_with_words
 from cio_lint.cache import Cache, findings_fit
 from cio_lint.config import Config, ConfigError
 from cio_lint.discovery import check_paths, discover
@@ -126,33 +125,19 @@ def _warm_worker() -> None:
     import cio_lint.analysis.extract  # noqa: F401  (libcst, before the first file arrives)
 
 
-def _extract(args: tuple[str, str, bool, bytes, Any, tuple[str, ...]]) -> FileFacts:
-    path, module, is_package, data, tails, tops = args
-    trimmed = None
-    if tails is not None:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            pass  # extract_file reports it
-        else:
-            trimmed = trim_with_words(text, tails, tops)
+# path, module, is_package, bytes, trim tails, trim tops, max-file-size (the memory budget)
+Work = tuple[str, str, bool, bytes, Any, tuple[str, ...], int]
+
+
+def _extract(args: Work) -> FileFacts:
+    path, module, is_package, data, tails, tops, limit = args
     from cio_lint.analysis.extract import extract_file  # libcst: only when a file is parsed
 
-    facts = extract_file(
-        path,
-        module,
-        is_package,
-        data,
-        (trimmed.text, trimmed.lines)
-        if trimmed is not None and trimmed.lines is not None
-        else None,
-        valid=trimmed is not None and trimmed.valid,
-    )
-    facts.dropped = trimmed.dropped if trimmed is not None else frozenset()
-    return facts
+    trim = None if tails is None else (tails, tops)
+    return extract_file(path, module, is_package, data, trim, max_file_bytes=limit)
 
 
-def _isolated(work: tuple[str, str, bool, bytes, Any, tuple[str, ...]]) -> FileFacts:
+def _isolated(work: Work) -> FileFacts:
     """``_extract`` in a process of its own: a crash of the parser is the file's CIO900."""
     with ProcessPoolExecutor(max_workers=1) as pool:
         try:
@@ -213,7 +198,8 @@ class Engine:
         """Extract ``files``, or take their facts from the cache. Files to parse go to the
         workers first; cached facts are decoded, and ``meanwhile`` (the work the next round
         needs) runs, in this process while the workers parse."""
-        context = repr(self.trim_context).encode()
+        # the trim context and the memory budget (``max-file-size``) decide the facts too
+        context = repr((self.trim_context, self.config.max_file_bytes)).encode()
         todo: list[tuple[SourceFile, str]] = []
         cached: list[tuple[SourceFile, str]] = []
         for f in files:
@@ -248,7 +234,10 @@ class Engine:
     def _submit(self, todo: Sequence[tuple[SourceFile, str]]) -> Iterable[FileFacts]:
         """Start parsing ``todo``: in the pool (``map`` submits at once) or lazily here."""
         tails, tops = self.trim_context if self.trim_context is not None else (None, ())
-        work = [(str(f.path), f.module, f.is_package, f.read(), tails, tops) for f, _ in todo]
+        limit = self.config.max_file_bytes
+        work = [
+            (str(f.path), f.module, f.is_package, f.read(), tails, tops, limit) for f, _ in todo
+        ]
         if len(work) >= 2:
             self._start_workers()
             if self._pool is not None and self._workers < self.jobs and len(work) >= 4 * self.jobs:
@@ -292,7 +281,8 @@ class Engine:
             self._pool = None
         tails, tops = self.trim_context if self.trim_context is not None else (None, ())
         for f, _ in todo[done:]:
-            yield _isolated((str(f.path), f.module, f.is_package, f.read(), tails, tops))
+            limit = self.config.max_file_bytes
+            yield _isolated((str(f.path), f.module, f.is_package, f.read(), tails, tops, limit))
 
     def _start_scans(self) -> tuple[Future[list[Any]], Future[list[Any]]] | None:
         """Import words of every file, read by a helper process: first those of the files whose
@@ -417,11 +407,15 @@ class Engine:
         key = ""
         if self.cache.enabled:
             key = Cache.facts_key(
-                str(file.path), module, file.is_package, data + repr(None).encode()
+                str(file.path),
+                module,
+                file.is_package,
+                data + repr((None, self.config.max_file_bytes)).encode(),
             )
         facts = self.cache.get_facts(key) if key and self.cache.has("facts", key) else None
         if facts is None:
-            facts = _extract((str(file.path), module, file.is_package, data, None, ()))
+            limit = self.config.max_file_bytes
+            facts = _extract((str(file.path), module, file.is_package, data, None, (), limit))
             if key:
                 self.cache.put_facts(key, facts)
         self.facts_keys[module] = ("", self.facts_keys.get(module, ("", None))[1])

@@ -14,11 +14,9 @@ from __future__ import annotations
 import ast
 import difflib
 import hashlib
-import io
 import os
 import re
 import sys
-import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +24,7 @@ from typing import NamedTuple
 
 from cio_lint.files import write_atomic
 from cio_lint.model import Edit, Finding
+from cio_lint.source import Decoded, SourceError, decode, encode
 
 __all__ = ["FixResult", "Skipped", "apply_fixes", "diff_fixes"]
 
@@ -129,7 +128,7 @@ class _File:
     path: Path
     data: bytes | None = None
     text: str = ""
-    encoding: str = "utf-8"
+    decoded: Decoded | None = None  # how the text was read (encoding, BOM): how it is written
     digest: str = ""
     error: str | None = None
 
@@ -252,12 +251,11 @@ def _read(state: _File) -> str | None:
         state.error = f"cannot read the file: {exc.strerror or exc}"
         return state.error
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        text = data.decode(encoding)
-    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
-        state.error = f"cannot decode the file: {exc}"
+        decoded = decode(data)  # as CPython reads it, and as the findings' columns count
+    except SourceError as exc:
+        state.error = f"cannot decode the file: {exc.message} (line {exc.line})"
         return state.error
-    state.data, state.text, state.encoding = data, text, encoding
+    state.data, state.text, state.decoded = data, decoded.text, decoded
     state.digest = hashlib.sha256(data).hexdigest()
     return None
 
@@ -317,10 +315,12 @@ def _compute(state: _File, group: set[_Span]) -> _Change | str | None:
         pos = end
     pieces.append(text[pos:])
     new_text = "".join(pieces)
+    assert state.decoded is not None
     try:
-        data = new_text.encode(state.encoding)
+        data = encode(new_text, state.decoded)
     except UnicodeEncodeError as exc:
-        return f"the fix cannot be written in the file's encoding {state.encoding}: {exc.reason}"
+        encoding = state.decoded.encoding
+        return f"the fix cannot be written in the file's encoding {encoding}: {exc.reason}"
     problem = _parse_error(data, state)
     if problem:
         return problem

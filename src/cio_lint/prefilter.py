@@ -17,6 +17,7 @@ from cio_lint import sdks
 from cio_lint.analysis.link import Project, Ref, WrapperInfo
 from cio_lint.analysis.syms import Sym
 from cio_lint.discovery import read_source, reason
+from cio_lint.source import utf8_view
 
 SDK_TOP_LEVEL = sdks.TOP_LEVEL  # the seed words: a file must import one to use an SDK
 # A file whose bytes hold none of these cannot import an SDK (``sdks.SEED_BYTES``).
@@ -40,7 +41,7 @@ class SourceFile:
 
     def attributes(self) -> frozenset[str]:
         if self._attrs is None:
-            self._attrs = attribute_words(self.read())
+            self._attrs = attribute_words(self.scanned())
         return self._attrs
 
     def mentions(self, names: frozenset[str] | set[str]) -> bool:
@@ -51,7 +52,7 @@ class SourceFile:
             return not self._attrs.isdisjoint(names)
         missing = frozenset(names) - self._searched
         if missing:
-            self.note_mentions(missing, mentioned(self.read(), missing))
+            self.note_mentions(missing, mentioned(self.scanned(), missing))
         return not self._found.isdisjoint(names)
 
     def note_mentions(self, searched: frozenset[str], found: frozenset[str]) -> None:
@@ -61,7 +62,7 @@ class SourceFile:
     def imports(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
         """Words of ``from`` module paths, of the names they import, of bare ``import`` lines."""
         if self._words is None:
-            self._words = import_words(self.read())
+            self._words = import_words(self.scanned())
         return self._words
 
     def may_import_sdk(self) -> bool:
@@ -71,7 +72,7 @@ class SourceFile:
             return True
         if self.sdk_free:
             return False
-        data = self.read()
+        data = self.scanned()
         return any(word in data for word in SDK_BYTES)
 
     def imports_sdk(self, packages: frozenset[str]) -> bool:
@@ -109,7 +110,7 @@ class SourceFile:
         return any(
             _reaches(target, relative, modules)
             for target, relative in from_targets(
-                self.read(), self.module.rpartition(":")[2], self.is_package
+                self.scanned(), self.module.rpartition(":")[2], self.is_package
             )
         )
 
@@ -122,6 +123,10 @@ class SourceFile:
                 self._data = b""
         return self._data
 
+    def scanned(self) -> bytes:
+        """What the byte scans read: the text as UTF-8 (``source.utf8_view``)."""
+        return utf8_view(self.read())
+
 
 def module_words(modules: set[str]) -> set[str]:
     """The parts of the dotted names of ``modules`` (for ``SourceFile.imports_relevant``)."""
@@ -130,7 +135,8 @@ def module_words(modules: set[str]) -> set[str]:
 
 def read_bytes(path: str | Path) -> bytes:
     """A file's bytes; an unreadable file reads as empty (it imports nothing; the main
-    process's ``SourceFile.read`` is what reports it)."""
+    process's ``SourceFile.read`` is what reports it). The scans read them through
+    ``source.utf8_view`` (a BOM, a coding cookie); the parser decodes them as CPython does."""
     try:
         return read_source(path)
     except OSError:
@@ -245,7 +251,7 @@ def scan_imports(
     for path in paths:
         data = _READ.pop(path, None)
         if data is None:
-            data = read_bytes(path)
+            data = utf8_view(read_bytes(path))
         if sdk_only and not any(word in data for word in SDK_BYTES):
             _READ[path] = data  # for the second scan, in this same helper process
             out.append(None)
@@ -269,7 +275,7 @@ def local_names(file: SourceFile, names: set[str], modules: set[str]) -> set[str
     module-level name bound to one of them (``send = sender``) makes the file's own module
     relevant with that name, so it is among ``names`` already."""
     _, imported, bare = file.imports()
-    return names | (modules & (imported | bare)) | import_aliases(file.read())
+    return names | (modules & (imported | bare)) | import_aliases(file.scanned())
 
 
 def _holds_client(ref: Ref, classes: set[tuple[str, str]]) -> bool:
@@ -307,7 +313,7 @@ def scan_mentions(paths: Sequence[str], names: frozenset[str]) -> list[frozenset
     out = []
     for path in paths:
         data = _READ.get(path)
-        out.append(mentioned(read_bytes(path) if data is None else data, names))
+        out.append(mentioned(utf8_view(read_bytes(path)) if data is None else data, names))
     return out
 
 

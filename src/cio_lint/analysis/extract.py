@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import libcst as cst
@@ -24,6 +24,8 @@ from cio_lint.analysis.facts import CallFact, ClassFacts, FileFacts, FuncFacts, 
 from cio_lint.analysis.must import ROOT, MustTree
 from cio_lint.analysis.positions import Positions
 from cio_lint.analysis.syms import UNKNOWN, Loc, Sym, key
+from cio_lint.analysis.syntax import TOO_DEEP, check, deep, raised_recursion_limit
+from cio_lint.analysis.trim import trim_with_words
 
 _SUPPRESS = re.compile(
     r"#\s*(?:cio-lint:\s*ignore(?:\[(?P<codes>[A-Za-z0-9_,\s]*)\])?|noqa(?::\s*(?P<noqa>[A-Za-z0-9_,\s]+))?)"
@@ -52,89 +54,80 @@ def extract_file(
     module: str,
     is_package: bool,
     source: bytes,
-    trimmed: tuple[str, list[int]] | None = None,
-    valid: bool = False,
+    trim: tuple[Any, tuple[str, ...]] | None = None,
+    validate: bool = False,
+    max_file_bytes: int = 512 * 1024,
 ) -> FileFacts:
     """Summarise ``source``; a file that cannot be decoded or parsed gets ``error`` set.
 
-    ``trimmed`` is what to parse instead (``analysis.trim``): the source without the functions
-    that cannot matter, and the source line number of each of its lines. ``valid``: CPython's
-    parser accepted the source, so libcst need not validate the nodes it builds.
+    ``trim``: the (tails, tops) with which ``analysis.trim`` blanks out the functions that
+    cannot matter before libcst parses the rest. The file is checked first (``syntax``): only
+    what CPython accepts, within libcst's bounds, reaches libcst, which then need not validate
+    the nodes it builds (``validate``: it does, for tests). All of it runs on a thread with a
+    large stack (``syntax.deep``). ``max_file_bytes`` (``max-file-size``) sets the memory
+    budget of the analysis (``syntax.BUDGET_PER_BYTE``): a file over it is a CIO901.
     """
+    return deep(
+        lambda: _extract_file(path, module, is_package, source, trim, validate, max_file_bytes)
+    )
+
+
+def _extract_file(
+    path: str,
+    module: str,
+    is_package: bool,
+    source: bytes,
+    trim: tuple[Any, tuple[str, ...]] | None,
+    validate: bool,
+    max_file_bytes: int,
+) -> FileFacts:
     facts = FileFacts(path=path, module=module, is_package=is_package)
-    try:
-        text = source.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = source[: exc.start].count(b"\n") + 1
-        facts.error = (line, 1, f"File is not valid UTF-8: {exc.reason} at byte {exc.start}")
+    checked = check(source, path, max_file_bytes)
+    if checked.text is None:
+        facts.error = checked.error
         return facts
-    lines = text.splitlines()
+    lines = checked.text.splitlines()
     facts.suppressions = parse_suppressions(lines)
-    parsed, line_map = trimmed if trimmed is not None else (text, None)
-    if not valid:
-        # libcst's native parser overflows the C stack on input CPython refuses as too deep
-        facts.error = too_deep(parsed, path)
-        if facts.error is not None:
-            return facts
-    try:
-        if valid:
-            with _without_validation():
+    if checked.tree is None:
+        facts.error, facts.too_large = checked.error, checked.too_large
+        return facts
+    parsed, line_map = checked.text, None
+    if trim is not None:
+        trimmed = trim_with_words(checked.text, trim[0], trim[1], checked.tree)
+        facts.dropped = trimmed.dropped
+        if trimmed.lines is not None:
+            parsed, line_map = trimmed.text, trimmed.lines
+    del checked  # CPython's tree: not kept while libcst's is built
+    with raised_recursion_limit():
+        try:
+            with nullcontext() if validate else _without_validation():
                 tree = cst.parse_module(parsed)
-        else:
-            tree = cst.parse_module(parsed)
-    except cst.ParserSyntaxError as exc:
-        line, column, message = _precise_syntax_error(parsed, path) or _syntax_error(exc)
-        facts.error = (
-            line_map[line - 1] if line_map and 0 < line <= len(line_map) else line,
-            column,
-            message,
-        )
-        return facts
-    except (RecursionError, MemoryError):
-        facts.error = (1, 1, TOO_DEEP)
-        return facts
-    except Exception as exc:  # noqa: BLE001  (libcst raises a few other errors on odd inputs)
-        facts.error = (1, 1, f"Syntax error: {exc}")
-        return facts
-    try:
-        _Extractor(facts, Positions(tree, parsed, line_map), lines).run(tree)
-    except (RecursionError, MemoryError):
-        # the facts gathered so far are incomplete: the file is reported, not half-checked
-        facts = FileFacts(
-            path=path, module=module, is_package=is_package, suppressions=facts.suppressions
-        )
-        facts.error = (1, 1, TOO_DEEP)
+        except cst.ParserSyntaxError as exc:
+            line, column, message = _syntax_error(exc)
+            facts.error = (
+                line_map[line - 1] if line_map and 0 < line <= len(line_map) else line,
+                column,
+                message,
+            )
+            return facts
+        except (RecursionError, MemoryError):
+            facts.error = (1, 1, TOO_DEEP)
+            return facts
+        except Exception as exc:  # noqa: BLE001  (libcst raises a few other errors on odd inputs)
+            facts.error = (1, 1, f"{_LIBCST_FAILED}: {exc}")
+            return facts
+        try:
+            _Extractor(facts, Positions(tree, parsed, line_map), lines).run(tree)
+        except (RecursionError, MemoryError):
+            # the facts gathered so far are incomplete: the file is reported, not half-checked
+            facts = FileFacts(
+                path=path, module=module, is_package=is_package, suppressions=facts.suppressions
+            )
+            facts.error = (1, 1, TOO_DEEP)
     return facts
 
 
-TOO_DEEP = "Expression too deeply nested to analyse"
-# CPython's limits on nesting, which its tokenizer and parser report as syntax errors
-_NESTING_ERRORS = (
-    "too many nested parentheses",
-    "too many levels of indentation",
-    "too many statically nested",
-)
-
-
-def too_deep(text: str, path: str) -> tuple[int, int, str] | None:
-    """The error of a source CPython's parser refuses for its depth (None: not too deep).
-
-    libcst's native parser crashes the process (a C stack overflow, not an exception) on some
-    such sources (``-(-(-(...)))`` or ``[[[...]]]`` thousands deep), and takes quadratic time on
-    others, so they are not given to it. Other syntax errors go to libcst as before: it parses
-    syntax newer than the running Python."""
-    import ast
-
-    try:
-        ast.parse(text, filename=path)
-    except (RecursionError, MemoryError):
-        return (1, 1, TOO_DEEP)
-    except SyntaxError as exc:
-        if any(marker in (exc.msg or "") for marker in _NESTING_ERRORS):
-            return (exc.lineno or 1, exc.offset or 1, f"Syntax error: {exc.msg}")
-    except Exception:  # noqa: BLE001  (ValueError: null bytes; libcst reports those)
-        return None
-    return None
+_LIBCST_FAILED = "Valid Python that cio-lint's parser (libcst) cannot read"
 
 
 def _skip_validation(self: cst.CSTNode) -> None:
@@ -177,21 +170,9 @@ def call_key(
     return (key(func), key(who))
 
 
-def _precise_syntax_error(text: str, path: str) -> tuple[int, int, str] | None:
-    """CPython's parser places errors better than libcst's; used only for files that fail."""
-    import ast
-
-    try:
-        ast.parse(text, filename=path)
-    except SyntaxError as exc:
-        return (exc.lineno or 1, exc.offset or 1, f"Syntax error: {exc.msg}")
-    except Exception:  # noqa: BLE001  (ValueError for null bytes...: libcst's message is used)
-        return None
-    return None
-
-
 def _syntax_error(exc: cst.ParserSyntaxError) -> tuple[int, int, str]:
-    """libcst's first line is only "Syntax Error @ L:C."; the detail is on the next line."""
+    """libcst's error on a file CPython accepted. Its first line is only "Syntax Error @ L:C.";
+    the detail is on the next line."""
     line, column = exc.raw_line or 1, (exc.raw_column or 0) + 1
     detail = "invalid syntax"
     for text in str(exc).splitlines()[1:]:
@@ -204,7 +185,7 @@ def _syntax_error(exc: cst.ParserSyntaxError) -> tuple[int, int, str]:
             break
     if len(detail) > 100:
         detail = detail[:97] + "..."
-    return line, column, f"Syntax error: {detail}"
+    return line, column, f"{_LIBCST_FAILED}: {detail}"
 
 
 _GLOBALS = "<globals>"  # the env entry listing a function's ``global`` names

@@ -68,7 +68,6 @@ class Trimmed(NamedTuple):
     text: str  # what libcst parses
     dropped: frozenset[str]  # identifiers of the code left out
     lines: list[int] | None  # the file's line number of each line of ``text`` (None: all kept)
-    valid: bool = True  # CPython's parser accepted the file (False: not looked at, or rejected)
 
 
 _IDENT = re.compile(r"[A-Za-z_]\w*")
@@ -90,19 +89,20 @@ def trim_with_words(
     text: str,
     tails: Iterable[tuple[str, Iterable[str] | None]] | Iterable[str],
     tops: Iterable[str],
+    tree: ast.Module | None = None,
 ) -> Trimmed:
     """``trim`` without the blanked lines, the identifiers of the code it left out (if none of
     the names that later become relevant is among them, trimming again would keep exactly the
     same code) and the line numbers of what it kept. Each left-out function becomes one
-    ``pass`` line (a class body needs a statement); libcst then parses only what can matter."""
+    ``pass`` line (a class body needs a statement); libcst then parses only what can matter.
+    ``tree``: CPython's tree of ``text``, if the caller has it (``analysis.syntax.check``)."""
     if any(ch in text for ch in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"):
-        return Trimmed(
-            text, frozenset(), None, False
-        )  # str.splitlines would disagree with Python's line numbers
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return Trimmed(text, frozenset(), None, False)  # extract_file reports it (CIO900)
+        return Trimmed(text, frozenset(), None)  # str.splitlines would disagree with Python's lines
+    if tree is None:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return Trimmed(text, frozenset(), None)  # extract_file reports it (CIO900)
     tops_ = frozenset(tops)
     tails_: dict[str, frozenset[str] | None] = {}
     for item in tails:
