@@ -115,7 +115,7 @@ def test_cio013_says_what_happens_module_raises_client_logs(lint: Lint) -> None:
     assert _found(result) == [(7, "CIO013"), (8, "CIO013")]
     module, on_client = _messages(result)
     assert module == (
-        "`posthog.capture()` takes 1 positional arguments but 3 were given; it raises"
+        "`posthog.capture()` takes 1 positional argument but 3 were given; it raises"
         " `TypeError` (posthog 6 takes `capture(event, distinct_id=..., properties=...)`)"
     )
     assert "the SDK logs the error and drops the event" in on_client

@@ -410,7 +410,7 @@ def test_keyword_only_parameters_bind_like_python() -> None:
     bound, _, error = _bind_signature(sig, (lit,), (("distinct_id", lit),), lambda _s: None)
     assert error is None and set(bound) == {"event", "distinct_id"}
     _, _, error = _bind_signature(sig, (lit, lit), (), lambda _s: None)
-    assert error == "takes 1 positional arguments but 2 were given"
+    assert error == "takes 1 positional argument but 2 were given"
     _, _, error = _bind_signature(sig, (), (("distinct_id", lit),), lambda _s: None)
     assert error == "is missing a required argument: `event`"
     _, _, error = _bind_signature(sig, (lit,), (("uuid", lit),), lambda _s: None)

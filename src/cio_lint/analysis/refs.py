@@ -257,6 +257,13 @@ def _with_loc(value: Val, loc: Location | None) -> Val:
     return value
 
 
+def too_many_positional(takes: int, given: int) -> str:
+    """Python's words for a call with too many positional arguments."""
+    argument = "argument" if takes == 1 else "arguments"
+    were = "was" if given == 1 else "were"
+    return f"takes {takes} positional {argument} but {given} {were} given"
+
+
 def _bind_signature(
     sig: sdks.Signature,
     args: tuple[Sym, ...],
@@ -275,7 +282,7 @@ def _bind_signature(
             return (
                 bound,
                 extra,
-                f"takes {len(sig.params)} positional arguments but {len(args)} were given",
+                too_many_positional(len(sig.params), len(args)),
             )
         bound[sig.params[i]] = arg
     for name, value in kwargs:

@@ -19,6 +19,7 @@ from cio_lint.analysis.refs import (
     _instantiate,
     _mentions_param,
     _site,
+    too_many_positional,
 )
 from cio_lint.analysis.syms import Sym
 
@@ -211,9 +212,7 @@ class WrapperInference(ProjectCore):
             if i < len(positional):
                 result[positional[i].name] = _site(mod.module, arg)
             elif varargs is None:
-                return (
-                    f"takes {len(positional)} positional arguments but {len(fact.args)} were given"
-                )
+                return too_many_positional(len(positional), len(fact.args))
         for name, value in fact.kwargs:
             if name is None:
                 spread = True
