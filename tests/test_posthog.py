@@ -154,7 +154,7 @@ def test_identify_exists_up_to_5_only(lint: Lint) -> None:
     }
     result = lint(files)
     assert _found(result) == [(4, "CIO013")]
-    assert "does not exist from posthog 6" in _messages(result)[0]
+    assert "does not exist in posthog 6 and later" in _messages(result)[0]
     assert "use `set(distinct_id=..., properties=...)`" in _messages(result)[0]
     assert _found(lint(files, **V5)) == []
 

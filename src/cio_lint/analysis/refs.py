@@ -331,7 +331,7 @@ def unbound_message(
     call = f"`{fam.label}.{emission.method}()`"
     if variant.removed:
         since = ".".join(str(p) for p in variant.since)
-        error = f"does not exist from {fam.version_from} {since} (`AttributeError`)"
+        error = f"does not exist in {fam.version_from} {since} and later (`AttributeError`)"
     elif error is None:
         if variant.id_as_event and _lone_id(emission):
             return variant.id_as_event
