@@ -37,15 +37,17 @@ T = TypeVar("T")
 # the default recursion limit; libcst's parse of a call nested 1,000 deep takes a second).
 MAX_DEPTH = 1000
 # What one file's analysis may take (libcst's tree, positions, facts, as ``measure``
-# estimates it), per byte of ``max-file-size``: 900 MB at the default 512 KiB, what the
-# largest realistic files under that size need (docs/performance.md).
-BUDGET_PER_BYTE = 1800
+# estimates it), per byte of ``max-file-size``: 750 MB at the default 512 KiB. The estimate
+# is within 25% of the real peak on every shape measured, so one file stays under 1 GiB
+# (docs/performance.md); a realistic file of 500 KiB needs 400 to 850 MB.
+BUDGET_PER_BYTE = 1500
 # Bytes per unit of the estimate: per source byte, per node of CPython's tree, per node per
 # bracket around it in its statement (a list, a call's arguments, a subscript: what libcst
-# re-parses when it backtracks), per node per ``_HEAVY`` expression around it. Fitted as upper
+# re-parses when it backtracks), per node per ``_HEAVY`` expression around it, and per call
+# (libcst's are the heaviest nodes: ``f()()()`` chains were the worst case). Fitted as upper
 # bounds on files made of one construct each (46 shapes, nested 1 to 100 deep, and three
 # realistic large files; docs/performance.md).
-_PER_BYTE, _PER_NODE, _PER_BRACKET, _PER_LEVEL = 300, 2250, 1600, 300
+_PER_BYTE, _PER_NODE, _PER_BRACKET, _PER_LEVEL, _PER_CALL = 300, 2250, 1600, 300, 2000
 
 # The thread the parse path runs on: a large stack (reserved, not used, until deep input
 # needs it) and, once CPython has accepted the file, a recursion limit raised to what
@@ -148,7 +150,7 @@ def measure(tree: ast.Module, size: int) -> Size:
     libcst sees and the memory estimate. Nesting in an expression counts from its statement
     (libcst's cost grows with it; a statement nested in blocks costs like any other)."""
     deepest, deepest_line = 0, 1
-    nodes = brackets = levels = 0
+    nodes = brackets = levels = calls = 0
     statement, line, worst, worst_line = 0, 1, 0, 1  # the costliest statement, for the message
     # (node, depth in the file, brackets and heavy levels around it in its statement)
     stack: list[tuple[ast.AST, int, int, int]] = [(tree, 0, 0, 0)]
@@ -160,6 +162,8 @@ def measure(tree: ast.Module, size: int) -> Size:
                 worst, worst_line = statement, line
             statement, line, around, heavy = 0, node.lineno, 0, 0
         nodes += 1
+        if isinstance(node, ast.Call):
+            calls += 1
         brackets += around
         levels += heavy
         statement += _PER_NODE + around * _PER_BRACKET + heavy * _PER_LEVEL
@@ -186,7 +190,13 @@ def measure(tree: ast.Module, size: int) -> Size:
                         push((item, depth + step, bracket, heavy))
     if statement > worst:
         worst_line = line
-    memory = size * _PER_BYTE + nodes * _PER_NODE + brackets * _PER_BRACKET + levels * _PER_LEVEL
+    memory = (
+        size * _PER_BYTE
+        + nodes * _PER_NODE
+        + brackets * _PER_BRACKET
+        + levels * _PER_LEVEL
+        + calls * _PER_CALL
+    )
     line = deepest_line if deepest > MAX_DEPTH else worst_line
     return Size(deepest, memory, line, brackets, levels, nodes)
 
