@@ -182,16 +182,15 @@ def test_from_targets_resolve_like_the_linker() -> None:
 
 def _cli(root: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     """The real CLI in a subprocess (``--format json``), as CI runs it; its peak memory (MiB)
-    is the last line of stderr (``PEAK_MB n``): the kernel's high-water mark of the process
-    (``ru_maxrss`` would count the parent's memory before ``exec``)."""
+    is the last line of stderr (``PEAK_MB n``)."""
     script = (
-        "import re, sys\n"
+        "import sys\n"
         "from cio_lint.cli import main\n"
         "try:\n    main(sys.argv[1:])\n"
         "except SystemExit as exc:\n    status = exc.code\n"
-        "status_file = open('/proc/self/status').read()\n"
-        "peak = int(re.search(r'VmHWM:\\s*(\\d+)', status_file).group(1)) // 1024\n"
-        "print('PEAK_MB', peak, file=sys.stderr)\n"
+        # VmHWM is this process's own peak: ru_maxrss keeps the parent's across exec
+        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')]\n"
+        "print('PEAK_MB', int(hwm[0].split()[1]) // 1024, file=sys.stderr)\n"
         "sys.exit(status)\n"
     )
     env = dict(os.environ)

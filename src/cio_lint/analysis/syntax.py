@@ -26,7 +26,7 @@ import threading
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from cio_lint.source import SourceError, decode
 
@@ -37,15 +37,17 @@ T = TypeVar("T")
 # the default recursion limit; libcst's parse of a call nested 1,000 deep takes a second).
 MAX_DEPTH = 1000
 # What one file's analysis may take (libcst's tree, positions, facts, as ``measure``
-# estimates it), per byte of ``max-file-size``: 900 MB at the default 512 KiB, what the
-# largest realistic files under that size need (docs/performance.md).
-BUDGET_PER_BYTE = 1800
+# estimates it), per byte of ``max-file-size``: 750 MB at the default 512 KiB. The estimate
+# is within 25% of the real peak on every shape measured, so one file stays under 1 GiB
+# (docs/performance.md); a realistic file of 500 KiB needs 400 to 850 MB.
+BUDGET_PER_BYTE = 1500
 # Bytes per unit of the estimate: per source byte, per node of CPython's tree, per node per
 # bracket around it in its statement (a list, a call's arguments, a subscript: what libcst
-# re-parses when it backtracks), per node per ``_HEAVY`` expression around it. Fitted as upper
+# re-parses when it backtracks), per node per ``_HEAVY`` expression around it, and per call
+# (libcst's are the heaviest nodes: ``f()()()`` chains were the worst case). Fitted as upper
 # bounds on files made of one construct each (46 shapes, nested 1 to 100 deep, and three
 # realistic large files; docs/performance.md).
-_PER_BYTE, _PER_NODE, _PER_BRACKET, _PER_LEVEL = 300, 2250, 1600, 300
+_PER_BYTE, _PER_NODE, _PER_BRACKET, _PER_LEVEL, _PER_CALL = 300, 2250, 1600, 300, 2000
 
 # The thread the parse path runs on: a large stack (reserved, not used, until deep input
 # needs it) and, once CPython has accepted the file, a recursion limit raised to what
@@ -74,10 +76,10 @@ def check(data: bytes, path: str, max_file_bytes: int) -> Checked:
         text = decode(data).text
     except SourceError as exc:
         return Checked(None, None, (exc.line, 1, exc.message))
-    tree = _compiled(text, path)
-    if isinstance(tree, tuple):
-        return Checked(text, None, tree)
-    size = measure(tree, len(data))
+    compiled = _compiled(text, path, len(data))
+    if not isinstance(compiled[0], ast.Module):
+        return Checked(text, None, compiled[1])
+    tree, size = compiled
     if size.depth > MAX_DEPTH:
         return Checked(
             text, None, (size.line, 1, f"{TOO_DEEP} ({size.depth} levels, over {MAX_DEPTH})")
@@ -93,25 +95,37 @@ def check(data: bytes, path: str, max_file_bytes: int) -> Checked:
     return Checked(text, tree)
 
 
-def _compiled(text: str, path: str) -> ast.Module | Error:
-    """CPython's tree of ``text``, or why CPython rejects it (what ``python path`` says)."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarning, DeprecationWarning: not ours
-            # the text, not the tree: compiling a tree object allows a third of the nesting
-            compile(text, path, "exec", dont_inherit=True)
-            tree = ast.parse(text, filename=path)
-    except SyntaxError as exc:
-        if exc.lineno is None and "\0" in text:  # CPython does not say where the NUL is
-            return (text.count("\n", 0, text.index("\0")) + 1, 1, f"Syntax error: {exc.msg}")
-        return (exc.lineno or 1, exc.offset or 1, f"Syntax error: {exc.msg}")
-    except RecursionError as exc:
-        return (1, 1, f"Too deeply nested for Python: {exc}")
-    except MemoryError:
-        return (1, 1, "Too deeply nested for Python: its parser ran out of memory")
-    except ValueError as exc:  # Python before 3.11.4: null bytes
-        return (1, 1, f"Syntax error: {exc}")
-    return tree
+# Up to this depth the tree is compiled (faster than the text); deeper, the text: compiling a
+# tree object allows about a third of the nesting the text may have.
+_TREE_COMPILE_DEPTH = 500
+
+
+def _compiled(text: str, path: str, size: int) -> tuple[ast.Module, Size] | tuple[None, Error]:
+    """CPython's tree of ``text`` and its ``measure``, or why CPython rejects it (what
+    ``python path`` says: parsing and compiling, warnings aside)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SyntaxWarning, DeprecationWarning: not ours
+        try:
+            try:
+                tree = ast.parse(text, filename=path)
+            except (RecursionError, MemoryError):
+                compile(text, path, "exec", dont_inherit=True)  # CPython's own verdict
+                return None, (1, 1, f"{TOO_DEEP} (over {MAX_DEPTH} levels)")
+            measured = measure(tree, size)
+            deep_tree = measured.depth > _TREE_COMPILE_DEPTH
+            compile(text if deep_tree else tree, path, "exec", dont_inherit=True)
+        except SyntaxError as exc:
+            if exc.lineno is None and "\0" in text:  # CPython does not say where the NUL is
+                line = text.count("\n", 0, text.index("\0")) + 1
+                return None, (line, 1, f"Syntax error: {exc.msg}")
+            return None, (exc.lineno or 1, exc.offset or 1, f"Syntax error: {exc.msg}")
+        except RecursionError as exc:
+            return None, (1, 1, f"Too deeply nested for Python: {exc}")
+        except MemoryError:
+            return None, (1, 1, "Too deeply nested for Python: its parser ran out of memory")
+        except ValueError as exc:  # Python before 3.11.4: null bytes
+            return None, (1, 1, f"Syntax error: {exc}")
+    return tree, measured
 
 
 @dataclass
@@ -148,47 +162,93 @@ def measure(tree: ast.Module, size: int) -> Size:
     libcst sees and the memory estimate. Nesting in an expression counts from its statement
     (libcst's cost grows with it; a statement nested in blocks costs like any other)."""
     deepest, deepest_line = 0, 1
-    nodes = brackets = levels = 0
+    nodes = brackets = levels = calls = 0
     statement, line, worst, worst_line = 0, 1, 0, 1  # the costliest statement, for the message
     # (node, depth in the file, brackets and heavy levels around it in its statement)
     stack: list[tuple[ast.AST, int, int, int]] = [(tree, 0, 0, 0)]
     pop, push = stack.pop, stack.append
+    kinds = _KINDS
     while stack:
         node, depth, around, heavy = pop()
-        if isinstance(node, ast.stmt):
+        kind = kinds.get(type(node)) or _kind(type(node))
+        if kind.statement:
             if statement > worst:
                 worst, worst_line = statement, line
-            statement, line, around, heavy = 0, node.lineno, 0, 0
+            statement, line, around, heavy = 0, node.lineno, 0, 0  # type: ignore[attr-defined]
         nodes += 1
+        calls += kind.call
         brackets += around
         levels += heavy
         statement += _PER_NODE + around * _PER_BRACKET + heavy * _PER_LEVEL
         if depth > deepest:
             deepest, deepest_line = depth, getattr(node, "lineno", line)
         step = 1
-        if isinstance(node, ast.BoolOp):  # libcst: ``(a and b) and c``
-            step = len(node.values) - 1
-        elif isinstance(node, _COMPREHENSIONS):  # libcst: each ``for`` holds the next
-            step = len(node.generators)
-        if isinstance(node, _HEAVY) or (
-            isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow)
-        ):
+        if kind.step == 1:  # libcst: ``(a and b) and c``
+            step = len(node.values) - 1  # type: ignore[attr-defined]
+        elif kind.step == 2:  # libcst: each ``for`` holds the next
+            step = len(node.generators)  # type: ignore[attr-defined]
+        if kind.heavy or (kind.binary and type(node.op) is ast.Pow):  # type: ignore[attr-defined]
             heavy += 1
-        inside = _BRACKETS.get(type(node), ())
-        for name in node._fields:
+        depth += step
+        for name, bracket in kind.fields:
             value = getattr(node, name, None)
-            bracket = around + 1 if name in inside else around
-            if isinstance(value, ast.AST):
-                push((value, depth + step, bracket, heavy))
-            elif isinstance(value, list):
+            inner = around + bracket
+            if type(value) is list:
                 for item in value:
                     if isinstance(item, ast.AST):
-                        push((item, depth + step, bracket, heavy))
+                        push((item, depth, inner, heavy))
+            elif value is not None and isinstance(value, ast.AST):
+                if type(value) in _LEAVES:  # ``Load()``, ``Add()``...: counted, not walked
+                    nodes += 1
+                    brackets += inner
+                    levels += heavy
+                    statement += _PER_NODE + inner * _PER_BRACKET + heavy * _PER_LEVEL
+                    if depth > deepest:
+                        deepest, deepest_line = depth, line
+                else:
+                    push((value, depth, inner, heavy))
     if statement > worst:
         worst_line = line
-    memory = size * _PER_BYTE + nodes * _PER_NODE + brackets * _PER_BRACKET + levels * _PER_LEVEL
+    memory = (
+        size * _PER_BYTE
+        + nodes * _PER_NODE
+        + brackets * _PER_BRACKET
+        + levels * _PER_LEVEL
+        + calls * _PER_CALL
+    )
     line = deepest_line if deepest > MAX_DEPTH else worst_line
     return Size(deepest, memory, line, brackets, levels, nodes)
+
+
+class _Kind(NamedTuple):
+    statement: bool
+    call: int
+    heavy: bool
+    binary: bool
+    step: int  # 0: one level; 1: a BoolOp's values; 2: a comprehension's generators
+    fields: tuple[tuple[str, int], ...]  # (field, 1 if inside the node's brackets)
+
+
+_KINDS: dict[type, _Kind] = {}
+_LEAVES = frozenset(
+    t
+    for base in (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
+    for t in base.__subclasses__()
+)
+
+
+def _kind(node_type: type) -> _Kind:
+    inside = _BRACKETS.get(node_type, ())
+    kind = _Kind(
+        issubclass(node_type, ast.stmt),
+        int(node_type is ast.Call),
+        issubclass(node_type, _HEAVY),
+        node_type is ast.BinOp,
+        1 if node_type is ast.BoolOp else 2 if issubclass(node_type, _COMPREHENSIONS) else 0,
+        tuple((name, int(name in inside)) for name in getattr(node_type, "_fields", ())),
+    )
+    _KINDS[node_type] = kind
+    return kind
 
 
 def deep(function: Callable[[], T]) -> T:

@@ -87,11 +87,12 @@ class SyntaxErrorRule(Rule):
 
 
 class FileTooLarge(Rule):
-    """The file is over the size limit (``max-file-size``, 512 KiB by default) and was not checked.
+    """The file is over the size limit (``max-file-size``, 512 KiB by default), or its analysis
+    would take more memory than that size allows, and it was not checked.
 
     Very large files are almost always generated code or vendored bundles; parsing them with
-    libcst could take gigabytes of memory. Raise the limit in ``[tool.cio-lint]`` if the file
-    is really yours.
+    libcst could take gigabytes of memory (and deep nesting multiplies it). Raise the limit in
+    ``[tool.cio-lint]`` if the file is really yours.
     """
 
     CODE, NAME = "CIO901", "file-too-large"
