@@ -24,7 +24,7 @@ from cio_lint.analysis.facts import CallFact, ClassFacts, FileFacts, FuncFacts, 
 from cio_lint.analysis.must import ROOT, MustTree
 from cio_lint.analysis.positions import Positions
 from cio_lint.analysis.syms import UNKNOWN, Loc, Sym, key
-from cio_lint.analysis.syntax import TOO_DEEP, check, deep, raised_recursion_limit
+from cio_lint.analysis.syntax import TOO_DEEP, check, deep, raised_recursion_limit, retire
 from cio_lint.analysis.trim import trim_with_words
 
 _SUPPRESS = re.compile(
@@ -111,6 +111,7 @@ def _extract_file(
             )
             return facts
         except (RecursionError, MemoryError):
+            retire()  # the parse thread's stack went deep: not reused
             facts.error = (1, 1, TOO_DEEP)
             return facts
         except Exception as exc:  # noqa: BLE001  (libcst raises a few other errors on odd inputs)
@@ -119,6 +120,7 @@ def _extract_file(
         try:
             _Extractor(facts, Positions(tree, parsed, line_map), lines).run(tree)
         except (RecursionError, MemoryError):
+            retire()
             # the facts gathered so far are incomplete: the file is reported, not half-checked
             facts = FileFacts(
                 path=path, module=module, is_package=is_package, suppressions=facts.suppressions

@@ -21,6 +21,8 @@ sets is a CIO901 (too large to analyse): not a crash, a hang or a swap storm.
 from __future__ import annotations
 
 import ast
+import os
+import queue
 import sys
 import threading
 import warnings
@@ -80,6 +82,8 @@ def check(data: bytes, path: str, max_file_bytes: int) -> Checked:
     if not isinstance(compiled[0], ast.Module):
         return Checked(text, None, compiled[1])
     tree, size = compiled
+    if size.depth > RETIRE_DEPTH:
+        retire()
     if size.depth > MAX_DEPTH:
         return Checked(
             text, None, (size.line, 1, f"{TOO_DEEP} ({size.depth} levels, over {MAX_DEPTH})")
@@ -109,6 +113,7 @@ def _compiled(text: str, path: str, size: int) -> tuple[ast.Module, Size] | tupl
             try:
                 tree = ast.parse(text, filename=path)
             except (RecursionError, MemoryError):
+                retire()
                 compile(text, path, "exec", dont_inherit=True)  # CPython's own verdict
                 return None, (1, 1, f"{TOO_DEEP} (over {MAX_DEPTH} levels)")
             measured = measure(tree, size)
@@ -120,8 +125,10 @@ def _compiled(text: str, path: str, size: int) -> tuple[ast.Module, Size] | tupl
                 return None, (line, 1, f"Syntax error: {exc.msg}")
             return None, (exc.lineno or 1, exc.offset or 1, f"Syntax error: {exc.msg}")
         except RecursionError as exc:
+            retire()
             return None, (1, 1, f"Too deeply nested for Python: {exc}")
         except MemoryError:
+            retire()
             return None, (1, 1, "Too deeply nested for Python: its parser ran out of memory")
         except ValueError as exc:  # Python before 3.11.4: null bytes
             return None, (1, 1, f"Syntax error: {exc}")
@@ -252,34 +259,87 @@ def _kind(node_type: type) -> _Kind:
 
 
 def deep(function: Callable[[], T]) -> T:
-    """``function()`` on a thread with a large stack (see ``_STACK_BYTES``); its exception, if
-    any, is raised here. Calls are serialised: the stack size and recursion limit are global."""
-    result: list[T] = []
-    failure: list[BaseException] = []
+    """``function()`` on the parse thread, whose stack is large (see ``_STACK_BYTES``); its
+    exception, if any, is raised here. Calls are serialised: the recursion limit is global.
 
-    def run() -> None:
-        try:
-            result.append(function())
-        except BaseException as exc:  # noqa: BLE001  (re-raised in the caller)
-            failure.append(exc)
-
+    The thread lives as long as the process and takes one call at a time: a fresh thread
+    per file cost 2 to 3 ms, mostly the page faults of a new stack (libcst's parser uses
+    megabytes of it), a fifth of the parse of a typical file. After input deep enough to
+    leave a large stack behind (``retire``), the thread ends, so its stack is given back."""
     if threading.current_thread().name == _THREAD:
         return function()
     with _LOCK:
+        worker = _worker()
+        if worker is None:  # no such stack here: the caller's
+            return function()  # (``raised_recursion_limit`` then keeps the limit: see there)
+        return worker.call(function)
+
+
+def retire() -> None:
+    """Called on the parse thread: end it after the current call (it went deep)."""
+    if _CURRENT is not None and threading.current_thread() is _CURRENT.thread:
+        _CURRENT.retiring = True
+
+
+# Nesting from which the parse thread is not reused (its stack then holds tens of MB).
+RETIRE_DEPTH = 200
+
+
+class _ParseThread:
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self.retiring = False
         previous = threading.stack_size()
         try:
             threading.stack_size(_STACK_BYTES)
-            thread = threading.Thread(target=run, name=_THREAD)
-            thread.start()
-        except (RuntimeError, MemoryError, ValueError):  # no such stack here: the caller's
-            run()  # (``raised_recursion_limit`` then keeps the limit: see there)
-        else:
-            thread.join()
+            self.thread = threading.Thread(target=self._loop, name=_THREAD, daemon=True)
+            self.thread.start()
         finally:
             threading.stack_size(previous)
-    if failure:
-        raise failure[0]
-    return result[0]
+
+    def alive(self) -> bool:
+        return self.pid == os.getpid() and self.thread.is_alive() and not self.retiring
+
+    def _loop(self) -> None:
+        while not self.retiring:
+            self.jobs.get()()
+
+    def call(self, function: Callable[[], T]) -> T:
+        done = threading.Event()
+        result: list[T] = []
+        failure: list[BaseException] = []
+
+        def job() -> None:
+            try:
+                result.append(function())
+            except BaseException as exc:  # noqa: BLE001  (re-raised in the caller)
+                failure.append(exc)
+            finally:
+                done.set()
+
+        self.jobs.put(job)
+        done.wait()
+        if self.retiring:
+            self.thread.join()
+        if failure:
+            raise failure[0]
+        return result[0]
+
+
+_CURRENT: _ParseThread | None = None
+
+
+def _worker() -> _ParseThread | None:
+    """The process's parse thread, started if there is none (or it retired, or this is a
+    forked child); None if no thread with such a stack can be made here."""
+    global _CURRENT
+    if _CURRENT is None or not _CURRENT.alive():
+        try:
+            _CURRENT = _ParseThread()
+        except (RuntimeError, MemoryError, ValueError):
+            _CURRENT = None
+    return _CURRENT
 
 
 class raised_recursion_limit:
