@@ -248,6 +248,7 @@ def scan_imports(
     """The import words of each file (``SourceFile.imports``); with ``sdk_only``, None for a
     file whose bytes name no SDK package (``SourceFile.may_import_sdk``)."""
     out: list[tuple[frozenset[str], frozenset[str], frozenset[str]] | None] = []
+    _PATHS[:] = paths
     for path in paths:
         data = _READ.pop(path, None)
         if data is None:
@@ -264,6 +265,7 @@ def scan_imports(
 
 
 _READ: dict[str, bytes] = {}  # bytes the first scan read, for the second and ``scan_mentions``
+_PATHS: list[str] = []  # the paths of the last scan, by position (``scan_mentions``)
 _KEEP_BYTES = 64 * 1024 * 1024  # what the helper keeps after its scans; beyond, it reads again
 _kept = [0]
 
@@ -303,17 +305,30 @@ def attribute_words(data: bytes) -> frozenset[str]:
 def mentioned(data: bytes, names: frozenset[str]) -> frozenset[str]:
     """Those of ``names`` that ``data`` writes after a dot, as whole words: the same answer as
     ``attribute_words(data) & names``, found without collecting every word."""
+    return _mentions_in(data, _mention_pattern(names))
+
+
+def _mention_pattern(names: frozenset[str]) -> re.Pattern[bytes]:
     alternatives = b"|".join(re.escape(n.encode("utf-8")) for n in sorted(names))
-    pattern = re.compile(rb"\.[ \t]*(" + alternatives + rb")(?![\w\x80-\xff])")
+    return re.compile(rb"\.[ \t]*(" + alternatives + rb")(?![\w\x80-\xff])")
+
+
+def _mentions_in(data: bytes, pattern: re.Pattern[bytes]) -> frozenset[str]:
     return frozenset(w.decode("utf-8") for w in set(pattern.findall(data)))
 
 
-def scan_mentions(paths: Sequence[str], names: frozenset[str]) -> list[frozenset[str]]:
-    """``mentioned`` of each file, in the helper process, on the bytes its scans kept."""
-    out = []
-    for path in paths:
+def scan_mentions(wanted: Sequence[int], names: frozenset[str]) -> dict[int, frozenset[str]]:
+    """``mentioned`` of the files at these positions of the helper's ``scan_imports`` paths,
+    in the helper process, on the bytes its scans kept: only the files that mention one (the
+    answer crosses a pipe; most files mention none)."""
+    pattern = _mention_pattern(names)
+    out = {}
+    for i in wanted:
+        path = _PATHS[i]
         data = _READ.get(path)
-        out.append(mentioned(utf8_view(read_bytes(path)) if data is None else data, names))
+        found = _mentions_in(utf8_view(read_bytes(path)) if data is None else data, pattern)
+        if found:
+            out[i] = found
     return out
 
 
