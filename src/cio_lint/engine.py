@@ -358,20 +358,28 @@ class Engine:
         )
         self.trim_context = (tails, tuple(sorted(tops)))
 
-    def _member_mentions(self, candidates: list[SourceFile], new: frozenset[str]) -> None:
+    def _member_mentions(
+        self, candidates: list[SourceFile], new: frozenset[str]
+    ) -> Callable[[], None] | None:
         """Which files mention the new member names. On a first run the helper process looks
-        for just these names in the bytes it read; on a rerun each file's attribute words come
-        from the cache's index (unchanged files) or are read here, and are stored for the next."""
+        for just these names in the bytes it read, while this process goes on: the function
+        returned takes its answer (until then, files must not be asked about these names). On
+        a rerun each file's attribute words come from the cache's index (unchanged files) or
+        are read here, and are stored for the next."""
         if self._helper is not None:
             scanned = self._scanned
             wanted = [i for i, f in enumerate(scanned) if f._attrs is None]
-            found = _result(self._helper.submit(prefilter.scan_mentions, wanted, new))
-            if found is not None:
-                for i in wanted:
-                    scanned[i].note_mentions(new, found.get(i, frozenset()))
-            return  # nothing is stored: the next run (a rerun) collects the attribute words
+            future = self._helper.submit(prefilter.scan_mentions, wanted, new)
+
+            def take() -> None:
+                found = _result(future)
+                if found is not None:  # else each file looks for the names itself, if asked
+                    for i in wanted:
+                        scanned[i].note_mentions(new, found.get(i, frozenset()))
+
+            return take  # nothing is stored: the next run (a rerun) collects the attribute words
         if not self.cache.enabled or self._attributes_done:
-            return
+            return None
         self._attributes_done = True
         known = self.cache.get_attributes()
         hits = 0
@@ -384,6 +392,7 @@ class Engine:
             self.cache.put_attributes(
                 {str(f.path): (f.stamp, f.attributes()) for f in candidates if f.stamp}
             )
+        return None
 
     def _declared_files(self) -> list[SourceFile]:
         """The modules that define declared wrappers: always extracted in the first round, and
@@ -687,8 +696,12 @@ class Engine:
                 now = relevant_modules(project)
                 new_members = member_names(project) - self.members
             self.members |= new_members
-            if new_members:
-                self._member_mentions(candidates, frozenset(new_members))
+            # Files that mention a new member name are parsed in the next round, while the
+            # helper looks for them during this one (it is the new names' first round).
+            pending = (
+                self._member_mentions(candidates, frozenset(new_members)) if new_members else None
+            )
+            searched = self.members - new_members if pending is not None else self.members
             before = {m: set(found) for m, found in relevant.items()}
             added = {m for m, found in now.items() if not found <= relevant.get(m, set())}
             for m, found in now.items():
@@ -705,7 +718,7 @@ class Engine:
                 and (
                     f.imports_relevant(names, relevant_dotted, relevant_words)
                     or f.module in relevant
-                    or (self.members and f.mentions(self.members))
+                    or (searched and f.mentions(searched))
                 )
             ]
             if self.config.prefilter and new_members:
@@ -737,10 +750,18 @@ class Engine:
                     ):
                         del self.facts[f.module]
                         more.append(f)
+            if not more and pending is not None:
+                pending()  # nothing else to parse: the mentions decide whether there is more
+                pending = None
+                more = [
+                    f
+                    for f in candidates
+                    if f.path not in done and f.module not in self.facts and f.mentions(new_members)
+                ]
             if not more:
                 break
             self._set_trim(relevant)
-            self._extract_many(more)
+            self._extract_many(more, pending)
             selected = more
         if self.cache.enabled and index_hits != len(candidates):
             self.cache.put_index(
