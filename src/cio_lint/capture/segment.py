@@ -212,10 +212,10 @@ def install(patcher: Patcher, hub: Hub) -> None:
     # The transport, as a backstop for consumer threads that already hold messages.
     by_module = {f.module: f for f in FAMILIES}
     for module_name, attr in _TRANSPORTS:
-        family = by_module.get(module_name.rpartition(".")[0])
+        owner = by_module.get(module_name.rpartition(".")[0])
         sub = sys.modules.get(module_name)
         post = getattr(sub, attr, None)
-        if family is None or sub is None or not callable(post):
+        if owner is None or sub is None or not callable(post):
             continue
         if not hasattr(post, "__cio_lint_original__"):
-            patcher.set(sub, attr, _make_post(post, family, hub))
+            patcher.set(sub, attr, _make_post(post, owner, hub))
