@@ -120,5 +120,8 @@ def test_coverage_counts_posthog_events(project: pytest.Pytester) -> None:
     result = project.runpytest("-p", "no:cacheprovider", "--cio-coverage")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(
-        ["1 of 2 planned events of tracking_plan were not emitted by any test:", "  Report Exported"]
+        [
+            "1 of 2 planned events of tracking_plan were not emitted by any test:",
+            "  Report Exported",
+        ]
     )
