@@ -56,7 +56,7 @@ def _base(kind: str, sdk: str, endpoint: str, raw: Mapping[str, Any]) -> dict[st
         "timestamp": None,
         "sdk": sdk,
         "endpoint": endpoint,
-        "mixpanel": dict(raw),
+        "raw": dict(raw),
     }
 
 

@@ -100,7 +100,7 @@ def normalise(raw: Mapping[str, Any], sdk: str) -> dict[str, Any]:
         }
         if person:
             out["traits"] = person
-    out["posthog"] = msg
+    out["raw"] = msg
     return out
 
 
