@@ -107,19 +107,22 @@ def test_runtime_validation_reports_a_bad_event(project: pytest.Pytester) -> Non
 def test_coverage_counts_mixpanel_events(project: pytest.Pytester) -> None:
     project.makepyfile(
         """
-        from mixpanel import Mixpanel
+        from mixpanel import BufferedConsumer, Mixpanel
 
         def test_signed_up(cio_events):
             mp = Mixpanel("token")
             mp.people_set("u1", {"email": "a@b.c"})
             mp.track("u1", "Signed Up", {"plan": "pro"})
+
+        def test_watched_without_the_fixture():
+            # --cio-coverage watches without interfering: buffered, never flushed (no network)
+            consumer = BufferedConsumer(max_size=50)
+            Mixpanel("token", consumer=consumer).track("u2", "Report Exported")
+            assert len(consumer._buffers["events"]) == 1
         """
     )
     result = project.runpytest("-p", "no:cacheprovider", "--cio-coverage")
-    result.assert_outcomes(passed=1)
+    result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(
-        [
-            "1 of 2 planned events of tracking_plan were not emitted by any test:",
-            "  Report Exported",
-        ]
+        ["*- cio-lint coverage -*", "all 2 planned events of tracking_plan were emitted*"]
     )
