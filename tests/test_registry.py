@@ -28,7 +28,7 @@ SRC = Path(cio_lint.__file__).resolve().parent
 # Outside ``sdks/``, only ``capture/`` may still name an SDK.
 # TODO(issue 11, the plugin step): the plugin moves onto the registry (each family's
 # ``capture`` seam and its modules' ``runtime_label``); then drop this exemption.
-EXEMPT = ("sdks", "capture")
+EXEMPT = ("sdks",)
 
 
 def _names() -> tuple[frozenset[str], frozenset[str]]:
@@ -279,7 +279,7 @@ def test_declared_wrappers_emit_calls_of_a_family_with_every_wrapper_kind() -> N
         assert "user_id" in m.roles and "anonymous_id" in m.roles
 
 
-_NOT_CAPTURED_YET = {"posthog-python", "mixpanel-client"}  # TODO(issue 11, the plugin step)
+_NOT_CAPTURED_YET: set[str] = set()
 _CUSTOMERIO_LIMITS = {"customerio-classic", "segment-family"}
 
 

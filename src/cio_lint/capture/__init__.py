@@ -1,9 +1,12 @@
 """Runtime capture of analytics SDK calls, with no pytest dependency.
 
-One module per SDK seam (``segment``: the Segment-family ``Client._enqueue``; ``classic``:
-``customerio``'s ``ClientBase.send_request``), a network guard (``_network``, deciding with ``_addresses`` what is local), the hub that
-installs and removes them (``_hub``), the ``EventRecorder`` users assert on (``recorder``) and
-the bridge to the static rules (``validate``). ``cio_lint.pytest_plugin`` is thin glue over it.
+One module per SDK seam, each installed from the registry's ``Family.capture``
+(``segment``: the Segment-family ``Client._enqueue``; ``classic``: ``ClientBase.send_request``;
+``posthog``: ``Client._submit_event``; ``mixpanel``: the consumers' ``send``), with
+``_seams`` for what they read of the registry; a network guard (``_network``, deciding with
+``_addresses`` what is local), the hub that installs and removes them (``_hub``), the
+``EventRecorder`` users assert on (``recorder``) and the bridge to the static rules
+(``validate``). ``cio_lint.pytest_plugin`` is thin glue over it.
 """
 
 from cio_lint.capture._network import ANALYTICS_DOMAINS, NetworkBlockedError

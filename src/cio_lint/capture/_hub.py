@@ -8,10 +8,13 @@ the SDK transport; a passive one (``--cio-coverage``) only watches.
 
 from __future__ import annotations
 
+import importlib
 import threading
 from collections.abc import Mapping
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from cio_lint import sdks
 from cio_lint.capture import _network
 from cio_lint.capture._patch import Patcher
 
@@ -39,9 +42,10 @@ class Hub:
                     guard = Patcher()
                     _network.install(guard)
                     self._guard = guard
-                from cio_lint.capture import segment
-
-                self.drop(segment.drain())
+                for seam in self._seam_modules():
+                    drain = getattr(seam, "drain", None)
+                    if callable(drain):
+                        self.drop(drain())
 
     def detach(self, recorder: EventRecorder) -> None:
         with self._lock:
@@ -55,13 +59,24 @@ class Hub:
                 self._seams.restore()
                 self._seams = None
 
-    def _install_seams(self) -> Patcher:
-        from cio_lint.capture import classic, segment
+    @staticmethod
+    def _installers() -> list[tuple[ModuleType, str]]:
+        """(seam module, installer name) of every family's capture seam, from the registry."""
+        found: list[tuple[ModuleType, str]] = []
+        for family in sdks.FAMILIES:
+            if family.capture is not None:
+                module_name, _, function = family.capture.installer.partition(":")
+                found.append((importlib.import_module(module_name), function))
+        return found
 
+    def _seam_modules(self) -> list[ModuleType]:
+        return list({id(m): m for m, _ in self._installers()}.values())
+
+    def _install_seams(self) -> Patcher:
         patcher = Patcher()
         try:
-            segment.install(patcher, self)
-            classic.install(patcher, self)
+            for module, function in self._installers():
+                getattr(module, function)(patcher, self)
         except BaseException:
             patcher.restore()
             raise

@@ -27,6 +27,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from cio_lint import sdks
 from cio_lint.capture._addresses import (
     IP_FAMILIES,
     LOCAL_NAMES,
@@ -50,16 +51,8 @@ __all__ = [
     "is_analytics_host",
 ]
 
-#: Domains (and their subdomains) of the services the supported SDKs talk to.
-ANALYTICS_DOMAINS: tuple[str, ...] = (
-    "customer.io",
-    "customerio.com",
-    "segment.io",
-    "segment.com",
-    "segmentapis.com",
-    "rudderstack.com",
-    "rudderlabs.com",
-)
+#: Domains (and their subdomains) of the services the supported SDKs talk to (the registry's).
+ANALYTICS_DOMAINS: tuple[str, ...] = sdks.ANALYTICS_DOMAINS
 
 _AF_ALG = getattr(socket, "AF_ALG", None)
 

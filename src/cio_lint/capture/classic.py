@@ -10,21 +10,19 @@ returned instead of a request.
 from __future__ import annotations
 
 import functools
-import importlib
 import re
-import sys
 import time
 from collections.abc import Callable, Mapping
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
+from cio_lint.capture import _seams
 from cio_lint.capture._patch import Patcher
 
 if TYPE_CHECKING:
     from cio_lint.capture._hub import Hub
 
-SDK = "customerio-classic"
+SDK = _seams.label(_seams.family_of(__name__), _seams.family_of(__name__).modules[0].name)
 
 _CUSTOMER = re.compile(r"/customers/(?P<id>[^/]+)$")
 _CUSTOMER_EVENTS = re.compile(r"/customers/(?P<id>[^/]+)/events$")
@@ -181,22 +179,13 @@ def _make_send_request(original: Callable[..., Any], hub: Hub) -> Callable[..., 
 
 
 def _load() -> list[type]:
-    """Classes defining ``send_request``: ``ClientBase`` (3.x), or the clients (older)."""
+    """Classes defining ``send_request`` among the registry's targets: ``ClientBase`` (3.x), or
+    the clients (older)."""
     classes: list[type] = []
-    modules: list[ModuleType] = []
-    for name in ("customerio.client_base", "customerio"):
-        module = sys.modules.get(name)
-        if module is None:
-            try:
-                module = importlib.import_module(name)
-            except Exception:  # noqa: BLE001, S112 - a broken install is simply not patched
-                continue
-        modules.append(module)
-    for module in modules:
-        for attr in ("ClientBase", "CustomerIO", "APIClient"):
-            cls = getattr(module, attr, None)
-            if isinstance(cls, type) and "send_request" in vars(cls) and cls not in classes:
-                classes.append(cls)
+    for module_name, owner, attr in _seams.targets(_seams.family_of(__name__)):
+        cls = getattr(_seams.load(module_name), owner, None)
+        if isinstance(cls, type) and attr in vars(cls) and cls not in classes:
+            classes.append(cls)
     return classes
 
 

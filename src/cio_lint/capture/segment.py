@@ -17,18 +17,15 @@ from __future__ import annotations
 
 import copy
 import functools
-import importlib
-import importlib.metadata
-import importlib.util
 import queue
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from cio_lint.capture import _seams
 from cio_lint.capture._network import NetworkBlockedError, blocked_message, hostname_of
 from cio_lint.capture._patch import Patcher
 
@@ -43,41 +40,22 @@ class Family:
     dist: str  #: PyPI distribution that ships it
 
 
-FAMILIES: tuple[Family, ...] = (
-    Family("customerio.analytics", "customerio-cdp", "customerio-cdp-analytics"),
-    Family("segment.analytics", "segment", "segment-analytics-python"),
-    Family("analytics", "analytics-python", "analytics-python"),
-    Family("rudderstack.analytics", "rudderstack", "rudder-sdk-python"),
-    Family("rudder_analytics", "rudderstack", "rudder-sdk-python"),
+_REGISTRY = _seams.family_of(__name__)
+_CLIENT_MODULES = {m for m, owner, attr in _seams.targets(_REGISTRY) if attr == "_enqueue"}
+#: The modules whose ``Client._enqueue`` is the seam (the registry's targets), with their labels.
+FAMILIES: tuple[Family, ...] = tuple(
+    Family(m.name, m.runtime_label or _REGISTRY.name, m.distribution)
+    for m in _REGISTRY.modules
+    if m.name in _CLIENT_MODULES
 )
+#: The transport functions (``module:post``), a backstop for what a consumer already holds.
+_TRANSPORTS = tuple((m, attr) for m, owner, attr in _seams.targets(_REGISTRY) if not owner)
 
 _MESSAGE_KEYS = ("type", "userId", "anonymousId", "event", "properties", "traits", "timestamp")
 
 
-def _belongs_to(module_name: str, dist_name: str) -> bool:
-    """Whether ``module_name`` would be imported from ``dist_name`` (not a project module)."""
-    try:
-        spec = importlib.util.find_spec(module_name)
-        dist = importlib.metadata.distribution(dist_name)
-    except (ImportError, ValueError, importlib.metadata.PackageNotFoundError):
-        return False
-    if spec is None or spec.origin is None:
-        return False
-    expected = Path(str(dist.locate_file(module_name.replace(".", "/")))).resolve()
-    return Path(spec.origin).resolve().parent == expected
-
-
 def _import(family: Family) -> ModuleType | None:
-    module = sys.modules.get(family.module)
-    if module is None:
-        # A bare `analytics` may be the project's own module: only import the SDK's.
-        if "." not in family.module and not _belongs_to(family.module, family.dist):
-            return None
-        try:
-            module = importlib.import_module(family.module)
-        except Exception:  # noqa: BLE001 - a broken install is simply not patched
-            return None
-    return module
+    return _seams.load(family.module, family.dist)
 
 
 def installed() -> Iterator[tuple[Family, ModuleType, type[Any]]]:
@@ -231,9 +209,13 @@ def drain() -> list[dict[str, Any]]:
 def install(patcher: Patcher, hub: Hub) -> None:
     for family, _module, client in installed():
         patcher.set(client, "_enqueue", _make_enqueue(client._enqueue, family, hub))
-        # The transport, as a backstop for consumer threads that already hold messages.
-        for name in ("request", "client", "consumer"):
-            sub = sys.modules.get(f"{family.module}.{name}")
-            post = getattr(sub, "post", None)
-            if sub is not None and callable(post) and not hasattr(post, "__cio_lint_original__"):
-                patcher.set(sub, "post", _make_post(post, family, hub))
+    # The transport, as a backstop for consumer threads that already hold messages.
+    by_module = {f.module: f for f in FAMILIES}
+    for module_name, attr in _TRANSPORTS:
+        owner = by_module.get(module_name.rpartition(".")[0])
+        sub = sys.modules.get(module_name)
+        post = getattr(sub, attr, None)
+        if owner is None or sub is None or not callable(post):
+            continue
+        if not hasattr(post, "__cio_lint_original__"):
+            patcher.set(sub, attr, _make_post(post, owner, hub))

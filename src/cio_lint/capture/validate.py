@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, get_args
 
+from cio_lint import sdks
 from cio_lint.capture import _format as fmt
 from cio_lint.model import CallKind, CallSite, DictVal, Finding, Known, Location
 
@@ -63,6 +64,18 @@ def _dict_val(value: Any, loc: Location) -> DictVal:
     )
 
 
+# ``sdk`` of a captured message (``Module.runtime_label``) -> its family, from the registry
+_BY_LABEL: dict[str, sdks.Family] = {
+    m.runtime_label: f for f in sdks.FAMILIES for m in f.modules if m.runtime_label
+}
+_DEFAULT = sdks.family("segment-family")
+
+
+def family_of(msg: Message) -> sdks.Family:
+    """The family a captured message came through (the Segment shape's own, if unknown)."""
+    return _BY_LABEL.get(str(msg.get("sdk")), _DEFAULT)
+
+
 def to_callsite(msg: Message, path: str = _RUNTIME_LOCATION) -> CallSite | None:
     """The ``CallSite`` a captured message stands for (``None`` for kinds the rules skip)."""
     kind = msg.get("type")
@@ -75,7 +88,7 @@ def to_callsite(msg: Message, path: str = _RUNTIME_LOCATION) -> CallSite | None:
     event = msg.get("event") if kind == "track" else None
     return CallSite(
         kind=kind,  # type: ignore[arg-type]  # checked against CallKind above
-        sdk="customerio-classic" if msg.get("sdk") == "customerio-classic" else "segment-family",
+        sdk=family_of(msg).name,
         loc=loc,
         user_id=Known(user_id, loc=loc) if user_id is not None else None,
         anonymous_id=Known(anonymous_id, loc=loc) if anonymous_id is not None else None,
@@ -96,6 +109,8 @@ def track_before_identify(messages: Sequence[Message], path: str) -> list[Violat
         if user is None:
             continue
         user = str(user)
+        if not family_of(msg).needs_identify:
+            continue  # the vendor makes the person from the event (PostHog)
         if msg.get("type") == "identify":
             identified.add(user)
         elif msg.get("type") == "track" and user not in identified and user not in reported:

@@ -34,6 +34,7 @@ from cio_lint.sdks._model import (
 )
 
 __all__ = [
+    "ANALYTICS_DOMAINS",
     "API_MODULES",
     "CLIENTS",
     "CLIENT_METHODS",
@@ -135,6 +136,8 @@ for _fam in FAMILIES:
 DEFAULT_DESTINATIONS: dict[str, frozenset[str]] = {
     f.name: frozenset(f.default_destinations) for f in FAMILIES
 }
+# The domains of every family's services (the plugin's network guard names them).
+ANALYTICS_DOMAINS: tuple[str, ...] = tuple(dict.fromkeys(d for f in FAMILIES for d in f.domains))
 
 # ``[tool.cio-lint.wrappers]`` emit calls of this family: its parameters are named as the roles.
 DECLARED_FAMILY: str = next(f.name for f in FAMILIES if f.declared_wrappers)

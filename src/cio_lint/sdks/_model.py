@@ -189,6 +189,9 @@ class Family:
     # an event of a never-identified person is lost (Customer.io): CIO003's "never identifies";
     # False where the vendor makes the person from the event (PostHog)
     needs_identify: bool = True
+    # the domains (and their subdomains) of the services the SDK sends to: the plugin's
+    # network guard names them when it refuses a connection
+    domains: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.version_from is not None and self.version_from not in self.distributions:

@@ -70,4 +70,5 @@ FAMILY = Family(
     version_from="customerio",
     described=("track",),
     default_destinations=(CUSTOMERIO,),
+    domains=("customer.io", "customerio.com"),
 )

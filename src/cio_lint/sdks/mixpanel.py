@@ -13,7 +13,7 @@ updates are not modelled.
 
 from __future__ import annotations
 
-from cio_lint.sdks._model import Family, Method, Module, Signature, Variant
+from cio_lint.sdks._model import Family, Method, Module, Seam, Signature, Variant
 
 _HINT = "Mixpanel takes the user id first: `track(distinct_id, event_name, properties)`"
 
@@ -88,6 +88,11 @@ FAMILY = Family(
             previous_id="original",
         ),
     ),
-    capture=None,  # TODO(issue 11, the plugin step): mixpanel.Consumer.send / BufferedConsumer.send
+    # every message goes through a consumer's ``send(endpoint, json_message)``
+    capture=Seam(
+        "cio_lint.capture.mixpanel:install",
+        ("mixpanel:Consumer.send", "mixpanel:BufferedConsumer.send"),
+    ),
     example_setup="from mixpanel import Mixpanel\nmp = Mixpanel('token')\n",
+    domains=("mixpanel.com",),
 )

@@ -12,7 +12,7 @@ no CIO011 there; ≤5 raised ``AssertionError``.
 
 from __future__ import annotations
 
-from cio_lint.sdks._model import Family, Method, Module, Signature, Variant
+from cio_lint.sdks._model import Family, Method, Module, Seam, Signature, Variant
 
 # ``[tool.cio-lint.sdk-versions]`` as error messages show it
 VERSION_EXAMPLE = 'posthog = "5.4"'
@@ -170,10 +170,11 @@ FAMILY = Family(
             traits="properties",
         ),
     ),
-    # the plugin's seam (``posthog.client:Client._enqueue``, research §3) is a later step
-    capture=None,
+    # where ``_enqueue`` hands the finished event to the sender or queue (posthog 7)
+    capture=Seam("cio_lint.capture.posthog:install", ("posthog.client:Client._submit_event",)),
     example_setup="import posthog\n",
     version_from="posthog",
     described=("capture", "set"),
     needs_identify=False,
+    domains=("posthog.com",),
 )

@@ -99,4 +99,13 @@ FAMILY = Family(
     example_setup="from customerio import analytics\n",
     default_destinations=(CUSTOMERIO,),
     declared_wrappers=True,
+    domains=(
+        "customer.io",
+        "customerio.com",
+        "segment.io",
+        "segment.com",
+        "segmentapis.com",
+        "rudderstack.com",
+        "rudderlabs.com",
+    ),
 )

@@ -1,0 +1,103 @@
+"""The network guard of ``cio_events`` covers the HTTP clients of PostHog and Mixpanel: a send
+that bypasses the seams (their transports called directly, PostHog's consumer thread,
+``requests`` and ``urllib3``) cannot leave loopback. Destinations are TEST-NET-3
+(``203.0.113.1``), which cannot route anyway: without the guard these end in a timeout or
+``OSError``, never in ``NetworkBlockedError``. A real server on 127.0.0.1 shows loopback stays
+reachable."""
+
+from __future__ import annotations
+
+import pytest
+
+TESTS = """
+import http.server
+import json
+import queue
+import threading
+
+import pytest
+import requests
+import urllib3
+
+from cio_lint.capture import NetworkBlockedError
+
+FAR = "http://203.0.113.1"
+
+
+def blocked(error):
+    while error is not None:
+        if isinstance(error, NetworkBlockedError):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def test_requests_session(cio_events):
+    with pytest.raises(NetworkBlockedError):
+        requests.Session().post(FAR + "/batch", json={}, timeout=2)
+
+
+def test_urllib3_pool_manager(cio_events):
+    with pytest.raises(NetworkBlockedError):
+        urllib3.PoolManager(retries=False).request("POST", FAR + "/batch", timeout=2)
+
+
+def test_posthog_transport_directly(cio_events):
+    from posthog.request import batch_post
+    with pytest.raises(Exception) as raised:
+        batch_post("phc_key", host=FAR, batch=[{"event": "x", "distinct_id": "u"}], timeout=2)
+    assert blocked(raised.value)
+
+
+def test_posthog_consumer_thread(cio_events):
+    from posthog.consumer import Consumer
+    pending = queue.Queue()
+    pending.put({"event": "Report Exported", "distinct_id": "u1", "properties": {}})
+    errors = []
+    consumer = Consumer(pending, "phc_key", host=FAR, retries=0, flush_interval=0.05,
+                        timeout=2, on_error=lambda error, batch: errors.append(error))
+    consumer.start()
+    pending.join()
+    consumer.pause()
+    consumer.join(5)
+    assert len(errors) == 1 and blocked(errors[0])
+
+
+def test_mixpanel_transport_directly(cio_events):
+    from mixpanel import Consumer
+    with pytest.raises(Exception) as raised:
+        Consumer(request_timeout=2)._write_request(FAR + "/track", json.dumps({"event": "x"}))
+    assert blocked(raised.value)
+
+
+def test_loopback_server_is_reachable(cio_events):
+    received = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append(self.rfile.read(int(self.headers["Content-Length"])))
+            body = b'{"status": "Ok"}'
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        from posthog.request import batch_post
+        host = f"http://127.0.0.1:{server.server_address[1]}"
+        batch_post("phc_key", host=host, batch=[{"event": "x", "distinct_id": "u"}], timeout=2)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(received) == 1
+"""
+
+
+def test_posthog_and_mixpanel_transports_stay_on_loopback(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(TESTS)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=6)
