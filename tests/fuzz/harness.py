@@ -30,7 +30,6 @@ from typing import Any
 # bad encoding a UnicodeDecodeError or a SyntaxError, nesting a RecursionError or MemoryError).
 REJECTIONS = (SyntaxError, ValueError, RecursionError, MemoryError, UnicodeDecodeError)
 CHILD_MEMORY = 4 << 30  # address space of the child: a runaway example fails, the machine lives
-SIZE_LIMIT = 512 * 1024  # Config.max_file_bytes: bigger files are CIO901, never parsed
 
 
 def rejected(data: bytes, name: str = "app.py") -> str | None:
@@ -63,9 +62,6 @@ class Outcome:
     findings: tuple[Found, ...]
     rejected: Mapping[str, str | None]
     sdk_calls: int
-
-    def codes(self, path: str) -> list[str]:
-        return [f.code for f in self.findings if f.path == path]
 
 
 @dataclass(frozen=True)
