@@ -16,6 +16,12 @@ _DICTS = b"{'k': " * 250 + b"1" + b"}" * 250
 BOM_DEEP_CRASH = b"\xef\xbb\xbf# app\nimport analytics\nif analytics.track('u', 'x', " + _DICTS
 BOM_DEEP_CRASH += b"):\n    pass\n"
 
+# A valid file: a 120-deep dict literal as the user id of a call inside a function. Wrapper
+# inference (``analysis/syms.py`` ``mentions``, from ``prefilter.relevant_modules``) recurses
+# past Python's limit outside the extraction's guard: RecursionError, the run dies.
+DEEP_DICT_IN_FUNCTION = b"import analytics\ndef h(user):\n    if analytics.track("
+DEEP_DICT_IN_FUNCTION += b"{'k': " * 120 + b"1" + b"}" * 120 + b"):\n        pass\n"
+
 # --- test_parse: CIO900 where CPython compiles the file
 # A coding cookie is not followed: the Latin-1 file is "not valid UTF-8".
 LATIN1_COOKIE = b"# -*- coding: latin-1 -*-\nimport analytics\nanalytics.track('u1', '\xe9')\n"
@@ -23,6 +29,9 @@ LATIN1_COOKIE = b"# -*- coding: latin-1 -*-\nimport analytics\nanalytics.track('
 DEEP_UNARY = b"import analytics\nanalytics.track('u1', " + b"-" * 1000 + b"1)\n"
 
 # --- test_parse: no CIO900 where CPython rejects the file
+# The cookie again: read as Latin-1 (as CPython does), the UTF-8 bytes of "É" are "Ã" and a
+# control character, which CPython refuses in an identifier; cio-lint reads UTF-8.
+LATIN1_MOJIBAKE = b"# coding: latin-1\nimport analytics\n\xc3\x89 = 1\n"
 # errors of CPython's compiler (after parsing): libcst and ast.parse accept these
 LATE_FUTURE = b"import analytics\nfrom __future__ import annotations\nanalytics.track()\n"
 DUPLICATE_ARGUMENT = (
@@ -52,6 +61,16 @@ FIX_BOM_CONSTANT = (
         "app.py": b"import analytics\nfrom names import SIGNUP\ndef f(user):\n"
         b"    analytics.track(user.id, SIGNUP)\n",
         "names.py": b"\xef\xbb\xbf\nSIGNUP = 'signed up'\n",
+    },
+    {"app.py": (), "names.py": ("const",)},
+)
+# A form feed at the start of a line makes that line's columns one too small: the fix of the
+# constant's definition would break the file, and --fix declines it.
+FIX_FORM_FEED = (
+    {
+        "app.py": b"import analytics\nfrom names import SIGNUP\ndef f(user):\n"
+        b"    analytics.track(user.id, SIGNUP)\n",
+        "names.py": b"X = 1\n\x0cSIGNUP = 'signed up'\n",
     },
     {"app.py": (), "names.py": ("const",)},
 )

@@ -22,6 +22,7 @@ from fuzz.strategies import PLAN, fix_inputs
 @given(fix_inputs())
 @example(found.FIX_BOM_LITERAL)
 @example(found.FIX_BOM_CONSTANT)
+@example(found.FIX_FORM_FEED)
 def test_fix_corrects_only_event_names_and_is_idempotent(
     worker: Worker, case: tuple[dict[str, bytes], dict[str, tuple[str, ...]]]
 ) -> None:

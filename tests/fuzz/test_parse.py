@@ -44,7 +44,9 @@ def test_sources_from_libcst_nodes(worker: Worker, source: str) -> None:
 @examples(150)
 @given(st.one_of(sdk_files(), sdk_files(wild=True)))
 @example(found.BOM_DEEP_CRASH)
+@example(found.DEEP_DICT_IN_FUNCTION)
 @example(found.LATIN1_COOKIE)
+@example(found.LATIN1_MOJIBAKE)
 @example(found.DEEP_UNARY)
 @example(found.LATE_FUTURE)
 @example(found.BOM_TOO_DEEP)
@@ -65,6 +67,7 @@ def test_byte_mutations_of_real_files(worker: Worker, data: bytes) -> None:
 @examples(4)
 @given(st.one_of(sdk_files(wild=True), mutated_files()))
 @example(found.BOM_DEEP_CRASH)
+@example(found.DEEP_DICT_IN_FUNCTION)
 def test_the_command_exits_0_or_1_and_reports_cio900_as_cpython_decides(data: bytes) -> None:
     """The real ``cio-lint`` process: no crash (no signal, no traceback), exit 0 or 1 as the
     findings say, a JSON report that parses, CIO900 only where CPython rejects."""
