@@ -16,6 +16,10 @@ _DICTS = b"{'k': " * 250 + b"1" + b"}" * 250
 BOM_DEEP_CRASH = b"\xef\xbb\xbf# app\nimport analytics\nif analytics.track('u', 'x', " + _DICTS
 BOM_DEEP_CRASH += b"):\n    pass\n"
 
+# The same BOM bypass with 3000 nested brackets reaches libcst's native parser, which overflows
+# the C stack: the process dies of SIGSEGV (the command too, exit -11), nothing is reported.
+BOM_SEGFAULT = b"\xef\xbb\xbf# app\nimport analytics\nx = " + b"[" * 3000 + b"]" * 3000 + b"\n"
+
 # A valid file: a 120-deep dict literal as the user id of a call inside a function. Wrapper
 # inference (``analysis/syms.py`` ``mentions``, from ``prefilter.relevant_modules``) recurses
 # past Python's limit outside the extraction's guard: RecursionError, the run dies.
@@ -37,6 +41,13 @@ LATE_FUTURE = b"import analytics\nfrom __future__ import annotations\nanalytics.
 DUPLICATE_ARGUMENT = (
     b"import analytics\ndef f(user, user):\n    analytics.track(user, 'Signed Up')\n"
 )
+# errors CPython finds while decoding literals, cookies and future imports
+BAD_ESCAPE = b"import analytics\nanalytics.track('u1', '\\U0001')\n"
+UNKNOWN_ENCODING = b"# coding: foobar\nimport analytics\nanalytics.track('u1', 'x')\n"
+UNKNOWN_FUTURE = b"from __future__ import annotationsns\nimport analytics\n"
+# over 200 nested brackets inside an f-string: CPython says "f-string: too many nested
+# parenthesis", which the nesting guard does not recognise; libcst parses it
+FSTRING_TOO_DEEP = b"import analytics\nx = f'{" + b"f(" * 201 + b"1" + b")" * 201 + b"}'\n"
 # too deep for CPython (over 200 nested brackets), not reported when the file has a BOM
 BOM_TOO_DEEP = b"\xef\xbb\xbf# app\nimport analytics\nx = " + b"[" * 201 + b"]" * 201 + b"\n"
 
