@@ -12,12 +12,12 @@ The expectations were written from docs/SPEC alone, independently of the impleme
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from expectations import Key, assert_as_marked, marked
 
 from cio_lint.config import Config
 from cio_lint.engine import lint_paths
@@ -26,7 +26,6 @@ from cio_lint.plan import load_plan
 FIXTURES = Path(__file__).parent / "fixtures"
 APPS = sorted(p.name for p in FIXTURES.glob("unseen_*") if p.is_dir())
 
-EXPECT_RE = re.compile(r"#\s*expect:\s*(CIO\d{3}(?:\s*,\s*CIO\d{3})*)")
 
 # Codes a fixture is allowed not to plant; ignored only when no fixture plants them.
 OPTIONAL_CODES = {"CIO009", "CIO101", "CIO102", "CIO103", "CIO104", "CIO105", "CIO900"}
@@ -46,20 +45,9 @@ REQUIRED_CODES = {
     "CIO013",
 }
 
-Key = tuple[str, int, str]
-
 
 def _expectations(app_dir: Path) -> set[Key]:
-    expected: set[Key] = set()
-    for path in sorted(app_dir.rglob("*.py")):
-        rel = path.relative_to(app_dir).as_posix()
-        text = path.read_text(encoding="utf-8", errors="replace")
-        for lineno, line in enumerate(text.split("\n"), start=1):
-            match = EXPECT_RE.search(line)
-            if match:
-                for code in re.split(r"\s*,\s*", match.group(1)):
-                    expected.add((rel, lineno, code))
-    return expected
+    return marked(app_dir)[0]
 
 
 def _all_expectations() -> dict[str, set[Key]]:
@@ -76,17 +64,6 @@ def _norm_path(path: object) -> str:
     while text.startswith("./"):
         text = text[2:]
     return text
-
-
-def _fmt(keys: set[Key], messages: dict[Key, str] | None = None) -> str:
-    if not keys:
-        return "    (none)"
-    lines = []
-    for key in sorted(keys):
-        path, line, code = key
-        msg = f"  -- {messages[key]}" if messages and key in messages else ""
-        lines.append(f"    {path}:{line}: {code}{msg}")
-    return "\n".join(lines)
 
 
 def test_fixture_apps_exist() -> None:
@@ -126,10 +103,4 @@ def test_findings_match_expectations(
         actual.add(key)
         messages.setdefault(key, finding.message)
 
-    missing = expected - actual
-    unexpected = actual - expected
-    assert not missing and not unexpected, (
-        f"{app}: findings differ from the `# expect:` comments\n"
-        f"  expected but not reported ({len(missing)}):\n{_fmt(missing)}\n"
-        f"  reported but not expected ({len(unexpected)}):\n{_fmt(unexpected, messages)}"
-    )
+    assert_as_marked(app, expected, actual, messages)

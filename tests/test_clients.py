@@ -8,8 +8,15 @@ call was found and checked. Each runs with and without the prefilter (both must 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 from conftest import Lint, codes
+
+from cio_lint.config import Config
+from cio_lint.engine import lint_paths
+from cio_lint.plan import load_plan
 
 PREFILTER = pytest.mark.parametrize("prefilter", [True, False], ids=["prefilter", "no-prefilter"])
 
@@ -597,3 +604,62 @@ def test_member_names_on_a_rerun_see_the_edited_file(project) -> None:  # type: 
     )
     again = lint_paths([root], config, plan, jobs=1)
     assert [(f.path, f.line) for f in again.findings if f.code == "CIO001"] == [("web/views.py", 2)]
+
+
+def test_member_mentions_agree_in_the_helper_process_serially_and_on_reruns(
+    project: Callable[..., Path],
+) -> None:
+    """A first run with workers asks the helper process for just the member names; a serial
+    run looks for them in the bytes; a rerun reads every file's attribute words (and stores
+    them). All three select the same files: one mentions the member with spaces after the dot,
+    one with a non-ASCII member name, one only a longer name that starts like the member."""
+    files = {
+        "tenants/__init__.py": "",
+        "tenants/models.py": TENANTS,
+        "tenants/ünï.py": (
+            "import analytics\n"
+            "class Ünï:\n"
+            "    def __init__(self):\n"
+            "        self.клиент = analytics.Client(write_key='k')\n"
+        ),
+        "web/__init__.py": "",
+        "web/views.py": (
+            "def delete_project(request, pk):\n"
+            "    request.tenant.settings. analytics_client.track(request.user.id, 'Project X')\n"
+        ),
+        "web/other.py": (
+            "def f(request):\n    request.site.клиент.track(request.user.id, 'Project Y')\n"
+        ),
+        "web/longer.py": (
+            "def g(request):\n    request.analytics_client_v2.track(request.user.id, 'Project Z')\n"
+        ),
+        **{f"filler/m{i}.py": f"def f{i}(x):\n    return x.value + {i}\n" for i in range(30)},
+        "filler/__init__.py": "",
+    }
+    root = project(files)
+    plan = load_plan(root / "tracking_plan")
+
+    def run(jobs: int, cache: bool) -> list[tuple[str, int, str]]:
+        config = Config(root=root, sdk_versions={"customerio": "3.2"}, cache=cache)
+        # no run cache or run state: every run links the whole project again
+        return codes(lint_paths([root], config, plan, jobs=jobs, use_run_cache=False))
+
+    helper = run(2, cache=True)  # a first run: the helper process scans
+    assert ("web/views.py", 2, "CIO001") in helper
+    assert ("web/other.py", 2, "CIO001") in helper
+    assert not any(path == "web/longer.py" and code == "CIO001" for path, _, code in helper)
+    assert run(1, cache=False) == helper
+    assert run(2, cache=True) == helper  # a rerun: attribute words, read and stored
+    assert run(2, cache=True) == helper  # the stored attribute words
+
+
+def test_mentioned_is_attribute_words_restricted_to_the_names() -> None:
+    from cio_lint.prefilter import attribute_words, mentioned
+
+    data = (
+        "x.analytics_client.track()\ny. \tclient_v2 = 1\nz.клиент.track()\n"
+        "w.analytics_clientele\n# .tracker in a comment\nanalytics_client = 1\n"
+    ).encode()
+    names = frozenset({"analytics_client", "client", "клиент", "tracker", "absent"})
+    assert mentioned(data, names) == attribute_words(data) & names
+    assert mentioned(data, names) == {"analytics_client", "клиент", "tracker"}

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import ast
+import json
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,6 +13,7 @@ import pytest
 from cio_lint import fix as fix_module
 from cio_lint.fix import apply_fixes, diff_fixes
 from cio_lint.model import Edit, Finding, Fix
+from cio_lint.rules.examples import EXAMPLE_PLAN
 
 SOURCE = (
     "from segment import analytics\n"
@@ -233,3 +238,120 @@ def test_diff_marks_missing_final_newline(tmp_path: Path) -> None:
 def test_findings_without_fix_are_ignored(tmp_path: Path) -> None:
     plain = Finding("CIO001", "unknown-event", "error", "m", "app.py", 1, 1, 1, 2)
     assert apply_fixes([plain], root=tmp_path).files_fixed == 0
+
+
+# ------------------------------------------------------------- the CLI round trip (issue 12, 7)
+
+_IDENTIFY = "from enum import Enum\nfrom customerio import analytics\nanalytics.identify('u1', {'email': 'a@b.co'})\n"
+
+
+def _cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from cio_lint.cli import run; run()", "--no-cache", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+
+def _round_trip(tmp_path: Path, files: dict[str, str], *args: str) -> dict[str, str]:
+    """``--fix`` twice: the first rewrites, the second finds nothing to do. Returns the files."""
+    (tmp_path / "tracking_plan").mkdir()
+    (tmp_path / "tracking_plan" / "plan.yaml").write_text(EXAMPLE_PLAN)
+    for rel, text in files.items():
+        (tmp_path / rel).write_text(text)
+    first = _cli(tmp_path, "--fix", *args)
+    assert "warning" not in first.stderr, first.stderr
+    after = {rel: (tmp_path / rel).read_text() for rel in files}
+    for rel, text in after.items():
+        ast.parse(text, rel)
+    again = _cli(tmp_path, "--fix", "--format", "json", *args)
+    assert [d["code"] for d in json.loads(again.stdout) if d["code"] == "CIO002"] == []
+    assert {rel: (tmp_path / rel).read_text() for rel in files} == after
+    return after
+
+
+def test_fix_of_a_module_constant_edits_its_definition_once(tmp_path: Path) -> None:
+    """A constant used by module-level calls (also on its own line) and in a function: the
+    literal at the definition is the one edit; no call site is touched."""
+    source = (
+        _IDENTIFY
+        + "EV = 'signed up'; analytics.track('u1', EV, {'plan': 'pro'})\n"
+        + "analytics.track('u1', EV, {'plan': 'free'})\n"
+        + "def later(user):\n"
+        + "    analytics.track(user, EV, {'plan': 'pro'})\n"
+    )
+    after = _round_trip(tmp_path, {"app.py": source}, ".")
+    assert after["app.py"] == source.replace("'signed up'", "'Signed Up'")
+
+
+def test_module_constant_is_reported_once_at_its_definition(tmp_path: Path) -> None:
+    (tmp_path / "tracking_plan").mkdir()
+    (tmp_path / "tracking_plan" / "plan.yaml").write_text(EXAMPLE_PLAN)
+    (tmp_path / "app.py").write_text(
+        _IDENTIFY
+        + "EV = 'signed up'\n"
+        + "analytics.track('u1', EV, {'plan': 'pro'})\n"
+        + "analytics.track('u1', EV, {'plan': 'free'})\n"
+    )
+    done = _cli(tmp_path, "--format", "json", ".")
+    found = [(d["line"], d["column"], d["fix"]["edits"]) for d in json.loads(done.stdout)]
+    edit = {"line": 4, "column": 6, "end_line": 4, "end_column": 17, "content": "'Signed Up'"}
+    assert found == [(4, 6, [edit])]
+
+
+def test_fix_of_an_enum_member_edits_the_member(tmp_path: Path) -> None:
+    source = (
+        _IDENTIFY
+        + "class Event(str, Enum):\n    SIGNED_UP = 'signed-up'\n"
+        + "analytics.track('u1', Event.SIGNED_UP.value, {'plan': 'pro'})\n"
+        + "analytics.track('u1', Event.SIGNED_UP, {'plan': 'pro'})\n"
+        + "def later(user):\n"
+        + "    analytics.track(user, Event.SIGNED_UP.value, {'plan': 'pro'})\n"
+    )
+    after = _round_trip(tmp_path, {"app.py": source}, ".")
+    assert after["app.py"] == source.replace("'signed-up'", "'Signed Up'")
+
+
+def test_fix_of_a_local_edits_its_assignment_not_the_calls(tmp_path: Path) -> None:
+    source = (
+        _IDENTIFY
+        + "def signup(user):\n"
+        + "    name = 'signed_up'\n"
+        + "    analytics.track(user, name, {'plan': 'pro'})\n"
+        + "    analytics.track(user, name, {'plan': 'free'})\n"
+        + "    print(name)\n"
+    )
+    after = _round_trip(tmp_path, {"app.py": source}, ".")
+    assert after["app.py"] == source.replace("'signed_up'", "'Signed Up'")
+
+
+def test_fix_of_a_constant_of_another_module_edits_that_module(tmp_path: Path) -> None:
+    """Only the view is checked (a pre-commit run): the finding is at the call, the fix still
+    edits the constant where it is written."""
+    consts = "SIGNED_UP = 'signed up'\n"
+    view = (
+        _IDENTIFY
+        + "from consts import SIGNED_UP\nanalytics.track('u1', SIGNED_UP, {'plan': 'pro'})\n"
+    )
+    after = _round_trip(tmp_path, {"consts.py": consts, "view.py": view}, "view.py")
+    assert after == {"consts.py": "SIGNED_UP = 'Signed Up'\n", "view.py": view}
+
+
+def test_a_fix_that_edits_a_file_not_allowed_is_refused_whole(app: Path, tmp_path: Path) -> None:
+    """``allowed`` (the CLI: the files of its run) decides where fixes may write, not the fixes:
+    one edit outside takes the whole fix out, and the other fixes still apply."""
+    outside = tmp_path.parent / f"{tmp_path.name}-victim.py"
+    outside.write_text("SECRET = 1\n")
+    escape = os.path.relpath(outside, tmp_path)
+    bad = finding(edit(7, 30, 47, '"Order Completed"'), edit(1, 1, 11, "SECRET = 2", escape))
+    good = finding(edit(8, 75, 91, '"Trial Extended"'))
+    result = apply_fixes([bad, good], root=tmp_path, allowed=[app])
+    assert outside.read_text() == "SECRET = 1\n"
+    assert app.read_text() == SOURCE.replace('"trial_extended"', '"Trial Extended"')
+    assert result.fixed == (good,)
+    assert [s.path for s in result.skipped] == [escape]
+    assert "not one of the files of this run" in result.skipped[0].reason
+    assert escape not in diff_fixes([bad], root=tmp_path, allowed=[app])

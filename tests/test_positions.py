@@ -72,8 +72,8 @@ def test_parsing_without_validation_is_scoped() -> None:
     from cio_lint.analysis.extract import extract_file
 
     source = (ROOT / "examples" / "acme" / "billing.py").read_bytes()
-    fast = extract_file("billing.py", "acme.billing", False, source, valid=True)
-    slow = extract_file("billing.py", "acme.billing", False, source)
+    fast = extract_file("billing.py", "acme.billing", False, source)
+    slow = extract_file("billing.py", "acme.billing", False, source, validate=True)
     assert fast == slow and fast.calls
     with pytest.raises(cst.CSTValidationError):
         cst.SimpleWhitespace("not whitespace")

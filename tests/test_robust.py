@@ -3,7 +3,11 @@ a crash of the run; an import of a sibling module named like a relevant one sele
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import libcst
 import pytest
@@ -13,6 +17,8 @@ from cio_lint.cli import main
 from cio_lint.config import Config
 from cio_lint.engine import lint_paths
 from cio_lint.plan import load_plan
+
+SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 SDK = "from customerio import analytics\n"
 GOOD = SDK + "analytics.track('u1', 'Project Deleted')\n"  # CIO001 on line 2
@@ -54,7 +60,8 @@ def test_a_too_deep_expression_is_a_cio900_and_the_rest_is_checked(
     result = lint_paths([root], config, load_plan(root / "tracking_plan"), jobs=1)
     assert _findings(result.findings) == _expected(files)
     [error] = [f for f in result.findings if f.code == "CIO900"]
-    assert error.message == "Expression too deeply nested to analyse"
+    # what ``python plus.py`` says: CPython rejects it (issue 12: libcst never sees it)
+    assert error.message.startswith("Too deeply nested for Python: maximum recursion depth")
 
 
 def test_deep_nesting_never_reaches_libcsts_native_parser(project) -> None:
@@ -168,3 +175,115 @@ def test_from_targets_resolve_like_the_linker() -> None:
         ("x.y", False),
     ]
     assert from_targets(b"from . import views\n", "blog", True) == [("blog.views", True)]
+
+
+# ---------------------------------------------------------------------------------- issue 12
+
+
+def _cli(root: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """The real CLI in a subprocess (``--format json``), as CI runs it; its peak memory (MiB)
+    is the last line of stderr (``PEAK_MB n``)."""
+    script = (
+        "import sys\n"
+        "from cio_lint.cli import main\n"
+        "try:\n    main(sys.argv[1:])\n"
+        "except SystemExit as exc:\n    status = exc.code\n"
+        # VmHWM is this process's own peak: ru_maxrss keeps the parent's across exec
+        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')]\n"
+        "print('PEAK_MB', int(hwm[0].split()[1]) // 1024, file=sys.stderr)\n"
+        "sys.exit(status)\n"
+    )
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (SRC, env.get("PYTHONPATH")) if p)
+    return subprocess.run(
+        [sys.executable, "-c", script, *args, "--format", "json", "--no-cache"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def _peak_mb(done: subprocess.CompletedProcess[str]) -> int:
+    return int(done.stderr.strip().splitlines()[-1].split()[1])
+
+
+def _found(done: subprocess.CompletedProcess[str]) -> list[tuple[str, int, str]]:
+    assert done.returncode in (0, 1), (done.returncode, done.stderr[-2000:])
+    return sorted(
+        (f["path"], f["line"], f["code"]) for f in json.loads(done.stdout) if f["code"] != "CIO003"
+    )
+
+
+def test_the_memory_of_a_file_grows_linearly_with_its_calls(project) -> None:
+    """Each call kept its own set of the calls before it (``CallFact.must``): n²/2 keys, 6,000
+    calls of one scope took 0.9 GB. Doubling the calls must not much more than double what
+    their analysis costs."""
+    peaks = []
+    for n in (0, 2000, 4000):
+        calls = "".join(f"analytics.track('u{i}', 'Trial Started')\n" for i in range(n))
+        root = project({"calls.py": SDK + calls})
+        done = _cli(root, ".", "-j", "1")
+        assert _found(done) == []
+        peaks.append(_peak_mb(done))
+    empty, half, full = peaks
+    assert full - empty < 3 * (half - empty), peaks
+
+
+@pytest.mark.parametrize("terms", [500, 900])
+def test_a_long_chain_of_string_literals_in_a_call_is_checked(project, terms: int) -> None:
+    """Valid Python nested ``terms`` deep: libcst's code generation and the extractor recurse
+    per level (the default recursion limit was a false CIO900, or a crash of the run)."""
+    chain = " + ".join(["'a'"] * terms)
+    files = {
+        "good.py": GOOD,
+        "chain.py": SDK + "analytics.track('u1', 'Signed Up', {'plan': " + chain + "})\n",
+    }
+    done = _cli(project(files), ".", "-j", "1")
+    assert _found(done) == [("chain.py", 2, "CIO006"), ("good.py", 2, "CIO001")]
+    [message] = [f["message"] for f in json.loads(done.stdout) if f["code"] == "CIO006"]
+    assert "'" + "a" * terms + "'" in message
+
+
+def test_a_file_cpython_rejects_never_reaches_libcst(project) -> None:
+    """CPython rejects the NUL byte; libcst, given the file, overflowed its C stack on the
+    brackets and killed the whole run (exit 139)."""
+    deep = "x = " + "[" * 3000 + "]" * 3000 + "\n"
+    files = {"good.py": GOOD, "nul.py": SDK + "# a\x00b\n" + deep}
+    done = _cli(project(files), ".", "-j", "1")
+    assert _found(done) == [("good.py", 2, "CIO001"), ("nul.py", 2, "CIO900")]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_valid_nesting_deeper_than_libcst_can_take_is_a_cio900(project, jobs: str) -> None:
+    """CPython keeps ``a and b and ...`` flat; libcst nests it and overflows its C stack at
+    about 7,000 terms: in the run's own process (``-j 1``) that was exit 139, in a worker
+    a CIO900 "the parser crashed". Now it is never handed to libcst."""
+    files = {"good.py": GOOD, "ands.py": SDK + "x = " + " and ".join(["a"] * 8000) + "\n"}
+    done = _cli(project({**files, **FILLER}), ".", "-j", jobs)
+    assert _found(done) == [("ands.py", 2, "CIO900"), ("good.py", 2, "CIO001")]
+    [error] = [f for f in json.loads(done.stdout) if f["code"] == "CIO900"]
+    assert error["message"].startswith("Expression too deeply nested to analyse (")
+
+
+def test_a_file_over_the_memory_budget_is_a_cio901_and_costs_little(project) -> None:
+    """25 KiB of calls nested fifty deep took libcst over a gigabyte; the estimate made from
+    CPython's tree refuses it before libcst starts."""
+    nested = "f(" * 50 + "1" + ")" * 50
+    body = "".join(f"x{i} = {nested}\n" for i in range(250))
+    done = _cli(project({"good.py": GOOD, "nested.py": SDK + body}), ".", "-j", "1")
+    assert _found(done) == [("good.py", 2, "CIO001"), ("nested.py", 1, "CIO901")]
+    [warning] = [f for f in json.loads(done.stdout) if f["code"] == "CIO901"]
+    assert "to analyse" in warning["message"] and "`max-file-size` = 512 KiB" in warning["message"]
+    assert _peak_mb(done) < 300
+
+
+def test_the_memory_budget_grows_with_max_file_size() -> None:
+    from cio_lint.analysis.syntax import check
+
+    nested = "f(" * 50 + "1" + ")" * 50
+    data = "".join(f"x{i} = {nested}\n" for i in range(250)).encode()
+    assert check(data, "nested.py", 512 * 1024).too_large
+    assert not check(data, "nested.py", 2048 * 1024).too_large

@@ -181,6 +181,25 @@ def test_declared_wrappers(lint: Lint) -> None:
     ]
 
 
+def test_declared_page_and_screen_wrappers_send_their_event_as_the_name(lint: Lint) -> None:
+    """A declared wrapper's ``event`` is the name of a page or screen (``page(user_id,
+    category, name, properties)``): its call sites are checked like those of a track wrapper,
+    not dropped as if only the user came from them."""
+    files = {
+        "app/__init__.py": "",
+        "app/telemetry.py": "def show(kind, user, name, props):\n    pass\n",
+        "app/views.py": (
+            "from customerio import analytics\nfrom app.telemetry import show\n"
+            "show('page', 'u1', 'Home', {'" + "k" * 151 + "': 1})\n"
+        ),
+    }
+    for kind in ("page", "screen"):
+        spec = {"kind": kind, "user_id": 1, "event": 2, "properties": 3}
+        result = lint(files, wrappers={"app.telemetry.show": spec})
+        assert codes(result) == [("app/views.py", 3, "CIO102")], kind
+        assert result.sdk_calls == 1
+
+
 def test_declared_wrapper_errors_exit_2(project) -> None:
     root = project(
         {

@@ -5,8 +5,10 @@ import os
 CIO_SITE_ID = os.environ.get("CIO_SITE_ID", "")
 CIO_API_KEY = os.environ.get("CIO_API_KEY", "")
 CIO_WRITE_KEY = os.environ.get("CIO_WRITE_KEY", "")
+POSTHOG_KEY = os.environ.get("POSTHOG_KEY", "")
 CIO_HOST = os.environ.get("CIO_HOST", "https://cdp.customer.io")
 
+MIXPANEL_TOKEN = os.environ.get("MIXPANEL_TOKEN", "")
 SEGMENT_WRITE_KEY = os.environ.get("SEGMENT_WRITE_KEY", "")
 RUDDERSTACK_WRITE_KEY = os.environ.get("RUDDERSTACK_WRITE_KEY", "")
 RUDDERSTACK_DATA_PLANE_URL = os.environ.get("RUDDERSTACK_DATA_PLANE_URL", "")

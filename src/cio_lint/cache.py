@@ -18,6 +18,13 @@ never run code. Decoding is several times faster than JSON, whose lists had to b
 into tuples in Python. An entry with another format, version or key, a payload that does not
 match its digest, or the wrong shape is ignored and overwritten, never trusted. Writes are
 atomic.
+
+A digest only proves an entry is whole, not who wrote it: anyone who can write the folder can
+forge a well-formed entry. So cached findings are used only when they fit the run that reads
+them (``findings_fit``: every path is one of the run's files, every edit lies inside its
+file), and a run whose results are written into the project (``--fix``, ``--diff``,
+``--write-baseline``) reads no cache at all: what it writes comes from the files and the plan
+alone (docs/security.md).
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import hashlib
 import io
 import operator
 import pickle
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -38,6 +46,7 @@ from cio_lint.model import Edit, Finding, Fix
 
 FORMAT = 2
 _MAGIC = b"cio-lint-cache"
+_NEWLINES = re.compile(rb"\r\n|\r|\n")
 
 
 def code_version(root: Path | None = None) -> str:
@@ -153,14 +162,73 @@ def finding_to_row(f: Finding) -> list[Any]:
 
 
 def finding_from_row(row: list[Any]) -> Finding:
+    """The finding of a row; ``TypeError`` if any field has the wrong type (a forged or foreign
+    entry), so that nothing downstream meets a value it does not expect."""
     code, name, severity, message, path, line, column, end_line, end_column, fix, snippet = row
+    _check_types((code, name, message, path, snippet), str)
+    _check_types((line, column, end_line, end_column), int)
+    if severity not in ("error", "warning"):
+        raise TypeError("not a severity")
     parsed = None
     if fix is not None:
         applicability, description, edits = fix
+        if applicability not in ("safe", "unsafe") or type(description) is not str:
+            raise TypeError("not a fix")
+        for edit in edits:
+            _check_types((edit[0], edit[5]), str)
+            _check_types(edit[1:5], int)
         parsed = Fix(tuple(Edit(*e) for e in edits), applicability, description)
     return Finding(
         code, name, severity, message, path, line, column, end_line, end_column, parsed, snippet
     )
+
+
+def _check_types(values: Iterable[Any], kind: type) -> None:
+    if not all(type(v) is kind for v in values):
+        raise TypeError(f"not a {kind.__name__}")
+
+
+def findings_fit(
+    findings: Iterable[Finding], targets: Iterable[str], files: dict[str, Path]
+) -> bool:
+    """Whether cached findings could be this run's: each names one of its ``targets`` (paths as
+    reported), each fix edit one of its ``files`` (reported path -> file), inside that file's
+    lines, with edits of one fix in order and not overlapping. Only the files that fix edits
+    name are read (few: fixable findings)."""
+    targets = set(targets)
+    lines: dict[str, int | None] = {}
+    for finding in findings:
+        if finding.path not in targets:
+            return False
+        if finding.fix is None:
+            continue
+        spans = []
+        for edit in finding.fix.edits:
+            if edit.path not in files:
+                return False
+            start, end = (edit.line, edit.column), (edit.end_line, edit.end_column)
+            if min(*start, *end) < 1 or end < start:
+                return False
+            if edit.path not in lines:
+                lines[edit.path] = _line_count(files[edit.path])
+            count = lines[edit.path]
+            if count is None or edit.end_line > count:
+                return False
+            spans.append((edit.path, start, end))
+        reached: dict[str, tuple[int, int]] = {}  # per file, the furthest end so far
+        for path, start, end in sorted(spans):
+            if path in reached and start < reached[path]:
+                return False
+            reached[path] = max(end, reached.get(path, end))
+    return True
+
+
+def _line_count(path: Path) -> int | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return len(_NEWLINES.findall(data)) + 1
 
 
 def digest(*parts: bytes | str) -> str:
@@ -179,6 +247,23 @@ def _index_row(row: Any) -> bool:
         and type(row[1]) is frozenset
         and type(row[2]) is frozenset
         and type(row[3]) is frozenset
+    )
+
+
+def _strings(value: Any) -> bool:
+    return type(value) is tuple and all(type(v) is str for v in value)
+
+
+def _trim_context(value: Any) -> bool:
+    """``Engine.trim_context``: None, or (tails, tops); its facts are parsed again with it."""
+    if value is None:
+        return True
+    if type(value) is not tuple or len(value) != 2 or not _strings(value[1]):
+        return False
+    tails = value[0]
+    return type(tails) is tuple and all(
+        type(t) is tuple and len(t) == 2 and type(t[0]) is str and (t[1] is None or _strings(t[1]))
+        for t in tails
     )
 
 
@@ -341,7 +426,7 @@ class Cache:
         if not (isinstance(members, frozenset) and all(isinstance(m, str) for m in members)):
             return None
         if not all(
-            isinstance(r, tuple) and len(r) == 2 and isinstance(r[0], str)
+            isinstance(r, tuple) and len(r) == 2 and isinstance(r[0], str) and _trim_context(r[1])
             for r in value["files"].values()
         ):
             return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ import click
 
 from cio_lint import __version__
 from cio_lint.config import Config, ConfigError, load_config, split_codes
+from cio_lint.discovery import check_paths, reason
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMATS = ("text", "json", "sarif", "github")
@@ -47,7 +48,7 @@ def main() -> None:
 
 
 @main.command("check", context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
 @click.option(
     "--plan",
     "plan_path",
@@ -152,6 +153,7 @@ def check(
 
     targets = list(paths) or [Path(".")]
     try:
+        check_paths(targets)  # before anything else: a typo in a path is no clean run
         config = load_config(targets[0], config_path)
         config = config.with_overrides(
             select=split_codes(select, "--select") if select else None,
@@ -169,8 +171,11 @@ def check(
         if explain_wrappers:
             _explain_wrappers(targets, config, plan, jobs)
             return
+        # What is written into the project comes from its files and plan alone, never from the
+        # cache, which is not trusted (docs/security.md).
+        fresh = config.with_overrides(cache=False) if fix or diff or write_baseline else config
         try:
-            result = lint_paths(targets, config, plan, jobs, progress=bar)
+            result = lint_paths(targets, fresh, plan, jobs, progress=bar)
         finally:
             if bar is not None:
                 bar.close()
@@ -179,13 +184,13 @@ def check(
         if diff:
             from cio_lint.fix import diff_fixes
 
-            text = diff_fixes(findings, root=Path.cwd())
+            text = diff_fixes(findings, root=Path.cwd(), allowed=result.files)
             click.echo(text, nl=False)
             sys.exit(EXIT_FINDINGS if text and not exit_zero else EXIT_OK)
         if fix:
             from cio_lint.fix import apply_fixes
 
-            outcome = apply_fixes(findings, root=Path.cwd())
+            outcome = apply_fixes(findings, root=Path.cwd(), allowed=result.files)
             for skipped in outcome.skipped:
                 click.echo(
                     f"warning: fix not applied to {skipped.path}: {skipped.reason}", err=True
@@ -195,7 +200,12 @@ def check(
                 result = lint_paths(targets, config, plan, jobs)
                 findings = result.findings
         if write_baseline is not None:
-            count = save_baseline(write_baseline, findings, cwd=Path.cwd())
+            try:
+                count = save_baseline(write_baseline, findings, cwd=Path.cwd())
+            except OSError as exc:
+                raise ConfigError(
+                    f"{write_baseline}: cannot write the baseline: {reason(exc)}"
+                ) from None
             if not quiet:
                 click.echo(f"Wrote {count} finding(s) to the baseline {write_baseline}", err=True)
             sys.exit(EXIT_OK)
@@ -222,7 +232,10 @@ def check(
             if line and not line.startswith(("Checked ", "Found ", "All checks"))
         )
     if output_file is not None:
-        output_file.write_text(text, encoding="utf-8")
+        try:
+            output_file.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _fail(f"{output_file}: cannot write the report: {reason(exc)}")
     else:
         click.echo(text, nl=False)
     if baseline_stale and stale:
@@ -284,6 +297,7 @@ def _load_plan(plan_path: Path | None, config: Config, start: Path) -> Any:
 
 
 def _explain_wrappers(targets: Sequence[Path], config: Config, plan: Any, jobs: int | None) -> None:
+    from cio_lint import sdks
     from cio_lint.engine import lint_paths
     from cio_lint.sdk_versions import decide
 
@@ -295,7 +309,7 @@ def _explain_wrappers(targets: Sequence[Path], config: Config, plan: Any, jobs: 
     for skipped in versions.skipped:
         click.echo(f"  (skipped {skipped})")
     result = lint_paths(targets, config, plan, jobs, use_run_cache=False)
-    classic = versions.version("customerio")
+    variants = sdks.variants({name: versions.version(name) for name in versions.decisions})
     if result.by_member_name:
         click.echo(
             "Receivers resolved by member name (one class of the scanned code holds a client under it):"
@@ -313,7 +327,7 @@ def _explain_wrappers(targets: Sequence[Path], config: Config, plan: Any, jobs: 
             f"{info.module}.{name}({', '.join(info.params)}){'  [declared]' if declared else ''}"
         )
         for emission in info.emissions:
-            mapping = _describe_mapping(emission, classic)
+            mapping = _describe_mapping(emission, variants)
             click.echo(f"    -> {emission.method} ({emission.family}): {mapping}")
             if len(emission.via) > 0:
                 click.echo(f"       through {' -> '.join(emission.via)}")
@@ -342,6 +356,7 @@ def _show_settings(config: Config, plan_path: Path | None, start: Path) -> None:
         ("exclude", list(config.exclude)),
         ("extend-exclude", list(config.extend_exclude)),
         ("per-file-ignores", {k: list(v) for k, v in config.per_file_ignores.items()}),
+        ("destinations", list(config.destinations)),
         ("jobs", config.jobs or "(CPU count)"),
         ("cache", str(cache_dir) if config.cache else "off"),
         ("max-file-size", f"{config.max_file_bytes // 1024} KiB"),
@@ -365,15 +380,13 @@ def _show_settings(config: Config, plan_path: Path | None, start: Path) -> None:
         click.echo(f"  skipped {skipped}")
 
 
-def _describe_mapping(emission: Any, classic: tuple[int, ...] = (99,)) -> str:
-    """``user_id <- user, event <- name, properties <- props``: which parameter feeds what."""
-    from cio_lint.analysis import sdk
+def _describe_mapping(emission: Any, variants: Mapping[tuple[str, str], Any]) -> str:
+    """``user_id <- user, event <- name, properties <- props``: which parameter feeds what;
+    ``variants``: ``sdks.variants`` at the decided versions."""
     from cio_lint.analysis.syms import mentions
 
-    if emission.family == sdk.CLASSIC:
-        names = sdk.classic_signatures(classic).get(emission.method, sdk.Signature(())).params
-    else:
-        names = sdk.SEGMENT_SIGNATURES.get(emission.method, ())
+    variant = variants.get((emission.family, emission.method))
+    names = variant.signature.params if variant is not None else ()
     parts = []
     for i, arg in enumerate(emission.args):
         if mentions(arg, "param"):

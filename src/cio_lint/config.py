@@ -13,7 +13,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from cio_lint import sdks
 from cio_lint.sdk_versions import check_overrides
+from cio_lint.sdks import VERSION_EXAMPLE
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -60,6 +62,8 @@ class Config:
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
     wrappers: dict[str, dict[str, Any]] = field(default_factory=dict)
     sdk_versions: dict[str, str] = field(default_factory=dict)
+    # where the project forwards every SDK's calls besides its defaults: whose limits apply
+    destinations: tuple[str, ...] = ()
     jobs: int | None = None
     cache: bool = True
     cache_dir: Path | None = None
@@ -114,7 +118,18 @@ def _matches(path: str, pattern: str) -> bool:
     return fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path, f"*/{pattern}")
 
 
+class UnknownCode(ConfigError):
+    """A selector that matches no rule; ``written`` is how the user wrote it (to find its line)."""
+
+    def __init__(self, message: str, written: str) -> None:
+        super().__init__(message)
+        self.written = written
+
+
 def split_codes(value: str | list[str] | tuple[str, ...] | None, where: str) -> tuple[str, ...]:
+    """Rule codes or prefixes (``CIO001``, ``CIO1``, ``ALL``), upper-cased. Each must match at
+    least one rule: a typo (``CIO0O1``, a letter O) would otherwise select nothing and let
+    every check pass (``UnknownCode``)."""
     if value is None:
         return ()
     items = value.split(",") if isinstance(value, str) else list(value)
@@ -129,8 +144,53 @@ def split_codes(value: str | list[str] | tuple[str, ...] | None, where: str) -> 
             raise ConfigError(
                 f"{where}: `{item.strip()}` is not a rule code or prefix (e.g. CIO001, CIO1)"
             )
-        out.append("CIO" if code == "ALL" else code)
+        code = "CIO" if code == "ALL" else code
+        if not _matches_a_rule(code):
+            raise UnknownCode(
+                f"{where}: `{item.strip()}` matches no rule{_hint(code)}", item.strip()
+            )
+        out.append(code)
     return tuple(out)
+
+
+def _codes() -> list[str]:
+    from cio_lint.rules import RULES  # the registry, only when codes are given
+
+    return list(RULES)
+
+
+def _matches_a_rule(prefix: str) -> bool:
+    return any(code.startswith(prefix) for code in _codes())
+
+
+def _hint(code: str) -> str:
+    """``did you mean `CIO001`?`` for a letter typed for a digit (O for 0, I or L for 1), else
+    the ranges of the codes there are."""
+    digits = code[3:].translate(str.maketrans("OIL", "011"))
+    if digits != code[3:] and _matches_a_rule("CIO" + digits):
+        return f" (did you mean `CIO{digits}`?)"
+    ranges: dict[str, list[str]] = {}
+    for known in sorted(_codes()):
+        ranges.setdefault(known[:4], []).append(known)
+    shown = ", ".join(f"{c[0]}..{c[-1]}" if len(c) > 1 else c[0] for c in ranges.values())
+    return f" (the rules are {shown})"
+
+
+def _line_of(source: Path, written: str) -> int | None:
+    """The line of ``source`` where ``written`` appears quoted, in the cio-lint section (for a
+    pointer to a bad code); None if it cannot be told cheaply."""
+    try:
+        lines = source.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    start = 0
+    if source.name == "pyproject.toml":
+        start = next((i for i, t in enumerate(lines) if t.lstrip().startswith("[tool.cio-lint")), 0)
+    quoted = (f'"{written}"', f"'{written}'")
+    for number, text in enumerate(lines[start:], start + 1):
+        if any(q in text for q in quoted):
+            return number
+    return None
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -175,6 +235,7 @@ def parse_section(section: dict[str, Any], source: Path) -> Config:
         "per-file-ignores",
         "wrappers",
         "sdk-versions",
+        "destinations",
         "jobs",
         "cache-dir",
         "no-cache",
@@ -202,17 +263,32 @@ def parse_section(section: dict[str, Any], source: Path) -> Config:
     raw_pfi = section.get("per-file-ignores", {})
     if not isinstance(raw_pfi, dict):
         raise ConfigError(f"{where}: `per-file-ignores` must be a table of glob = [codes]")
-    for pattern, codes in raw_pfi.items():
-        per_file[pattern] = split_codes(codes, f"{where}.per-file-ignores")
+
+    def codes(value: Any, key: str) -> tuple[str, ...]:
+        try:
+            return split_codes(value, f"{where}.{key}")
+        except UnknownCode as exc:
+            line = _line_of(source, exc.written)
+            if line is None:
+                raise
+            message = str(exc).replace(f"{source}: ", f"{source}:{line}: ", 1)
+            raise ConfigError(message) from None
+
+    for pattern, pattern_codes in raw_pfi.items():
+        per_file[pattern] = codes(pattern_codes, "per-file-ignores")
     sdk_versions = section.get("sdk-versions", {})
-    if not isinstance(sdk_versions, dict) or not all(
-        isinstance(v, str) for v in sdk_versions.values()
-    ):
-        raise ConfigError(f'{where}: `sdk-versions` must be a table like {{customerio = "2.4"}}')
+    if not isinstance(sdk_versions, dict):
+        raise ConfigError(f"{where}: `sdk-versions` must be a table like {{{VERSION_EXAMPLE}}}")
     try:
         sdk_versions = check_overrides(sdk_versions)
     except ValueError as exc:
         raise ConfigError(f"{where}.sdk-versions: {exc}") from None
+    destinations = str_list("destinations") or ()
+    for name in destinations:
+        if name not in sdks.DESTINATIONS:
+            raise ConfigError(
+                f"{where}: unknown destination `{name}` (known: {', '.join(sdks.DESTINATIONS)})"
+            )
     jobs = section.get("jobs")
     if jobs is not None and (not isinstance(jobs, int) or jobs < 1):
         raise ConfigError(f"{where}: `jobs` must be a positive integer")
@@ -224,13 +300,14 @@ def parse_section(section: dict[str, Any], source: Path) -> Config:
         root=root,
         source=source,
         plan=(root / plan) if plan else None,
-        select=split_codes(section.get("select"), f"{where}.select"),
-        ignore=split_codes(section.get("ignore"), f"{where}.ignore"),
+        select=codes(section.get("select"), "select"),
+        ignore=codes(section.get("ignore"), "ignore"),
         exclude=str_list("exclude") or DEFAULT_EXCLUDE,
         extend_exclude=str_list("extend-exclude") or (),
         per_file_ignores=per_file,
         wrappers=validate_wrappers(section.get("wrappers", {}), where),
         sdk_versions=dict(sdk_versions),
+        destinations=destinations,
         jobs=jobs,
         cache=not section.get("no-cache", False),
         cache_dir=(root / cache_dir) if isinstance(cache_dir, str) else None,

@@ -20,22 +20,21 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from cio_lint import prefilter, sdk_versions
+from cio_lint import prefilter, sdk_versions, sdks
 from cio_lint.analysis.dedupe import reported_below
 from cio_lint.analysis.facts import FileFacts
 from cio_lint.analysis.link import Project, Resolved, WrapperInfo
 from cio_lint.analysis.receivers import Unresolved, unresolved_calls
 from cio_lint.analysis.roots import ImportRoots, dotted
-from cio_lint.analysis.trim import trim_with_words
-from cio_lint.cache import Cache
+from cio_lint.cache import Cache, findings_fit
 from cio_lint.config import Config, ConfigError
+from cio_lint.discovery import check_paths, discover
 from cio_lint.model import Finding
 from cio_lint.prefilter import (
     SDK_TOP_LEVEL,
     SourceFile,
     local_names,
     member_names,
-    mentions_member,
     module_words,
     relevant_modules,
 )
@@ -59,6 +58,7 @@ class LintResult:
     # directly or through a wrapper, each counted once; and how many of them go through one.
     sdk_calls: int = 0
     through_wrappers: int = 0
+    files: tuple[str, ...] = ()  # every file of the run: the only ones ``--fix`` may write
 
 
 def count_calls(resolved: Sequence[Resolved]) -> tuple[int, int]:
@@ -71,29 +71,6 @@ def count_calls(resolved: Sequence[Resolved]) -> tuple[int, int]:
         where = (item.module.path, item.fact.id)
         sites[where] = sites.get(where, False) or bool(item.emission.via)
     return len(sites), sum(sites.values())
-
-
-def discover(paths: Sequence[Path], config: Config) -> list[Path]:
-    """Python files under ``paths`` (explicit files are always included), sorted, unique."""
-    found: set[Path] = set()
-    root = str(config.root.resolve())
-    for path in paths:
-        path = path.resolve()
-        if path.is_file():
-            found.add(path)
-            continue
-        if not path.is_dir():
-            raise ConfigError(f"{path}: no such file or directory")
-        for dirpath, dirnames, filenames in os.walk(path):
-            rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
-            prefix = "" if rel_dir == "." else rel_dir + "/"
-            if prefix.startswith("../"):
-                prefix = dirpath.replace(os.sep, "/") + "/"
-            dirnames[:] = sorted(d for d in dirnames if not config.excludes_relative(prefix + d))
-            for name in filenames:
-                if name.endswith(".py") and not config.excludes_relative(prefix + name):
-                    found.add(Path(dirpath, name))
-    return sorted(found, key=str)
 
 
 class ModuleNamer:
@@ -148,33 +125,19 @@ def _warm_worker() -> None:
     import cio_lint.analysis.extract  # noqa: F401  (libcst, before the first file arrives)
 
 
-def _extract(args: tuple[str, str, bool, bytes, Any, tuple[str, ...]]) -> FileFacts:
-    path, module, is_package, data, tails, tops = args
-    trimmed = None
-    if tails is not None:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            pass  # extract_file reports it
-        else:
-            trimmed = trim_with_words(text, tails, tops)
+# path, module, is_package, bytes, trim tails, trim tops, max-file-size (the memory budget)
+Work = tuple[str, str, bool, bytes, Any, tuple[str, ...], int]
+
+
+def _extract(args: Work) -> FileFacts:
+    path, module, is_package, data, tails, tops, limit = args
     from cio_lint.analysis.extract import extract_file  # libcst: only when a file is parsed
 
-    facts = extract_file(
-        path,
-        module,
-        is_package,
-        data,
-        (trimmed.text, trimmed.lines)
-        if trimmed is not None and trimmed.lines is not None
-        else None,
-        valid=trimmed is not None and trimmed.valid,
-    )
-    facts.dropped = trimmed.dropped if trimmed is not None else frozenset()
-    return facts
+    trim = None if tails is None else (tails, tops)
+    return extract_file(path, module, is_package, data, trim, max_file_bytes=limit)
 
 
-def _isolated(work: tuple[str, str, bool, bytes, Any, tuple[str, ...]]) -> FileFacts:
+def _isolated(work: Work) -> FileFacts:
     """``_extract`` in a process of its own: a crash of the parser is the file's CIO900."""
     with ProcessPoolExecutor(max_workers=1) as pool:
         try:
@@ -208,6 +171,8 @@ class Engine:
         self.by_path: dict[Path, SourceFile] = {}
         self.facts: dict[str, FileFacts] = {}  # module -> facts
         self.parsed_modules: set[str] = set()
+        # target files and folders that could not be read: path -> (is a folder, why): CIO903
+        self.unreadable: dict[Path, tuple[bool, str]] = {}
         self.roots: ImportRoots | None = None  # None: one module namespace (``_discover``)
         self._pool: ProcessPoolExecutor | None = None
         self._workers = 0
@@ -220,7 +185,6 @@ class Engine:
         self.facts_keys: dict[str, tuple[str, Any]] = {}
         self.members: set[str] = set()  # member names that resolve by name (``prefilter``)
         self.declared_names: set[str] = set()  # functions and classes of declared wrappers
-        self._attribute_scan: Future[list[Any]] | None = None  # the helper's ``scan_attributes``
         self._attributes_done = False
         cache_dir = None
         if config.cache:
@@ -234,7 +198,8 @@ class Engine:
         """Extract ``files``, or take their facts from the cache. Files to parse go to the
         workers first; cached facts are decoded, and ``meanwhile`` (the work the next round
         needs) runs, in this process while the workers parse."""
-        context = repr(self.trim_context).encode()
+        # the trim context and the memory budget (``max-file-size``) decide the facts too
+        context = repr((self.trim_context, self.config.max_file_bytes)).encode()
         todo: list[tuple[SourceFile, str]] = []
         cached: list[tuple[SourceFile, str]] = []
         for f in files:
@@ -269,7 +234,10 @@ class Engine:
     def _submit(self, todo: Sequence[tuple[SourceFile, str]]) -> Iterable[FileFacts]:
         """Start parsing ``todo``: in the pool (``map`` submits at once) or lazily here."""
         tails, tops = self.trim_context if self.trim_context is not None else (None, ())
-        work = [(str(f.path), f.module, f.is_package, f.read(), tails, tops) for f, _ in todo]
+        limit = self.config.max_file_bytes
+        work = [
+            (str(f.path), f.module, f.is_package, f.read(), tails, tops, limit) for f, _ in todo
+        ]
         if len(work) >= 2:
             self._start_workers()
             if self._pool is not None and self._workers < self.jobs and len(work) >= 4 * self.jobs:
@@ -313,7 +281,8 @@ class Engine:
             self._pool = None
         tails, tops = self.trim_context if self.trim_context is not None else (None, ())
         for f, _ in todo[done:]:
-            yield _isolated((str(f.path), f.module, f.is_package, f.read(), tails, tops))
+            limit = self.config.max_file_bytes
+            yield _isolated((str(f.path), f.module, f.is_package, f.read(), tails, tops, limit))
 
     def _start_scans(self) -> tuple[Future[list[Any]], Future[list[Any]]] | None:
         """Import words of every file, read by a helper process: first those of the files whose
@@ -330,7 +299,6 @@ class Engine:
         self._helper = ProcessPoolExecutor(max_workers=1)
         first = self._helper.submit(prefilter.scan_imports, paths, True)
         second = self._helper.submit(prefilter.scan_imports, paths, False)
-        self._attribute_scan = self._helper.submit(prefilter.scan_attributes, paths)
         return first, second
 
     def _start_workers(self, inherit: bool = True, workers: int | None = None) -> None:
@@ -378,14 +346,18 @@ class Engine:
         )
         self.trim_context = (tails, tuple(sorted(tops)))
 
-    def _attribute_words(self, candidates: list[SourceFile]) -> None:
-        """Each file's attribute words (for member names), once: from the helper process on a
-        first run, from the cache's index for unchanged files, else read here."""
-        if self._attribute_scan is not None:
-            for f, words in zip(self.by_path.values(), _result(self._attribute_scan) or ()):
-                if f._attrs is None:
-                    f._attrs = words
-            self._attribute_scan = None
+    def _member_mentions(self, candidates: list[SourceFile], new: frozenset[str]) -> None:
+        """Which files mention the new member names. On a first run the helper process looks
+        for just these names in the bytes it read; on a rerun each file's attribute words come
+        from the cache's index (unchanged files) or are read here, and are stored for the next."""
+        if self._helper is not None:
+            paths = [str(f.path) for f in candidates if f._attrs is None]
+            found = _result(self._helper.submit(prefilter.scan_mentions, paths, new))
+            if found is not None:
+                by_path = {str(f.path): f for f in candidates}
+                for path, names in zip(paths, found):
+                    by_path[path].note_mentions(new, names)
+            return  # nothing is stored: the next run (a rerun) collects the attribute words
         if not self.cache.enabled or self._attributes_done:
             return
         self._attributes_done = True
@@ -435,11 +407,15 @@ class Engine:
         key = ""
         if self.cache.enabled:
             key = Cache.facts_key(
-                str(file.path), module, file.is_package, data + repr(None).encode()
+                str(file.path),
+                module,
+                file.is_package,
+                data + repr((None, self.config.max_file_bytes)).encode(),
             )
         facts = self.cache.get_facts(key) if key and self.cache.has("facts", key) else None
         if facts is None:
-            facts = _extract((str(file.path), module, file.is_package, data, None, ()))
+            limit = self.config.max_file_bytes
+            facts = _extract((str(file.path), module, file.is_package, data, None, (), limit))
             if key:
                 self.cache.put_facts(key, facts)
         self.facts_keys[module] = ("", self.facts_keys.get(module, ("", None))[1])
@@ -447,16 +423,25 @@ class Engine:
 
     # ------------------------------------------------------------------ run
     def _discover(self, paths: Sequence[Path]) -> list[SourceFile]:
+        check_paths(paths)
         if self._root_covers(paths):
-            universe = set(discover([self.config.root], self.config))
+            found = discover([self.config.root], self.config)
+            universe = set(found.files)
             resolved = [str(p.resolve()) for p in paths]
-            explicit = {Path(r) for r in resolved if os.path.isfile(r)}
+            given = discover([Path(r) for r in resolved if os.path.isfile(r)], self.config)
+            explicit = set(given.files)
             dirs = tuple(r.rstrip(os.sep) + os.sep for r in resolved if os.path.isdir(r))
             targets = {p for p in universe if str(p).startswith(dirs)} | explicit
             universe |= explicit
+            self.unreadable = {
+                p: why for p, why in found.unreadable.items() if (str(p) + os.sep).startswith(dirs)
+            }
+            self.unreadable.update(given.unreadable)
         else:
-            targets = set(discover(paths, self.config))
+            found = discover(paths, self.config)
+            targets = set(found.files)
             universe = set()
+            self.unreadable = dict(found.unreadable)
         namer = ModuleNamer()
         paths_ = sorted(universe | targets, key=str)
         named = [(path, *namer.name(path), namer.root(path)) for path in paths_]
@@ -472,11 +457,13 @@ class Engine:
         return [f for f in self.by_path.values() if f.target]
 
     @functools.cached_property
-    def _classic_version(self) -> tuple[int, ...]:
-        """The classic ``customerio`` version of this run (``sdk_versions``: configuration,
-        the project's pins, the installed package, else the newest), decided once."""
-        decided = sdk_versions.decide(self.config.root, self.config.sdk_versions, ("customerio",))
-        return decided.version("customerio")
+    def _sdk_versions(self) -> dict[str, tuple[int, ...]]:
+        """The version of each distribution that picks an SDK's signatures (``sdks.VERSIONED``)
+        for this run (``sdk_versions``: configuration, the project's pins, the installed
+        package, else the newest), decided once."""
+        names = tuple(sdks.VERSIONED)
+        decided = sdk_versions.decide(self.config.root, self.config.sdk_versions, names)
+        return {name: decided.version(name) for name in names}
 
     def _run_key(self, paths: Sequence[Path]) -> tuple[str, str] | None:
         """The key of this exact run (every file's stamp included) and of this project (the
@@ -497,8 +484,9 @@ class Engine:
         extra = repr(
             (
                 sorted(str(p.resolve()) for p in paths),
+                sorted(str(p) for p in self.unreadable),
                 str(Path.cwd()),
-                self._classic_version,
+                sorted(self._sdk_versions.items()),
             )
         )
         return Cache.run_key(fingerprint, repr(self.config), stamps, extra), Cache.run_key(
@@ -556,9 +544,19 @@ class Engine:
         state["stamps"] = {str(p): f.stamp for p, f in self.by_path.items()}
         return list(state["findings"])
 
+    def _fits(self, findings: list[Finding]) -> bool:
+        """Whether cached findings fit this run (``cache.findings_fit``): a forged entry that
+        names other files is a miss, never a result."""
+        cwd = Path.cwd()
+        files = {_relative(str(p), cwd): p for p in self.by_path}
+        targets = (rel for rel, p in files.items() if self.by_path[p].target)
+        return findings_fit(findings, targets, files)
+
     def run(self, paths: Sequence[Path], use_run_cache: bool = True) -> LintResult:
         try:
-            return self._run(paths, use_run_cache)
+            result = self._run(paths, use_run_cache)
+            result.files = tuple(str(p) for p in self.by_path)
+            return result
         finally:
             for pool in (self._pool, self._helper):
                 if pool is not None:
@@ -570,7 +568,7 @@ class Engine:
         keys = self._run_key(paths) if use_run_cache else None
         if keys is not None:
             cached = self.cache.get_run(keys[0])
-            if cached is not None:
+            if cached is not None and self._fits(cached["findings"]):
                 return LintResult(
                     findings=cached["findings"],
                     files_checked=int(cached["files_checked"]),
@@ -594,7 +592,12 @@ class Engine:
         if not rerun:
             scans = self._start_scans()
             self._start_workers()
-        if keys is not None and state is not None and changed is not None:
+        if (
+            keys is not None
+            and state is not None
+            and changed is not None
+            and self._fits(state["findings"])
+        ):
             findings = self._early_cutoff(state, changed, index)
             if findings is not None:
                 counts = _state_counts(state)
@@ -614,7 +617,7 @@ class Engine:
             {},
             {name: str(f.path) for name, f in self.files.items()},
             self._load,
-            self._classic_version,
+            self._sdk_versions,
             self.config.wrappers
             if self.roots is None
             else self.roots.declared(self.config.wrappers),
@@ -670,7 +673,7 @@ class Engine:
                 new_members = member_names(project) - self.members
             self.members |= new_members
             if new_members:
-                self._attribute_words(candidates)
+                self._member_mentions(candidates, frozenset(new_members))
             before = {m: set(found) for m, found in relevant.items()}
             added = {m for m, found in now.items() if not found <= relevant.get(m, set())}
             for m, found in now.items():
@@ -687,7 +690,7 @@ class Engine:
                 and (
                     f.imports_relevant(names, relevant_dotted, relevant_words)
                     or f.module in relevant
-                    or (self.members and mentions_member(f, self.members))
+                    or (self.members and f.mentions(self.members))
                 )
             ]
             if self.config.prefilter and new_members:
@@ -729,7 +732,7 @@ class Engine:
                 {
                     str(f.path): (f.stamp, *f.imports())
                     for f in candidates
-                    if f.stamp and f._words is not None
+                    if f.stamp and f._words is not None and f.read_error is None
                 }
             )
         if project.declaration_errors:
@@ -805,6 +808,7 @@ class Engine:
             if loaded.path in targets:
                 by_path.setdefault(loaded.path, loaded)
         raw: list[Finding] = [_unresolved_finding(u) for u in unresolved]
+        raw.extend(self._unreadable_findings())
         below_found: dict[int, list[Finding]] = {}  # id of a shared below view -> its findings
         for f in facts:
             if f.error is not None:
@@ -823,19 +827,20 @@ class Engine:
                         column,
                     )
                 )
+        forwarded = frozenset(self.config.destinations)
         for item in resolved:
             if item.flow_only:
                 continue  # only the user comes from this call: CIO003's business
-            found = check_call(item.call, plan)  # type: ignore[arg-type]
+            found = check_call(item.call, plan, forwarded)  # type: ignore[arg-type]
             if item.inner is not None:
                 # The wrapper's own body reports what does not depend on the call's arguments.
-                inner = {(x.code, x.message) for x in check_call(item.inner, plan)}  # type: ignore[arg-type]
+                inner = {(x.code, x.message) for x in check_call(item.inner, plan, forwarded)}  # type: ignore[arg-type]
                 found = [x for x in found if (x.code, x.message) not in inner]
             if item.below is not None:
                 # ...and the call one hop below reports what the wrappers between write.
                 below = below_found.get(id(item.below))
                 if below is None:
-                    below = check_call(item.below, plan)  # type: ignore[arg-type]
+                    below = check_call(item.below, plan, forwarded)  # type: ignore[arg-type]
                     below_found[id(item.below)] = below
                 found = reported_below(found, below)
             raw.extend(x if x.path in targets else _at_call(x, item) for x in found)
@@ -862,6 +867,22 @@ class Engine:
             out.append(replace(finding, path=rel, fix=fix))
         out.sort(key=lambda x: x.sort_key)
         return out
+
+    def _unreadable_findings(self) -> Iterator[Finding]:
+        """CIO903 for each target file or folder that could not be read: met so by discovery,
+        or when its bytes were read (``SourceFile.read_error``)."""
+        rule = RULES["CIO903"]
+        met = dict(self.unreadable)
+        for path, file in self.by_path.items():
+            if file.target and file.read_error is not None:
+                met.setdefault(path, (False, file.read_error))
+        for path, (folder, why) in met.items():
+            message = rule.MESSAGE.format(
+                what="folder" if folder else "file",
+                reason=why,
+                consequence="no file in it was checked" if folder else "not checked",
+            )
+            yield Finding(rule.CODE, rule.NAME, rule.SEVERITY, message, str(path), 1, 1, 1, 1)
 
 
 def _unresolved_finding(item: Unresolved) -> Finding:

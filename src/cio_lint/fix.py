@@ -4,6 +4,9 @@ Fixes are plain text edits (``Fix.edits``); several findings may carry the same 
 used by many calls), which is applied once. A fix whose edits overlap an edit already chosen is
 left for the next run, whole: a fix is applied entirely or not at all. Nothing is written unless
 the result still parses and the file on disk is still the one that was read; writes are atomic.
+With ``allowed`` (the CLI passes the files of its run), a fix that edits any other file is
+refused whole, whatever its findings say: where fixes come from is not trusted to decide where
+they write.
 """
 
 from __future__ import annotations
@@ -11,11 +14,9 @@ from __future__ import annotations
 import ast
 import difflib
 import hashlib
-import io
 import os
 import re
 import sys
-import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import NamedTuple
 
 from cio_lint.files import write_atomic
 from cio_lint.model import Edit, Finding
+from cio_lint.source import Decoded, SourceError, decode, encode
 
 __all__ = ["FixResult", "Skipped", "apply_fixes", "diff_fixes"]
 
@@ -52,13 +54,16 @@ def apply_fixes(
     root: Path | str,
     unsafe: bool = False,
     dry_run: bool = False,
+    allowed: Iterable[Path | str] | None = None,
 ) -> FixResult:
     """Apply the fixes of ``findings``; ``root`` is the folder their paths are relative to.
 
     Only ``safe`` fixes are applied unless ``unsafe``. With ``dry_run`` nothing is written and
-    the result describes what would be (``diff`` is filled in either way).
+    the result describes what would be (``diff`` is filled in either way). ``allowed``: the
+    only files that may be edited (``None``: any).
     """
-    plan = _plan(list(findings), Path(root), unsafe)
+    keys = None if allowed is None else frozenset(os.path.realpath(p) for p in allowed)
+    plan = _plan(list(findings), Path(root), unsafe, keys)
     skipped = list(plan.skipped)
     written: set[str] = set()
     diffs: list[str] = []
@@ -88,11 +93,15 @@ def apply_fixes(
 
 
 def diff_fixes(
-    findings: Iterable[Finding], *, root: Path | str | None = None, unsafe: bool = False
+    findings: Iterable[Finding],
+    *,
+    root: Path | str | None = None,
+    unsafe: bool = False,
+    allowed: Iterable[Path | str] | None = None,
 ) -> str:
     """The fixes as a unified diff (like ``ruff --diff``); nothing is written."""
     where = Path.cwd() if root is None else root
-    return apply_fixes(findings, root=where, unsafe=unsafe, dry_run=True).diff
+    return apply_fixes(findings, root=where, unsafe=unsafe, dry_run=True, allowed=allowed).diff
 
 
 # ------------------------------------------------------------------------------------ planning
@@ -119,7 +128,7 @@ class _File:
     path: Path
     data: bytes | None = None
     text: str = ""
-    encoding: str = "utf-8"
+    decoded: Decoded | None = None  # how the text was read (encoding, BOM): how it is written
     digest: str = ""
     error: str | None = None
 
@@ -144,7 +153,9 @@ def _key(root: Path, path: str) -> str:
     return os.path.realpath(os.path.join(root, path))
 
 
-def _plan(findings: Sequence[Finding], root: Path, unsafe: bool) -> _Plan:
+def _plan(
+    findings: Sequence[Finding], root: Path, unsafe: bool, allowed: frozenset[str] | None
+) -> _Plan:
     plan = _Plan()
     chosen: dict[str, set[_Span]] = {}
     fixes: list[tuple[Finding, dict[str, set[_Span]]]] = []
@@ -155,6 +166,18 @@ def _plan(findings: Sequence[Finding], root: Path, unsafe: bool) -> _Plan:
     ]
     for finding in sorted(candidates, key=lambda f: f.sort_key):
         assert finding.fix is not None
+        outside = next(
+            (e for e in finding.fix.edits if allowed and _key(root, e.path) not in allowed), None
+        )
+        if outside is not None:
+            plan.skipped.append(
+                Skipped(
+                    outside.path.replace(os.sep, "/"),
+                    f"{finding.code} at {finding.path}:{finding.line}:{finding.column}: its fix "
+                    "edits a file that is not one of the files of this run; left unchanged",
+                )
+            )
+            continue
         spans: dict[str, set[_Span]] = {}
         for edit in finding.fix.edits:
             key = _key(root, edit.path)
@@ -228,12 +251,11 @@ def _read(state: _File) -> str | None:
         state.error = f"cannot read the file: {exc.strerror or exc}"
         return state.error
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        text = data.decode(encoding)
-    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
-        state.error = f"cannot decode the file: {exc}"
+        decoded = decode(data)  # as CPython reads it, and as the findings' columns count
+    except SourceError as exc:
+        state.error = f"cannot decode the file: {exc.message} (line {exc.line})"
         return state.error
-    state.data, state.text, state.encoding = data, text, encoding
+    state.data, state.text, state.decoded = data, decoded.text, decoded
     state.digest = hashlib.sha256(data).hexdigest()
     return None
 
@@ -293,10 +315,12 @@ def _compute(state: _File, group: set[_Span]) -> _Change | str | None:
         pos = end
     pieces.append(text[pos:])
     new_text = "".join(pieces)
+    assert state.decoded is not None
     try:
-        data = new_text.encode(state.encoding)
+        data = encode(new_text, state.decoded)
     except UnicodeEncodeError as exc:
-        return f"the fix cannot be written in the file's encoding {state.encoding}: {exc.reason}"
+        encoding = state.decoded.encoding
+        return f"the fix cannot be written in the file's encoding {encoding}: {exc.reason}"
     problem = _parse_error(data, state)
     if problem:
         return problem

@@ -155,7 +155,7 @@ class DictVal:
         out: dict[str, Any] = {}
         for k, v, _ in self.items:
             py = val_to_python(v)
-            if py is _MISSING:
+            if py is MISSING:
                 return None
             out[k] = py
         return out
@@ -163,16 +163,19 @@ class DictVal:
 
 Val = Known | Unknown | Choice | DictVal
 
-_MISSING = object()
+#: What ``val_to_python`` returns for a value that is not statically known.
+MISSING = object()
 
 
 def val_to_python(v: Val) -> Any:
+    """The plain Python value of a known leaf (a closed dict of known values included), else
+    ``MISSING``."""
     if isinstance(v, Known):
         return v.value
     if isinstance(v, DictVal) and not v.open:
         d = v.to_python()
-        return _MISSING if d is None else d
-    return _MISSING
+        return MISSING if d is None else d
+    return MISSING
 
 
 def alternatives(v: Val) -> list[Val]:
@@ -204,7 +207,7 @@ class CallSite:
     """
 
     kind: CallKind
-    sdk: str  # "segment-family" | "customerio-classic"
+    sdk: str  # the SDK family (``sdks.Family.name``: "segment-family", "customerio-classic")
     loc: Location
     user_id: Val | None = None
     anonymous_id: Val | None = None
@@ -214,3 +217,4 @@ class CallSite:
     via: str | None = None  # qualified name of the wrapper the call goes through, if any
     snippet: str = ""
     runtime: bool = False
+    identity_optional: bool = False  # the SDK makes up an id when none is passed (posthog 6+)

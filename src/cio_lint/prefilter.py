@@ -13,13 +13,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cio_lint.analysis import sdk
+from cio_lint import sdks
 from cio_lint.analysis.link import Project, Ref, WrapperInfo
 from cio_lint.analysis.syms import Sym
+from cio_lint.discovery import read_source, reason
+from cio_lint.source import utf8_view
 
-SDK_TOP_LEVEL = ("customerio", "analytics", "segment", "rudderstack", "rudder_analytics")
-# A file whose bytes hold none of these cannot import the SDK (``rudder_analytics`` holds ``analytics``).
-SDK_BYTES = (b"customerio", b"analytics", b"segment", b"rudderstack")
+SDK_TOP_LEVEL = sdks.TOP_LEVEL  # the seed words: a file must import one to use an SDK
+# A file whose bytes hold none of these cannot import an SDK (``sdks.SEED_BYTES``).
+SDK_BYTES = sdks.SEED_BYTES
 
 
 @dataclass
@@ -33,16 +35,34 @@ class SourceFile:
     stamp: str = ""  # inode, ctime, mtime, size: the index's key for ``_words``
     sdk_free: bool = False  # a scan found no SDK package named in its bytes
     _attrs: frozenset[str] | None = None  # the names after a dot (``attribute_words``)
+    _searched: frozenset[str] = frozenset()  # member names looked for in its bytes (``mentions``)
+    _found: frozenset[str] = frozenset()  # those of them it writes after a dot
+    read_error: str | None = None  # why reading failed (the file then reads as empty): CIO903
 
     def attributes(self) -> frozenset[str]:
         if self._attrs is None:
-            self._attrs = attribute_words(self.read())
+            self._attrs = attribute_words(self.scanned())
         return self._attrs
+
+    def mentions(self, names: frozenset[str] | set[str]) -> bool:
+        """Whether the file writes ``.name`` for one of ``names`` (it may reach a member by
+        name): from its attribute words where they are known, else by looking for just these
+        names in its bytes (``note_mentions`` takes what the helper process found)."""
+        if self._attrs is not None:
+            return not self._attrs.isdisjoint(names)
+        missing = frozenset(names) - self._searched
+        if missing:
+            self.note_mentions(missing, mentioned(self.scanned(), missing))
+        return not self._found.isdisjoint(names)
+
+    def note_mentions(self, searched: frozenset[str], found: frozenset[str]) -> None:
+        self._searched |= searched
+        self._found |= found
 
     def imports(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
         """Words of ``from`` module paths, of the names they import, of bare ``import`` lines."""
         if self._words is None:
-            self._words = import_words(self.read())
+            self._words = import_words(self.scanned())
         return self._words
 
     def may_import_sdk(self) -> bool:
@@ -52,7 +72,7 @@ class SourceFile:
             return True
         if self.sdk_free:
             return False
-        data = self.read()
+        data = self.scanned()
         return any(word in data for word in SDK_BYTES)
 
     def imports_sdk(self, packages: frozenset[str]) -> bool:
@@ -90,14 +110,22 @@ class SourceFile:
         return any(
             _reaches(target, relative, modules)
             for target, relative in from_targets(
-                self.read(), self.module.rpartition(":")[2], self.is_package
+                self.scanned(), self.module.rpartition(":")[2], self.is_package
             )
         )
 
     def read(self) -> bytes:
         if self._data is None:
-            self._data = read_bytes(self.path)
+            try:
+                self._data = read_source(self.path)
+            except OSError as exc:
+                self.read_error = reason(exc)
+                self._data = b""
         return self._data
+
+    def scanned(self) -> bytes:
+        """What the byte scans read: the text as UTF-8 (``source.utf8_view``)."""
+        return utf8_view(self.read())
 
 
 def module_words(modules: set[str]) -> set[str]:
@@ -106,10 +134,11 @@ def module_words(modules: set[str]) -> set[str]:
 
 
 def read_bytes(path: str | Path) -> bytes:
-    """A file's bytes; an unreadable file reads as empty (it imports nothing)."""
+    """A file's bytes; an unreadable file reads as empty (it imports nothing; the main
+    process's ``SourceFile.read`` is what reports it). The scans read them through
+    ``source.utf8_view`` (a BOM, a coding cookie); the parser decodes them as CPython does."""
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
+        return read_source(path)
     except OSError:
         return b""
 
@@ -222,18 +251,21 @@ def scan_imports(
     for path in paths:
         data = _READ.pop(path, None)
         if data is None:
-            data = read_bytes(path)
+            data = utf8_view(read_bytes(path))
         if sdk_only and not any(word in data for word in SDK_BYTES):
             _READ[path] = data  # for the second scan, in this same helper process
             out.append(None)
         else:
-            if not sdk_only:
-                _READ[path] = data  # for ``scan_attributes``, which follows
+            if not sdk_only and _kept[0] + len(data) <= _KEEP_BYTES:
+                _READ[path] = data  # for ``scan_mentions``, which may follow
+                _kept[0] += len(data)
             out.append(import_words(data))
     return out
 
 
-_READ: dict[str, bytes] = {}  # bytes the first scan read, for the second
+_READ: dict[str, bytes] = {}  # bytes the first scan read, for the second and ``scan_mentions``
+_KEEP_BYTES = 64 * 1024 * 1024  # what the helper keeps after its scans; beyond, it reads again
+_kept = [0]
 
 
 def local_names(file: SourceFile, names: set[str], modules: set[str]) -> set[str]:
@@ -243,11 +275,11 @@ def local_names(file: SourceFile, names: set[str], modules: set[str]) -> set[str
     module-level name bound to one of them (``send = sender``) makes the file's own module
     relevant with that name, so it is among ``names`` already."""
     _, imported, bare = file.imports()
-    return names | (modules & (imported | bare)) | import_aliases(file.read())
+    return names | (modules & (imported | bare)) | import_aliases(file.scanned())
 
 
 def _holds_client(ref: Ref, classes: set[tuple[str, str]]) -> bool:
-    if ref.kind == "ext_instance" or (ref.kind == "ext" and ref.name in sdk.SEGMENT_MODULES):
+    if ref.kind == "ext_instance" or (ref.kind == "ext" and ref.name in sdks.API_MODULES):
         return True
     return ref.kind == "instance" and ref.mod is not None and (ref.mod.module, ref.name) in classes
 
@@ -258,25 +290,30 @@ def member_names(project: Project) -> set[str]:
     return {name for name, holders in project.client_members().items() if len(holders) == 1}
 
 
-def mentions_member(file: SourceFile, names: set[str]) -> bool:
-    return not file.attributes().isdisjoint(names)
-
-
-_ATTRIBUTE = re.compile(rb"\.[ \t]*([A-Za-z_]\w*)")
+# A name after a dot: ASCII words and UTF-8 encoded identifiers alike (bytes ``\w`` is ASCII).
+_ATTRIBUTE = re.compile(rb"\.[ \t]*([A-Za-z_\x80-\xff][\w\x80-\xff]*)")
 
 
 def attribute_words(data: bytes) -> frozenset[str]:
     """The names a file's bytes write after a dot (``x.analytics_client``): a file can reach a
     member by name only through one of them."""
-    return frozenset(w.decode("ascii") for w in set(_ATTRIBUTE.findall(data)))
+    return frozenset(w.decode("utf-8", "replace") for w in set(_ATTRIBUTE.findall(data)))
 
 
-def scan_attributes(paths: Sequence[str]) -> list[frozenset[str]]:
-    """``attribute_words`` of each file, in the helper process (see ``scan_imports``)."""
+def mentioned(data: bytes, names: frozenset[str]) -> frozenset[str]:
+    """Those of ``names`` that ``data`` writes after a dot, as whole words: the same answer as
+    ``attribute_words(data) & names``, found without collecting every word."""
+    alternatives = b"|".join(re.escape(n.encode("utf-8")) for n in sorted(names))
+    pattern = re.compile(rb"\.[ \t]*(" + alternatives + rb")(?![\w\x80-\xff])")
+    return frozenset(w.decode("utf-8") for w in set(pattern.findall(data)))
+
+
+def scan_mentions(paths: Sequence[str], names: frozenset[str]) -> list[frozenset[str]]:
+    """``mentioned`` of each file, in the helper process, on the bytes its scans kept."""
     out = []
     for path in paths:
-        data = _READ.pop(path, None)
-        out.append(attribute_words(read_bytes(path) if data is None else data))
+        data = _READ.get(path)
+        out.append(mentioned(utf8_view(read_bytes(path)) if data is None else data, names))
     return out
 
 
@@ -342,7 +379,7 @@ def relevant_modules(project: Project) -> dict[str, set[str]]:
                 ref.kind == "ext_instance"
                 or (
                     ref.kind == "ext"
-                    and (ref.name in sdk.SDK_FUNCTIONS or ref.name in sdk.SEGMENT_MODULES)
+                    and (ref.name in sdks.FUNCTIONS or ref.name in sdks.API_MODULES)
                 )
                 or (ref.kind == "func" and (owner, ref.name) in wrapper_funcs)
                 or (ref.kind in ("class", "instance") and (owner, ref.name) in wrapper_classes)

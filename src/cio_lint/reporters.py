@@ -23,6 +23,7 @@ from urllib.parse import quote
 from cio_lint import __version__
 from cio_lint.baseline import normalize_snippet
 from cio_lint.model import Edit, Finding
+from cio_lint.source import SourceError, decode
 
 __all__ = [
     "DOCS_URL",
@@ -171,12 +172,20 @@ class _SourceCache:
             except OSError:
                 self.files[path] = None
             else:
-                text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
+                text = _decoded(data)
                 self.files[path] = re.split(r"\r\n|\r|\n", text)
         lines = self.files[path]
         if lines is None or not 1 <= number <= len(lines):
             return None
         return lines[number - 1]
+
+
+def _decoded(data: bytes) -> str:
+    """A source's text as the linter read it (its columns), or as near as can be."""
+    try:
+        return decode(data).text
+    except SourceError:
+        return data.decode("utf-8", errors="replace").removeprefix("\ufeff")
 
 
 def _width(ch: str) -> int:

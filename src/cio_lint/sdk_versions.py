@@ -4,7 +4,8 @@ The order (SPEC §3): ``[tool.cio-lint.sdk-versions]``, else the project's own d
 (an exact pin or lock entry before a lower bound; ``sdk_declarations`` reads them), else the
 package installed where cio-lint runs, else the newest. SDKs are keyed by their PyPI
 distribution name, normalised as PEP 503 says (``Segment_Analytics.Python`` is
-``segment-analytics-python``). Adding an SDK is one entry in ``KNOWN_SDKS``.
+``segment-analytics-python``). The SDKs and which of their signatures a version decides come
+from the registry (``cio_lint.sdks``).
 """
 
 from __future__ import annotations
@@ -14,19 +15,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cio_lint import sdks
+
 NEWEST: tuple[int, ...] = (99,)
 CONFIG_SOURCE = "[tool.cio-lint.sdk-versions]"
-
-
-def _classic_track(version: tuple[int, ...]) -> str:
-    """``track(customer_id, name, **data)``: the classic ``track`` signature at ``version``."""
-    from cio_lint.analysis import sdk
-
-    signature = sdk.classic_signatures(version)["track"]
-    parts = [p if p in signature.required else f"{p}=None" for p in signature.params]
-    if signature.varkw:
-        parts.append(f"**{signature.varkw}")
-    return f"track({', '.join(parts)})"
 
 
 @dataclass(frozen=True)
@@ -38,18 +30,14 @@ class SdkSpec:
     describe: Callable[[tuple[int, ...]], str] | None = None
 
 
+def _describer(name: str) -> Callable[[tuple[int, ...]], str] | None:
+    if name not in sdks.VERSIONED:
+        return None
+    return lambda version: sdks.describe(name, version) or ""
+
+
 KNOWN_SDKS: dict[str, SdkSpec] = {
-    spec.name: spec
-    for spec in (
-        SdkSpec("customerio", _classic_track),
-        SdkSpec("customerio-cdp-analytics"),
-        SdkSpec("segment-analytics-python"),
-        SdkSpec("analytics-python"),
-        SdkSpec("rudder-sdk-python"),
-        SdkSpec("posthog"),
-        SdkSpec("mixpanel"),
-        SdkSpec("amplitude-analytics"),
-    )
+    name: SdkSpec(name, _describer(name)) for name in sdks.DISTRIBUTIONS
 }
 
 # PEP 440, without its normalisation: what `==`, `>=` and the configuration may name.
@@ -86,7 +74,11 @@ def check_overrides(raw: Mapping[str, object]) -> dict[str, str]:
         if key not in KNOWN_SDKS:
             raise ValueError(f"unknown SDK `{name}` (known: {', '.join(KNOWN_SDKS)})")
         if not isinstance(value, str) or release(value) is None:
-            raise ValueError(f'`{name} = {value!r}` is not a version (e.g. "2.4")')
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                problem = f'`{name} = {value}` is not a version string: quote it (e.g. "2.4")'
+            else:
+                problem = f'`{name} = {value!r}` is not a version (e.g. "2.4")'
+            raise ValueError(problem)
         out[key] = value.strip()
     return out
 
@@ -131,9 +123,18 @@ class Versions:
 
 
 def _lenient(text: str) -> tuple[int, ...]:
-    from cio_lint.analysis import sdk
+    return release(text) or _leading_numbers(text)
 
-    return release(text) or sdk.parse_version(text)
+
+def _leading_numbers(text: str) -> tuple[int, ...]:
+    """The dotted numbers a version that is not PEP 440 starts with (``"2.4-custom"``)."""
+    out: list[int] = []
+    for part in text.split("."):
+        digits = "".join(ch for ch in part if ch.isdigit())
+        if not digits:
+            break
+        out.append(int(digits))
+    return tuple(out) or (0,)
 
 
 def _installed(name: str) -> Decision | None:

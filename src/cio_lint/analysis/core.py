@@ -7,7 +7,8 @@ import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from cio_lint.analysis import sdk, values
+from cio_lint import sdks
+from cio_lint.analysis import values
 from cio_lint.analysis.facts import CallFact, FileFacts, FuncFacts
 from cio_lint.analysis.refs import (
     Emission,
@@ -49,8 +50,7 @@ class ProjectCore:
     module_index: dict[str, str]
     loader: Callable[[str], FileFacts | None] | None
     top_level: set[str]
-    classic: dict[str, sdk.Signature]
-    segment: dict[str, sdk.Signature]
+    variants: dict[tuple[str, str], sdks.Variant]
     declared: dict[str, dict[str, Any]]
     _declared_done: bool
     allow_load: bool

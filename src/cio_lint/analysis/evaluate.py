@@ -40,8 +40,9 @@ class Evaluation(ProjectCore):
         tag = sym[0]
         if tag == "lit":
             origin = None
-            if isinstance(sym[1], str) and sym[2] is not None and isinstance(sym[3], tuple):
-                line, column, end_line, end_column = sym[3]
+            written = sym[2][2] if sym[2] is not None and len(sym[2]) > 2 else sym[3]
+            if isinstance(sym[1], str) and sym[2] is not None and isinstance(written, tuple):
+                line, column, end_line, end_column = written
                 origin = Origin(mod.path, line, column, end_line, end_column, sym[2][0], sym[2][1])
             return Known(sym[1], loc, origin)
         if tag == "in":

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from cio_lint.analysis.must import ROOT
 from cio_lint.analysis.positions import Positions
 from cio_lint.analysis.syms import UNKNOWN, Loc, Sym, key
 
@@ -107,7 +108,7 @@ def _type_sym(node: cst.BaseExpression, state: State) -> Sym:
 @dataclass
 class State:
     env: dict[str, Sym]
-    must: frozenset[tuple[object, ...]] | None  # None: this point cannot be reached
+    must: int | None  # a node of ``analysis.must`` (None: this point cannot be reached)
 
     def copy(self) -> State:
         return State(dict(self.env), self.must)
@@ -135,7 +136,7 @@ class Expressions:
                 inner = cst.parse_expression(text)
             except Exception:  # noqa: BLE001  (a string annotation that is not an expression)
                 return None
-            return self.annotation(inner, State({}, frozenset()), depth + 1)
+            return self.annotation(inner, State({}, ROOT), depth + 1)
         if isinstance(node, cst.Subscript):
             head = cst.helpers.get_full_name_for_node(node.value) or ""
             if head.rsplit(".", 1)[-1] not in _WRAPPING_TYPES:
@@ -243,7 +244,10 @@ class Expressions:
                 return ("lit", {"True": True, "False": False, "None": None}[name], None, loc)
             bound = state.env.get(name)
             if bound is not None:
-                # the local's value, located where it is used (findings point at the call)
+                # the local's value, located where it is used; a string's origin keeps where
+                # its literal is written: rules report it there, once, and a fix edits it there
+                if bound[0] == "lit" and bound[2] is not None and len(bound[2]) == 2:
+                    return ("lit", bound[1], (*bound[2], bound[3]), loc)
                 return (*bound[:-1], loc)
             return ("name", name, loc)
         if isinstance(node, cst.Attribute):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import libcst as cst
@@ -21,8 +21,11 @@ from cio_lint.analysis.exprs import Expressions
 from cio_lint.analysis.exprs import State as _State
 from cio_lint.analysis.exprs import union as _union
 from cio_lint.analysis.facts import CallFact, ClassFacts, FileFacts, FuncFacts, Param
+from cio_lint.analysis.must import ROOT, MustTree
 from cio_lint.analysis.positions import Positions
 from cio_lint.analysis.syms import UNKNOWN, Loc, Sym, key
+from cio_lint.analysis.syntax import TOO_DEEP, check, deep, raised_recursion_limit
+from cio_lint.analysis.trim import trim_with_words
 
 _SUPPRESS = re.compile(
     r"#\s*(?:cio-lint:\s*ignore(?:\[(?P<codes>[A-Za-z0-9_,\s]*)\])?|noqa(?::\s*(?P<noqa>[A-Za-z0-9_,\s]+))?)"
@@ -51,89 +54,80 @@ def extract_file(
     module: str,
     is_package: bool,
     source: bytes,
-    trimmed: tuple[str, list[int]] | None = None,
-    valid: bool = False,
+    trim: tuple[Any, tuple[str, ...]] | None = None,
+    validate: bool = False,
+    max_file_bytes: int = 512 * 1024,
 ) -> FileFacts:
     """Summarise ``source``; a file that cannot be decoded or parsed gets ``error`` set.
 
-    ``trimmed`` is what to parse instead (``analysis.trim``): the source without the functions
-    that cannot matter, and the source line number of each of its lines. ``valid``: CPython's
-    parser accepted the source, so libcst need not validate the nodes it builds.
+    ``trim``: the (tails, tops) with which ``analysis.trim`` blanks out the functions that
+    cannot matter before libcst parses the rest. The file is checked first (``syntax``): only
+    what CPython accepts, within libcst's bounds, reaches libcst, which then need not validate
+    the nodes it builds (``validate``: it does, for tests). All of it runs on a thread with a
+    large stack (``syntax.deep``). ``max_file_bytes`` (``max-file-size``) sets the memory
+    budget of the analysis (``syntax.BUDGET_PER_BYTE``): a file over it is a CIO901.
     """
+    return deep(
+        lambda: _extract_file(path, module, is_package, source, trim, validate, max_file_bytes)
+    )
+
+
+def _extract_file(
+    path: str,
+    module: str,
+    is_package: bool,
+    source: bytes,
+    trim: tuple[Any, tuple[str, ...]] | None,
+    validate: bool,
+    max_file_bytes: int,
+) -> FileFacts:
     facts = FileFacts(path=path, module=module, is_package=is_package)
-    try:
-        text = source.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = source[: exc.start].count(b"\n") + 1
-        facts.error = (line, 1, f"File is not valid UTF-8: {exc.reason} at byte {exc.start}")
+    checked = check(source, path, max_file_bytes)
+    if checked.text is None:
+        facts.error = checked.error
         return facts
-    lines = text.splitlines()
+    lines = checked.text.splitlines()
     facts.suppressions = parse_suppressions(lines)
-    parsed, line_map = trimmed if trimmed is not None else (text, None)
-    if not valid:
-        # libcst's native parser overflows the C stack on input CPython refuses as too deep
-        facts.error = too_deep(parsed, path)
-        if facts.error is not None:
-            return facts
-    try:
-        if valid:
-            with _without_validation():
+    if checked.tree is None:
+        facts.error, facts.too_large = checked.error, checked.too_large
+        return facts
+    parsed, line_map = checked.text, None
+    if trim is not None:
+        trimmed = trim_with_words(checked.text, trim[0], trim[1], checked.tree)
+        facts.dropped = trimmed.dropped
+        if trimmed.lines is not None:
+            parsed, line_map = trimmed.text, trimmed.lines
+    del checked  # CPython's tree: not kept while libcst's is built
+    with raised_recursion_limit():
+        try:
+            with nullcontext() if validate else _without_validation():
                 tree = cst.parse_module(parsed)
-        else:
-            tree = cst.parse_module(parsed)
-    except cst.ParserSyntaxError as exc:
-        line, column, message = _precise_syntax_error(parsed, path) or _syntax_error(exc)
-        facts.error = (
-            line_map[line - 1] if line_map and 0 < line <= len(line_map) else line,
-            column,
-            message,
-        )
-        return facts
-    except (RecursionError, MemoryError):
-        facts.error = (1, 1, TOO_DEEP)
-        return facts
-    except Exception as exc:  # noqa: BLE001  (libcst raises a few other errors on odd inputs)
-        facts.error = (1, 1, f"Syntax error: {exc}")
-        return facts
-    try:
-        _Extractor(facts, Positions(tree, parsed, line_map), lines).run(tree)
-    except (RecursionError, MemoryError):
-        # the facts gathered so far are incomplete: the file is reported, not half-checked
-        facts = FileFacts(
-            path=path, module=module, is_package=is_package, suppressions=facts.suppressions
-        )
-        facts.error = (1, 1, TOO_DEEP)
+        except cst.ParserSyntaxError as exc:
+            line, column, message = _syntax_error(exc)
+            facts.error = (
+                line_map[line - 1] if line_map and 0 < line <= len(line_map) else line,
+                column,
+                message,
+            )
+            return facts
+        except (RecursionError, MemoryError):
+            facts.error = (1, 1, TOO_DEEP)
+            return facts
+        except Exception as exc:  # noqa: BLE001  (libcst raises a few other errors on odd inputs)
+            facts.error = (1, 1, f"{_LIBCST_FAILED}: {exc}")
+            return facts
+        try:
+            _Extractor(facts, Positions(tree, parsed, line_map), lines).run(tree)
+        except (RecursionError, MemoryError):
+            # the facts gathered so far are incomplete: the file is reported, not half-checked
+            facts = FileFacts(
+                path=path, module=module, is_package=is_package, suppressions=facts.suppressions
+            )
+            facts.error = (1, 1, TOO_DEEP)
     return facts
 
 
-TOO_DEEP = "Expression too deeply nested to analyse"
-# CPython's limits on nesting, which its tokenizer and parser report as syntax errors
-_NESTING_ERRORS = (
-    "too many nested parentheses",
-    "too many levels of indentation",
-    "too many statically nested",
-)
-
-
-def too_deep(text: str, path: str) -> tuple[int, int, str] | None:
-    """The error of a source CPython's parser refuses for its depth (None: not too deep).
-
-    libcst's native parser crashes the process (a C stack overflow, not an exception) on some
-    such sources (``-(-(-(...)))`` or ``[[[...]]]`` thousands deep), and takes quadratic time on
-    others, so they are not given to it. Other syntax errors go to libcst as before: it parses
-    syntax newer than the running Python."""
-    import ast
-
-    try:
-        ast.parse(text, filename=path)
-    except (RecursionError, MemoryError):
-        return (1, 1, TOO_DEEP)
-    except SyntaxError as exc:
-        if any(marker in (exc.msg or "") for marker in _NESTING_ERRORS):
-            return (exc.lineno or 1, exc.offset or 1, f"Syntax error: {exc.msg}")
-    except Exception:  # noqa: BLE001  (ValueError: null bytes; libcst reports those)
-        return None
-    return None
+_LIBCST_FAILED = "Valid Python that cio-lint's parser (libcst) cannot read"
 
 
 def _skip_validation(self: cst.CSTNode) -> None:
@@ -176,21 +170,9 @@ def call_key(
     return (key(func), key(who))
 
 
-def _precise_syntax_error(text: str, path: str) -> tuple[int, int, str] | None:
-    """CPython's parser places errors better than libcst's; used only for files that fail."""
-    import ast
-
-    try:
-        ast.parse(text, filename=path)
-    except SyntaxError as exc:
-        return (exc.lineno or 1, exc.offset or 1, f"Syntax error: {exc.msg}")
-    except Exception:  # noqa: BLE001  (ValueError for null bytes...: libcst's message is used)
-        return None
-    return None
-
-
 def _syntax_error(exc: cst.ParserSyntaxError) -> tuple[int, int, str]:
-    """libcst's first line is only "Syntax Error @ L:C."; the detail is on the next line."""
+    """libcst's error on a file CPython accepted. Its first line is only "Syntax Error @ L:C.";
+    the detail is on the next line."""
     line, column = exc.raw_line or 1, (exc.raw_column or 0) + 1
     detail = "invalid syntax"
     for text in str(exc).splitlines()[1:]:
@@ -203,7 +185,7 @@ def _syntax_error(exc: cst.ParserSyntaxError) -> tuple[int, int, str]:
             break
     if len(detail) > 100:
         detail = detail[:97] + "..."
-    return line, column, f"Syntax error: {detail}"
+    return line, column, f"{_LIBCST_FAILED}: {detail}"
 
 
 _GLOBALS = "<globals>"  # the env entry listing a function's ``global`` names
@@ -232,20 +214,6 @@ def _merge_sym(a: Sym, b: Sym) -> Sym:
     return ("cond", (a, b), a[-1] if isinstance(a[-1], tuple) else None)
 
 
-def _merge(states: Sequence[_State]) -> _State:
-    live = [s for s in states if s.must is not None]
-    if not live:
-        return _State(dict(states[0].env) if states else {}, None)
-    must = live[0].must
-    env = dict(live[0].env)
-    for s in live[1:]:
-        assert must is not None and s.must is not None
-        must = must & s.must
-        for name, sym in s.env.items():
-            env[name] = _merge_sym(env[name], sym) if name in env else sym
-    return _State(env, must)
-
-
 class _Extractor(Expressions):
     def __init__(self, facts: FileFacts, positions: Positions, lines: list[str]) -> None:
         self.facts = facts
@@ -255,6 +223,22 @@ class _Extractor(Expressions):
         self.module_imports: dict[str, str] = {}  # module-level import bindings (for ``partial``)
         self.global_assigns: dict[str, list[Sym]] = {}  # ``global x; x = ...`` in functions
         self.assigned: cst.CSTNode | None = None  # the value of the assignment being walked
+        self.params_of: tuple[Param, ...] = ()  # the parameters of the function being walked
+        self.must = MustTree(facts.must_nodes)
+
+    def merge(self, states: Sequence[_State]) -> _State:
+        """Where branches meet: a call ran on every path if it ran on each live branch."""
+        live = [s for s in states if s.must is not None]
+        if not live:
+            return _State(dict(states[0].env) if states else {}, None)
+        must = live[0].must
+        env = dict(live[0].env)
+        for s in live[1:]:
+            assert must is not None and s.must is not None
+            must = self.must.meet(must, s.must)
+            for name, sym in s.env.items():
+                env[name] = _merge_sym(env[name], sym) if name in env else sym
+        return _State(env, must)
 
     # ------------------------------------------------------------------ helpers
 
@@ -287,7 +271,7 @@ class _Extractor(Expressions):
 
     # ------------------------------------------------------------------ entry
     def run(self, module: cst.Module) -> None:
-        state = _State({}, frozenset())
+        state = _State({}, ROOT)
         state = self.block(module.body, state, "<module>", None, None)
         for name, values in self.global_assigns.items():
             current = state.env.get(name)
@@ -334,7 +318,7 @@ class _Extractor(Expressions):
                 other = self.stmt(node.orelse, state.copy(), scope, func, cls)
             else:
                 other = self.block(node.orelse.body.body, state.copy(), scope, func, cls)
-            return _merge([then, other])
+            return self.merge([then, other])
         if isinstance(node, (cst.For, cst.While)):
             if isinstance(node, cst.For):
                 self.calls_in(node.iter, state, scope, func)
@@ -344,7 +328,7 @@ class _Extractor(Expressions):
             if isinstance(node, cst.For):
                 self.unbind(node.target, inner)
             end = self.block(node.body.body, inner, scope, func, cls)
-            after = _merge([state, end]) if end.must is not None else state.copy()
+            after = self.merge([state, end]) if end.must is not None else state.copy()
             if node.orelse is not None:
                 after = self.block(node.orelse.body.body, after, scope, func, cls)
             return after
@@ -355,7 +339,7 @@ class _Extractor(Expressions):
             ends = []
             for handler in tn.handlers:
                 h = _State(
-                    _merge([pre, body_end]).env if body_end.must is not None else dict(pre.env),
+                    self.merge([pre, body_end]).env if body_end.must is not None else dict(pre.env),
                     pre.must,
                 )
                 if handler.name is not None:
@@ -363,14 +347,14 @@ class _Extractor(Expressions):
                 ends.append(self.block(handler.body.body, h, scope, func, cls))
             if tn.orelse is not None:
                 body_end = self.block(tn.orelse.body.body, body_end, scope, func, cls)
-            after = _merge([body_end, *ends])
+            after = self.merge([body_end, *ends])
             if tn.finalbody is not None:
                 fin = self.block(
                     tn.finalbody.body.body, _State(dict(after.env), pre.must), scope, func, cls
                 )
                 if after.must is None or fin.must is None:
                     return _State(fin.env, None)
-                return _State(fin.env, after.must | fin.must)
+                return _State(fin.env, self.must.join(after.must, fin.must))
             return after
         if isinstance(node, cst.With):
             for item in node.items:
@@ -392,7 +376,7 @@ class _Extractor(Expressions):
                 ends.append(self.block(case.body.body, state.copy(), scope, func, cls))
             if not exhaustive:
                 ends.append(state)
-            return _merge(ends)
+            return self.merge(ends)
         if isinstance(node, cst.FunctionDef):
             self.header_calls(node, state, scope, func)
             self.function(node, scope, cls, state)
@@ -530,6 +514,12 @@ class _Extractor(Expressions):
                 if owner is not None:
                     # every assignment counts: ``self.client = None`` then ``= Client()``
                     name = target.attr.value
+                    if value[0] == "param":
+                        # ``self.client = client`` of ``client: Client``: what its type says
+                        typed = next(
+                            (p.annotation for p in self.params_of if p.name == value[1]), None
+                        )
+                        value = typed if typed is not None else value
                     current = owner.inst_attrs.get(name)
                     owner.inst_attrs[name] = value if current is None else _union(current, value)
             elif value[0] in ("call", "name", "attr", "imp", "cond", "or"):
@@ -593,7 +583,7 @@ class _Extractor(Expressions):
 
     def params(self, node: cst.FunctionDef) -> tuple[Param, ...]:
         p = node.params
-        empty = _State({}, frozenset())
+        empty = _State({}, ROOT)
 
         def default(x: cst.Param) -> Sym | None:
             return None if x.default is None else self.sym(x.default, empty)
@@ -629,7 +619,7 @@ class _Extractor(Expressions):
             qualname, cls.qualname if cls else None, params, decorators, self.loc(node)
         )
         if node.returns is not None:
-            facts.return_type = self.annotation(node.returns.annotation, _State({}, frozenset()))
+            facts.return_type = self.annotation(node.returns.annotation, _State({}, ROOT))
         self.facts.functions[qualname] = facts
         if cls is not None:
             cls.methods[name] = qualname
@@ -646,7 +636,11 @@ class _Extractor(Expressions):
                 env[param.name] = ("self", cls.qualname, None)
             else:
                 env[param.name] = ("param", param.name, None)
-        self.block(node.body.body, _State(env, frozenset()), qualname, facts, None)
+        saved, self.params_of = self.params_of, params
+        try:
+            self.block(node.body.body, _State(env, ROOT), qualname, facts, None)
+        finally:
+            self.params_of = saved
 
     def klass(self, node: cst.ClassDef, scope: str, outer: _State) -> None:
         qualname = node.name.value if scope == "<module>" else f"{scope}.<locals>.{node.name.value}"
@@ -655,7 +649,7 @@ class _Extractor(Expressions):
         bases = tuple(self.sym(arg.value, outer) for arg in node.bases if arg.keyword is None)
         cls = ClassFacts(qualname, bases)
         self.facts.classes[qualname] = cls
-        state = _State({}, frozenset())
+        state = _State({}, ROOT)
         body = node.body.body
         for stmt in body:
             if isinstance(stmt, cst.FunctionDef):
@@ -679,7 +673,7 @@ class _Extractor(Expressions):
             if func is not None:
                 func.calls.append(fact.id)
             if not conditional and state.must is not None:
-                state.must = state.must | {fact.key}
+                state.must = self.must.add(state.must, fact.key)
         for node in self.pos.lambdas_within(expr):
             self.lambda_(node, state, scope)
 
@@ -721,7 +715,7 @@ class _Extractor(Expressions):
         self.facts.functions[qualname] = facts
         env = {} if scope == "<module>" else {k: v for k, v in outer.env.items() if k != _GLOBALS}
         env.update({param.name: ("param", param.name, None) for param in params})
-        state = _State(env, frozenset())
+        state = _State(env, ROOT)
         self.calls_in(node.body, state, qualname, facts)
         facts.returns.append(self.sym(node.body, state))
 
@@ -745,7 +739,7 @@ class _Extractor(Expressions):
             kwargs=kwargs,
             loc=loc,
             key=call_key(func, args, kwargs),
-            must=state.must if state.must is not None else frozenset(),
+            must=state.must if state.must is not None else ROOT,
             conditional=conditional,
             snippet=self.snippet(loc),
         )

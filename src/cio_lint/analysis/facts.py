@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from cio_lint.analysis.must import Node, new_nodes
 from cio_lint.analysis.syms import Loc, Sym
 
 
@@ -53,7 +54,7 @@ class CallFact:
     kwargs: tuple[tuple[str | None, Sym], ...]
     loc: Loc
     key: tuple[Any, ...]  # callee and person, see ``extract.call_key``
-    must: frozenset[tuple[Any, ...]]  # keys of the calls of this scope run on every path before
+    must: int  # keys of the calls of this scope run on every path before: a node of ``must_nodes``
     conditional: bool  # inside a branch of an expression (``a if c else b``, ``x and f()``...)
     snippet: str
 
@@ -76,3 +77,6 @@ class FileFacts:
     attr_assigns: list[tuple[Sym, str, Sym]] = field(
         default_factory=list
     )  # identifiers of the code trimming blanked out
+    must_nodes: list[Node] = field(
+        default_factory=new_nodes
+    )  # ``CallFact.must`` (``analysis.must``)

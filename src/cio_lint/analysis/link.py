@@ -15,10 +15,11 @@ wrapper call in the caller's own terms.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from cio_lint.analysis import sdk, values
+from cio_lint import sdks
+from cio_lint.analysis import values
 from cio_lint.analysis.clients import ClientFlow
 from cio_lint.analysis.dedupe import below_view
 from cio_lint.analysis.evaluate import Evaluation
@@ -40,7 +41,9 @@ from cio_lint.analysis.refs import (
     _untyped,
     content_param,
     directly,
+    unbound_message,
     user_key,
+    without_keys,
 )
 from cio_lint.analysis.roots import ImportRoots
 from cio_lint.analysis.syms import Sym
@@ -66,6 +69,10 @@ __all__ = [
 ]
 
 
+# The kinds whose message has a name (an event, a page or screen name); the others carry traits.
+_NAMED_KINDS = frozenset({"track", "page", "screen"})
+
+
 class Project(ClientFlow, Evaluation, WrapperInference):
     """All FileFacts of the scanned tree, linked lazily."""
 
@@ -74,7 +81,7 @@ class Project(ClientFlow, Evaluation, WrapperInference):
         modules: dict[str, FileFacts],
         module_index: dict[str, str] | None = None,
         loader: Callable[[str], FileFacts | None] | None = None,
-        classic_version: tuple[int, ...] = (99,),
+        sdk_versions: Mapping[str, tuple[int, ...]] | None = None,
         declared_wrappers: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         self.modules = dict(modules)
@@ -82,8 +89,8 @@ class Project(ClientFlow, Evaluation, WrapperInference):
         self.loader = loader
         self.top_level = {name.split(".")[0] for name in self.module_index}
         self.roots: ImportRoots | None = None  # several import roots (``analysis.roots``)
-        self.classic = sdk.classic_signatures(classic_version)
-        self.segment = sdk.segment_signatures()
+        # (family, method) -> the variant at the decided versions (distribution -> version)
+        self.variants = sdks.variants(sdk_versions or {})
         self.declared = declared_wrappers or {}
         self._classified: dict[tuple[str, int], Ref | None] = {}
         self._by_id: dict[str, dict[int, CallFact]] = {}
@@ -171,7 +178,7 @@ class Project(ClientFlow, Evaluation, WrapperInference):
                 return None
             if func.kind == "class":
                 return Ref("instance", func.name, func.mod)
-            if func.kind == "ext" and func.name in sdk.SDK_CLIENTS:
+            if func.kind == "ext" and func.name in sdks.CLIENTS:
                 return Ref("ext_instance", func.name)
             if func.kind == "func":
                 return self.returned(func, depth + 1)
@@ -255,12 +262,7 @@ class Project(ClientFlow, Evaluation, WrapperInference):
                 found = self.lookup(target, name, depth + 1)
                 if found is not None:
                     return found
-            elif (
-                target is None
-                and internal is None
-                and star in sdk.SEGMENT_MODULES
-                and name in sdk.SEGMENT_SIGNATURES
-            ):
+            elif target is None and internal is None and f"{star}.{name}" in sdks.FUNCTIONS:
                 return Ref("ext", f"{star}.{name}")
         if allow_builtins and name in _BUILTINS:
             return Ref("ext", f"builtins.{name}")
@@ -387,75 +389,41 @@ class Project(ClientFlow, Evaluation, WrapperInference):
     ) -> tuple[CallSite, Any]:
         """Bind an emission to the SDK signature and evaluate its arguments: a ``CallSite``."""
         call_loc = Location(mod.path, *fact.loc)
-        if emission.family == sdk.CLASSIC:
-            sig = self.classic[emission.method]
-        else:
-            sig = sdk.Signature(self.segment[emission.method].params)
+        method = sdks.method(emission.family, emission.method)
+        assert method is not None  # an emission is made only for a registered method
+        variant = self.variants[(emission.family, emission.method)]
+        sig = variant.signature
         bound, extra, error = _bind_signature(
             sig, emission.args, emission.kwargs, lambda s: self._dict_keys(s, mod)
         )
         if emission.error is not None:
             bound, extra, error = {}, [], None
-        if error is not None:
-            label = "CustomerIO" if emission.family == sdk.CLASSIC else "Client"
-            error = f"`{label}.{emission.method}()` {error}"
-            if emission.family == sdk.CLASSIC and emission.method in ("track", "track_anonymous"):
-                if sig.varkw is None:
-                    error += " (customerio 3.x takes properties as `data={...}`)"
-                else:
-                    error += " (customerio before 3.0 takes properties as keyword arguments)"
-
-        def val(name: str) -> Val | None:
-            if name not in bound:
-                return None
-            return self.value(bound[name], mod, local)
-
-        kind = emission.method
-        user_sym: Sym | None = None
-        if emission.family == sdk.CLASSIC:
-            if kind == "identify":
-                user_sym = bound.get("id")
-                props: Val | None = self.value(("dict", tuple(extra), False, fact.loc), mod, local)
-                event = None
-                anon = None
-            elif kind == "track":
-                user_sym = bound.get("customer_id")
-                anon = None
-                event = val("name")
-                props = (
-                    val("data")
-                    if sig.varkw is None
-                    else self.value(("dict", tuple(extra), False, fact.loc), mod, local)
-                )
-            else:  # track_anonymous
-                kind = "track"
-                anon = val("anonymous_id")
-                event = val("name")
-                props = (
-                    val("data")
-                    if sig.varkw is None
-                    else self.value(("dict", tuple(extra), False, fact.loc), mod, local)
-                )
-            if isinstance(props, DictVal) and props.loc is None:
-                props = DictVal(props.items, props.open, None)
-            user = self.value(user_sym, mod, local) if user_sym is not None else None
         else:
-            user_sym = bound.get("user_id")
-            user = val("user_id")
-            anon = val("anonymous_id")
-            if kind in ("identify", "group"):
-                event = None
-                props = val("traits")
-            elif kind == "track":
-                event = val("event")
-                props = val("properties")
-            elif kind in ("page", "screen"):
-                event = val("name")
-                props = val("properties")
-            else:
-                event, props = None, None
+            error = unbound_message(emission.family, emission, variant, error)
+
+        def val(role: sdks.Role) -> Val | None:
+            """The value of the argument that carries ``role``: the extra keyword arguments,
+            as one dict, when the role names the ``**kwargs`` parameter."""
+            param = method.roles.get(role)
+            if param is None:
+                return None
+            if param == sig.varkw:
+                return self.value(("dict", tuple(extra), False, fact.loc), mod, local)
+            if param not in bound:
+                return None
+            return self.value(bound[param], mod, local)
+
+        kind = method.kind
+        user_param = method.roles.get("user_id")
+        user_sym: Sym | None = bound.get(user_param) if user_param is not None else None
+        user = val("user_id")
+        anon = val("anonymous_id")
+        event = val("event") if kind in _NAMED_KINDS else None
+        props = val("properties") if kind in _NAMED_KINDS else val("traits")
+        if method.person_keys:
+            props = without_keys(props, method.person_keys)
         call = CallSite(
-            kind=kind,  # type: ignore[arg-type]
+            kind=kind,
             sdk=emission.family,
             loc=call_loc,
             user_id=user,
@@ -463,6 +431,7 @@ class Project(ClientFlow, Evaluation, WrapperInference):
             event=event,
             properties=props,
             signature_error=emission.error or error,
+            identity_optional=variant.identity_optional,
             via=emission.via[0] if emission.via else None,
             snippet=fact.snippet,
         )
@@ -500,15 +469,14 @@ class Project(ClientFlow, Evaluation, WrapperInference):
         parameter, or from the arguments of the call site). A wrapper whose call sites pass only
         the user (``order_completed(user, order)`` fixes everything else... or takes it from
         ``order``) matters at a call site only to CIO003."""
-        if emission.family == sdk.CLASSIC:
-            sig = self.classic[emission.method]
-        else:
-            sig = sdk.Signature(self.segment[emission.method].params)
-        if emission.method == "identify" or emission.method == "group":
+        method = sdks.method(emission.family, emission.method)
+        assert method is not None
+        if method.kind == "identify" or method.kind == "group":
             return any(test(a) for a in emission.args) or any(test(v) for _, v in emission.kwargs)
+        sig = self.variants[(emission.family, emission.method)].signature
         bound, extra, _ = _bind_signature(sig, emission.args, emission.kwargs, lambda _s: None)
-        user_params = {"user_id", "customer_id", "id"}
-        return any(test(v) for k, v in bound.items() if k not in user_params) or any(
+        user_param = method.roles.get("user_id")
+        return any(test(v) for k, v in bound.items() if k != user_param) or any(
             test(part) for part in extra
         )
 

@@ -30,17 +30,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from cio_lint.analysis import sdk
+from cio_lint import sdks
 from cio_lint.analysis.facts import CallFact, FileFacts
 from cio_lint.analysis.link import Project, Ref, _bind_signature
 from cio_lint.analysis.syms import Sym
 
-CLASSIC_METHODS = frozenset({"identify", "track", "track_anonymous"})
-METHODS = frozenset(sdk.SEGMENT_SIGNATURES) | CLASSIC_METHODS
+METHODS = sdks.METHOD_NAMES
 
 UNKNOWN, OTHER = "unknown", "other"
 _MAX_DEPTH = 12
-_SDK_TOPS = frozenset(sdk.SDK_TOKENS)
+_SDK_TOPS = frozenset(sdks.TOP_LEVEL)
 
 
 @dataclass(frozen=True)
@@ -139,7 +138,7 @@ def _holds_client(project: Project, mod: FileFacts, name: str) -> bool:
 
 
 def _sdk_ext(ref: Ref) -> bool:
-    return ref.kind == "ext" and (ref.name in sdk.SDK_FUNCTIONS or ref.name in sdk.SEGMENT_MODULES)
+    return ref.kind == "ext" and (ref.name in sdks.FUNCTIONS or ref.name in sdks.API_MODULES)
 
 
 def _imports_client(
@@ -227,7 +226,7 @@ def _call_kind(project: Project, sym: Sym, mod: FileFacts, depth: int) -> str:
         return _ref_kind(project, Ref("instance", func.name, func.mod), depth)
     if func.kind == "func":
         return UNKNOWN  # a project factory: its result is not followed
-    if func.kind == "ext" and func.name in sdk.SDK_CLIENTS:
+    if func.kind == "ext" and func.name in sdks.CLIENTS:
         return UNKNOWN  # a client after all (``Client(...).track`` the linker did not see)
     return OTHER
 
@@ -254,7 +253,7 @@ def _subclasses_client(project: Project, mod: FileFacts, clsname: str, depth: in
         ref = project.resolve(base, mod)
         if ref is None:
             continue
-        if ref.kind == "ext" and ref.name in sdk.SDK_CLIENTS:
+        if ref.kind == "ext" and ref.name in sdks.CLIENTS:
             return True
         if (
             ref.kind == "class"
@@ -290,46 +289,47 @@ def _member_value(
 
 def _binds(project: Project, fact: CallFact) -> bool:
     """The arguments bind to one of the SDKs' signatures for this method, plausibly."""
-    method = fact.func[2]
-    signatures: list[tuple[str, sdk.Signature]] = []
-    if method in project.segment:
-        signatures.append((sdk.SEGMENT_FAMILY, project.segment[method]))
-    if method in project.classic:
-        signatures.append((sdk.CLASSIC, project.classic[method]))
-    for family, sig in signatures:
+    for family, method in sdks.METHODS_NAMED.get(fact.func[2], ()):
+        sig = project.variants[(family, method.name)].signature
         bound, extra, error = _bind_signature(sig, fact.args, fact.kwargs, lambda _s: None)
-        if error is None and _plausible(family, method, bound, len(extra)):
+        if error is None and _plausible(method, sig, bound, len(extra)):
             return True
     return False
 
 
-def _plausible(family: str, method: str, bound: dict[str, Sym], extra: int) -> bool:
+def _plausible(method: sdks.Method, sig: sdks.Signature, bound: dict[str, Sym], extra: int) -> bool:
     """The arguments that carry the message are there: an identity, and the event, traits or
     name the method sends, none of them a literal of the wrong type."""
-    ident = _present(bound.get("user_id")) or _present(bound.get("anonymous_id"))
-    if family == sdk.CLASSIC:
-        if method == "identify":
-            return _present(bound.get("id")) and extra > 0
-        who = bound.get("customer_id" if method == "track" else "anonymous_id")
-        if _str_literal(who) and not _str_literal(bound.get("name")):
-            return False  # an event bus's ``track(name, payload)``
-        return _present(who) and _text(bound.get("name")) and _dictish(bound.get("data"))
-    if method == "track":
-        event = bound.get("event")
-        if _str_literal(bound.get("user_id")) and not _str_literal(event):
+
+    def arg(role: sdks.Role) -> Sym | None:
+        param = method.roles.get(role)
+        return bound.get(param) if param is not None else None
+
+    def given(role: sdks.Role) -> bool:
+        """Passed, and able to be a dict (the extra keywords, when the role takes them)."""
+        param = method.roles.get(role)
+        if param is not None and param == sig.varkw:
+            return extra > 0
+        return param in bound and _dictish(bound[param])
+
+    user, anon = arg("user_id"), arg("anonymous_id")
+    ident = _present(user) or _present(anon)
+    kind = method.kind
+    if kind == "track":
+        event = arg("event")
+        who = user if "user_id" in method.roles else anon
+        if _str_literal(who) and not _str_literal(event):
             return False  # ``bus.track("shipment.dispatched", shipment.id)``: name, then payload
-        return ident and _text(event) and _dictish(bound.get("properties"))
-    if method == "identify":
-        return ident and "traits" in bound and _dictish(bound["traits"])
-    if method in ("page", "screen"):
-        named = _text(bound.get("name")) or (
-            "properties" in bound and _dictish(bound["properties"])
-        )
-        return ident and named and _dictish(bound.get("properties"))
-    if method == "group":
-        return ident and _id(bound.get("group_id")) and _dictish(bound.get("traits"))
-    if method == "alias":
-        return _id(bound.get("previous_id")) and _id(bound.get("user_id"))
+        return ident and _text(event) and _dictish(arg("properties"))
+    if kind == "identify":
+        return ident and given("traits")
+    if kind in ("page", "screen"):
+        named = _text(arg("event")) or given("properties")
+        return ident and named and _dictish(arg("properties"))
+    if kind == "group":
+        return ident and _id(arg("group_id")) and _dictish(arg("traits"))
+    if kind == "alias":
+        return _id(arg("previous_id")) and _id(user)
     return False
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from cio_lint.analysis import sdk
+from cio_lint import sdks
 from cio_lint.analysis.facts import CallFact, FileFacts
 from cio_lint.analysis.syms import Sym, key
 from cio_lint.model import (
@@ -97,6 +97,7 @@ class Emission:
     # (module, call id) of the call inside each wrapper of ``via``, outermost first: the call
     # one hop below a call site is ``hops[0]`` (``analysis.dedupe``)
     hops: tuple[tuple[str, int], ...] = ()
+    on_client: bool = False  # a method of a client instance, not a module-level function
 
 
 @dataclass
@@ -129,8 +130,11 @@ def _untyped(ref: Ref) -> bool:
     return ref.kind == "ext" and not _sdk_rooted(ref.name)
 
 
+_SDK_TOPS = frozenset(sdks.TOP_LEVEL)
+
+
 def _sdk_rooted(name: str) -> bool:
-    return name.split(".", 1)[0] in sdk.SDK_TOKENS
+    return name.split(".", 1)[0] in _SDK_TOPS
 
 
 def _enclosing_params(mod: FileFacts, qualname: str, outer: str) -> frozenset[str]:
@@ -163,6 +167,7 @@ def _drop_params(emission: Emission, names: frozenset[str]) -> Emission:
         e.origin,
         e.error,
         e.hops,
+        e.on_client,
     )
 
 
@@ -252,8 +257,15 @@ def _with_loc(value: Val, loc: Location | None) -> Val:
     return value
 
 
+def too_many_positional(takes: int, given: int) -> str:
+    """Python's words for a call with too many positional arguments."""
+    argument = "argument" if takes == 1 else "arguments"
+    were = "was" if given == 1 else "were"
+    return f"takes {takes} positional {argument} but {given} {were} given"
+
+
 def _bind_signature(
-    sig: sdk.Signature,
+    sig: sdks.Signature,
     args: tuple[Sym, ...],
     kwargs: tuple[tuple[str | None, Sym], ...],
     dict_keys: Callable[[Sym], DictVal | None],
@@ -270,7 +282,7 @@ def _bind_signature(
             return (
                 bound,
                 extra,
-                f"takes {len(sig.params)} positional arguments but {len(args)} were given",
+                too_many_positional(len(sig.params), len(args)),
             )
         bound[sig.params[i]] = arg
     for name, value in kwargs:
@@ -290,7 +302,7 @@ def _bind_signature(
         for n, v in names:
             if n in bound:
                 return bound, extra, f"got multiple values for argument `{n}`"
-            if n in sig.params:
+            if n in sig.params or n in sig.kwonly:
                 bound[n] = v
             elif sig.varkw is not None:
                 extra.append((("lit", n, None, v[-1] if isinstance(v[-1], tuple) else None), v))
@@ -301,6 +313,57 @@ def _bind_signature(
         if missing:
             return bound, extra, f"is missing a required argument: `{missing[0]}`"
     return bound, extra, None
+
+
+_OUTCOMES: dict[sdks.Outcome, str] = {
+    "raises": "it raises `TypeError`",
+    "logged": "the SDK logs the error and drops the event",
+}
+
+
+def unbound_message(
+    family: str, emission: Emission, variant: sdks.Variant, error: str | None
+) -> str | None:
+    """CIO013's message for a call that ``variant`` does not take (``error`` from
+    ``_bind_signature``), or that it takes in a way the SDK's users do by mistake; None when
+    the call is fine. It says what happens at run time, where the SDK says so."""
+    fam = sdks.family(family)
+    call = f"`{fam.label}.{emission.method}()`"
+    if variant.removed:
+        since = ".".join(str(p) for p in variant.since)
+        error = f"does not exist in {fam.version_from} {since} and later (`AttributeError`)"
+    elif error is None:
+        if variant.id_as_event and _lone_id(emission):
+            return variant.id_as_event
+        return None
+    else:
+        error += f"; {_OUTCOMES[variant.outcome(emission.on_client)]}"
+    if variant.hint:
+        error += f" ({variant.hint})"
+    return f"{call} {error}"
+
+
+def without_keys(value: Val | None, keys: tuple[str, ...]) -> Val | None:
+    """A properties dict without ``keys`` (the SDK's person-update keys)."""
+    if not isinstance(value, DictVal) or not any(item[0] in keys for item in value.items):
+        return value
+    kept = tuple(item for item in value.items if item[0] not in keys)
+    return DictVal(kept, value.open, value.loc)
+
+
+def _lone_id(emission: Emission) -> bool:
+    """One positional argument, an id by its name (``user.id``, ``user_id``), nothing else
+    passed for the user: ``posthog.capture(user.id)``."""
+    if len(emission.args) != 1 or any(name in (None, "distinct_id") for name, _ in emission.kwargs):
+        return False
+    sym = emission.args[0]
+    if sym[0] == "attr":
+        name = sym[2]
+    elif sym[0] in ("name", "param", "var"):
+        name = sym[1]
+    else:
+        return False
+    return isinstance(name, str) and (name in ("id", "pk", "uid") or name.endswith("_id"))
 
 
 def user_key(sym: Sym | None) -> Any:

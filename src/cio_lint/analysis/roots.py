@@ -21,9 +21,9 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
-from cio_lint.analysis.sdk import SDK_TOKENS
+from cio_lint import sdks
 
-SDK_NAMES = frozenset(SDK_TOKENS)
+SDK_NAMES = frozenset(sdks.TOP_LEVEL)
 _T = TypeVar("_T")
 
 

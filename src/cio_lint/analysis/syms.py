@@ -4,7 +4,8 @@ A ``Sym`` is a plain nested tuple (picklable, cheap to hash and compare) tagged 
 element. Locations are ``(line, column, end_line, end_column)`` tuples, 1-based columns, in the
 file the sym was extracted from (``None`` when not relevant).
 
-    ("lit", value, origin, loc)      str/int/float/bool/None; origin = (prefix, quote) of a string
+    ("lit", value, origin, loc)      str/int/float/bool/None; origin = (prefix, quote) of a string,
+                                     plus the literal's loc when ``loc`` is where a local is used
     ("name", id, loc)                a module-level, builtin or imported name
     ("imp", qualname, loc)           a name bound by an import inside a function
     ("param", name, loc)             a parameter of the enclosing function

@@ -19,6 +19,8 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from cio_lint import sdks
+
 
 def imported_names(
     tree: ast.Module, tails: dict[str, frozenset[str] | None], tops: frozenset[str]
@@ -66,7 +68,6 @@ class Trimmed(NamedTuple):
     text: str  # what libcst parses
     dropped: frozenset[str]  # identifiers of the code left out
     lines: list[int] | None  # the file's line number of each line of ``text`` (None: all kept)
-    valid: bool = True  # CPython's parser accepted the file (False: not looked at, or rejected)
 
 
 _IDENT = re.compile(r"[A-Za-z_]\w*")
@@ -75,10 +76,11 @@ _WORDS = re.compile(r"\w+")
 # a definition of a method of that name: a unit with one is kept, so that CIO902
 # (``analysis.receivers``: two arguments at least, and look-alike classes in view) sees the
 # same code with and without the prefilter.
+_METHODS = sdks.method_call_pattern()
 SDK_METHOD_CALL = re.compile(
-    r"\.[ \t]*(?:track|identify|track_anonymous|page|screen|group|alias)[ \t]*\("
+    rf"\.[ \t]*(?:{_METHODS})[ \t]*\("
     r"(?![ \t]*(?:\d+|'[^'\\\n]*'|\"[^\"\\\n]*\")?[ \t]*\))"
-    r"|^[ \t]*(?:async[ \t]+)?def[ \t]+(?:track|identify|track_anonymous|page|screen|group|alias)\b",
+    rf"|^[ \t]*(?:async[ \t]+)?def[ \t]+(?:{_METHODS})\b",
     re.MULTILINE,
 )
 
@@ -87,19 +89,20 @@ def trim_with_words(
     text: str,
     tails: Iterable[tuple[str, Iterable[str] | None]] | Iterable[str],
     tops: Iterable[str],
+    tree: ast.Module | None = None,
 ) -> Trimmed:
     """``trim`` without the blanked lines, the identifiers of the code it left out (if none of
     the names that later become relevant is among them, trimming again would keep exactly the
     same code) and the line numbers of what it kept. Each left-out function becomes one
-    ``pass`` line (a class body needs a statement); libcst then parses only what can matter."""
+    ``pass`` line (a class body needs a statement); libcst then parses only what can matter.
+    ``tree``: CPython's tree of ``text``, if the caller has it (``analysis.syntax.check``)."""
     if any(ch in text for ch in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"):
-        return Trimmed(
-            text, frozenset(), None, False
-        )  # str.splitlines would disagree with Python's line numbers
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return Trimmed(text, frozenset(), None, False)  # extract_file reports it (CIO900)
+        return Trimmed(text, frozenset(), None)  # str.splitlines would disagree with Python's lines
+    if tree is None:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return Trimmed(text, frozenset(), None)  # extract_file reports it (CIO900)
     tops_ = frozenset(tops)
     tails_: dict[str, frozenset[str] | None] = {}
     for item in tails:

@@ -25,7 +25,17 @@ from typing import TYPE_CHECKING, Any
 
 from cio_lint.analysis.facts import CallFact, FileFacts
 from cio_lint.analysis.syms import Sym
-from cio_lint.model import Choice, DictVal, Known, Location, Unknown, Val, alternatives
+from cio_lint.model import (
+    MISSING,
+    Choice,
+    DictVal,
+    Known,
+    Location,
+    Unknown,
+    Val,
+    alternatives,
+    val_to_python,
+)
 
 if TYPE_CHECKING:
     from cio_lint.analysis.core import ProjectCore as Project
@@ -38,7 +48,6 @@ _WIDE = re.compile(r"\d{4,}")  # a width or precision of 1000 or more: a huge st
 _PLAIN_DECORATORS = frozenset(
     {"staticmethod", "classmethod", "functools.cache", "cache", "functools.lru_cache", "lru_cache"}
 )
-_MISSING = object()
 
 
 @dataclass
@@ -51,16 +60,6 @@ class Helpers:
     whole: dict[str, FileFacts | None] = field(default_factory=dict)
 
 
-def _py(value: Val) -> Any:
-    """The plain Python value of a known leaf (a closed dict of known values included)."""
-    if isinstance(value, Known):
-        return value.value
-    if isinstance(value, DictVal) and not value.open:
-        found = value.to_python()
-        return _MISSING if found is None else found
-    return _MISSING
-
-
 def combine(
     parts: Sequence[Val], build: Callable[[list[Any]], Any], loc: Location | None, reason: str
 ) -> Val:
@@ -70,14 +69,14 @@ def combine(
         return Unknown(reason, loc)
     results: list[Val] = []
     for combination in itertools.product(*leaves):
-        values = [_py(v) for v in combination]
+        values = [val_to_python(v) for v in combination]
         result: Val = Unknown(reason, loc)
-        if all(v is not _MISSING for v in values):
+        if all(v is not MISSING for v in values):
             try:
                 built = build(values)
             except Exception:  # noqa: BLE001  (what Python would raise: not a known value)
-                built = _MISSING
-            if built is not _MISSING and not (
+                built = MISSING
+            if built is not MISSING and not (
                 isinstance(built, (str, list)) and len(built) > _MAX_LENGTH
             ):
                 result = Known(built, loc)
@@ -306,9 +305,7 @@ def helper_call(
         return None
     if not func.returns or any(d not in _PLAIN_DECORATORS for d in func.decorators):
         return None
-    fact = CallFact(
-        -1, "", sym[1], tuple(sym[2]), tuple(sym[3]), (0, 0, 0, 0), (), frozenset(), False, ""
-    )
+    fact = CallFact(-1, "", sym[1], tuple(sym[2]), tuple(sym[3]), (0, 0, 0, 0), (), 0, False, "")
     bindings = project._bind_params(func, ref.bound, fact, mod)
     if isinstance(bindings, str):
         return None  # the call does not bind: Python would raise

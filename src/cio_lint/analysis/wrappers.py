@@ -7,7 +7,7 @@ import functools
 from collections.abc import Iterator
 from typing import Any
 
-from cio_lint.analysis import sdk
+from cio_lint import sdks
 from cio_lint.analysis.core import ProjectCore
 from cio_lint.analysis.facts import CallFact, FileFacts, FuncFacts
 from cio_lint.analysis.refs import (
@@ -19,8 +19,18 @@ from cio_lint.analysis.refs import (
     _instantiate,
     _mentions_param,
     _site,
+    too_many_positional,
 )
 from cio_lint.analysis.syms import Sym
+
+# What a declared wrapper may map, in order: the roles of a call of ``sdks.DECLARED_FAMILY``.
+_DECLARED_ROLES: tuple[sdks.Role, ...] = (
+    "user_id",
+    "anonymous_id",
+    "event",
+    "properties",
+    "traits",
+)
 
 
 class WrapperInference(ProjectCore):
@@ -28,16 +38,15 @@ class WrapperInference(ProjectCore):
 
     def sdk_emission(self, ref: Ref, fact: CallFact, mod: FileFacts) -> Emission | None:
         origin = (mod.module, fact.id)
-        if ref.kind == "ext" and ref.name in sdk.SDK_FUNCTIONS:
-            family, method = sdk.SDK_FUNCTIONS[ref.name]
-            return Emission(family, method, fact.args, fact.kwargs, (), origin)
-        if ref.kind == "ext_method":
+        if ref.kind == "ext":
+            found = sdks.FUNCTIONS.get(ref.name)
+            if found is not None:
+                return Emission(found[0], found[1], fact.args, fact.kwargs, (), origin)
+        elif ref.kind == "ext_method":
             cls, _, method = ref.name.rpartition(".")
-            client = sdk.SDK_CLIENTS.get(cls)
-            if client == sdk.SEGMENT_FAMILY and method in self.segment:
-                return Emission(client, method, fact.args, fact.kwargs, (), origin)
-            if client == sdk.CLASSIC and method in self.classic:
-                return Emission(client, method, fact.args, fact.kwargs, (), origin)
+            family = sdks.CLIENTS.get(cls)
+            if family is not None and (family, method) in sdks.CLIENT_METHODS:
+                return Emission(family, method, fact.args, fact.kwargs, (), origin, on_client=True)
         return None
 
     def function(self, ref: Ref) -> FuncFacts | None:
@@ -102,7 +111,15 @@ class WrapperInference(ProjectCore):
                         hops = ((mod.module, fact.id), *emission.hops)
                         e = emission  # (``dataclasses.replace`` costs ten times this)
                         yield Emission(
-                            e.family, e.method, e.args, e.kwargs, e.via, e.origin, e.error, hops
+                            e.family,
+                            e.method,
+                            e.args,
+                            e.kwargs,
+                            e.via,
+                            e.origin,
+                            e.error,
+                            hops,
+                            e.on_client,
                         )
 
     def _nested(self, mod: FileFacts) -> dict[str, list[FuncFacts]]:
@@ -153,6 +170,7 @@ class WrapperInference(ProjectCore):
                     e.origin,
                     f"`{label}()` {bindings}",
                     e.hops,
+                    e.on_client,
                 )
                 for e in info.emissions[:1]
             ]
@@ -169,6 +187,7 @@ class WrapperInference(ProjectCore):
                     (f"{ref.mod.module}.{ref.name}", *emission.via),
                     emission.origin,
                     hops=emission.hops,
+                    on_client=emission.on_client,
                 )
             )
         return out
@@ -193,9 +212,7 @@ class WrapperInference(ProjectCore):
             if i < len(positional):
                 result[positional[i].name] = _site(mod.module, arg)
             elif varargs is None:
-                return (
-                    f"takes {len(positional)} positional arguments but {len(fact.args)} were given"
-                )
+                return too_many_positional(len(positional), len(fact.args))
         for name, value in fact.kwargs:
             if name is None:
                 spread = True
@@ -261,23 +278,21 @@ class WrapperInference(ProjectCore):
 
             kind = spec["kind"]
             param = functools.partial(self._declared_param, qualname, funcname, func, names)
+            # each role is passed as the keyword argument that carries it (a page's ``event`` is
+            # its ``name``); one the method has not is passed as is, and does not bind (CIO013)
+            method = sdks.method(sdks.DECLARED_FAMILY, kind)
+            roles = method.roles if method is not None else {}
             kwargs: list[tuple[str | None, Sym]] = []
-            for field_, sdk_name in (
-                ("user_id", "user_id"),
-                ("anonymous_id", "anonymous_id"),
-                ("event", "event"),
-                ("properties", "properties"),
-                ("traits", "traits"),
-            ):
-                if field_ in spec:
-                    p = param(spec[field_])
+            for role in _DECLARED_ROLES:
+                if role in spec:
+                    p = param(spec[role])
                     if p is not None:
-                        kwargs.append((sdk_name, p))
+                        kwargs.append((roles.get(role, role), p))
             self.wrappers[(target.module, funcname)] = WrapperInfo(
                 target.module,
                 "declared:" + funcname,
                 tuple(names),
-                [Emission(sdk.SEGMENT_FAMILY, kind, (), tuple(kwargs), (), None)],
+                [Emission(sdks.DECLARED_FAMILY, kind, (), tuple(kwargs), (), None)],
             )
         self._declared_done = not pending
 

@@ -1,7 +1,7 @@
 """Runtime capture of analytics SDK calls, with no pytest dependency.
 
 One module per SDK seam (``segment``: the Segment-family ``Client._enqueue``; ``classic``:
-``customerio``'s ``ClientBase.send_request``), a network guard (``_network``), the hub that
+``customerio``'s ``ClientBase.send_request``), a network guard (``_network``, deciding with ``_addresses`` what is local), the hub that
 installs and removes them (``_hub``), the ``EventRecorder`` users assert on (``recorder``) and
 the bridge to the static rules (``validate``). ``cio_lint.pytest_plugin`` is thin glue over it.
 """

@@ -25,7 +25,6 @@ class Hub:
         self._recorders: list[EventRecorder] = []
         self._seams: Patcher | None = None
         self._guard: Patcher | None = None
-        self._blocked: set[str] = set()
 
     # ------------------------------------------------------------------ lifecycle
     def attach(self, recorder: EventRecorder) -> None:
@@ -35,14 +34,14 @@ class Hub:
             if self._seams is None:
                 self._seams = self._install_seams()
             self._recorders.append(recorder)
-            if recorder.intercept and self._guard is None:
+            if recorder.intercept:
+                if self._guard is None:
+                    guard = Patcher()
+                    _network.install(guard)
+                    self._guard = guard
                 from cio_lint.capture import segment
 
-                guard = Patcher()
-                _network.install(guard, self.should_block)
-                self._guard = guard
-                for host in segment.configured_hosts():
-                    self.block_host(host)
+                self.drop(segment.drain())
 
     def detach(self, recorder: EventRecorder) -> None:
         with self._lock:
@@ -52,7 +51,6 @@ class Hub:
             if self._guard is not None and not self.intercepting:
                 self._guard.restore()
                 self._guard = None
-                self._blocked.clear()
             if self._seams is not None and not self._recorders:
                 self._seams.restore()
                 self._seams = None
@@ -92,17 +90,13 @@ class Hub:
         for recorder in recorders:
             recorder.record(dict(message))
 
-    # ------------------------------------------------------------------ network guard
-    def block_host(self, host: object) -> None:
-        """Also refuse the host an SDK client is configured with (a proxy, a custom region)."""
-        name = _network.hostname_of(host)
-        if name and not _network.is_loopback(name):
-            with self._lock:
-                self._blocked.add(name)
-
-    def should_block(self, name: str) -> bool:
-        """Everything but loopback: a test using ``cio_events`` never reaches the network."""
-        return not _network.is_loopback(name)
+    def drop(self, messages: list[dict[str, Any]]) -> None:
+        """Tell the intercepting recorders about messages discarded instead of sent."""
+        with self._lock:
+            recorders = [r for r in self._recorders if r.intercept]
+        for recorder in recorders:
+            for message in messages:
+                recorder.record_dropped(dict(message))
 
 
 HUB = Hub()

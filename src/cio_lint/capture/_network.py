@@ -1,20 +1,54 @@
-"""Refuse every non-loopback connection while a capturing recorder is active.
+"""Refuse every connection, datagram and name lookup that would leave this host while capturing.
 
 Captured SDK calls never reach their transport, so this is a second line of defence: it
-catches what the seams cannot see (a message queued before the test started and posted by an
-SDK consumer thread, an app posting to the HTTP API by hand). Loopback (a test database or
-local server) and Unix sockets keep working; nothing else is reachable.
+catches what the seams cannot see (a batch an SDK consumer thread already held, an app posting
+to an HTTP API by hand). What stays allowed is decided in ``_addresses``: loopback, ``localhost``
+and Unix sockets.
+
+The guard works at the lowest layer Python offers, in two parts, because neither is enough alone:
+
+- an audit hook (PEP 578) sees every ``connect``, ``sendto``, ``sendmsg`` and ``bind``, every
+  socket creation and every resolver call of the C module ``_socket``, in every thread and
+  whoever holds the socket, before the system call. Hooks cannot be removed, so it is
+  installed once and does nothing while no recorder intercepts.
+- the C methods resolve a host *name* before they raise their audit event, so names are
+  refused earlier, by guarded methods on ``socket.socket`` and on the ``_socket.socket`` type
+  new sockets are made from (while capturing). ``socket.getfqdn`` answers without a lookup.
+
+Out of reach: subprocesses, ``ctypes`` and C extensions that make their own system calls, and
+connections opened before the recorder started.
 """
 
 from __future__ import annotations
 
-import ipaddress
+import _socket
 import socket
+import sys
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
 
+from cio_lint.capture._addresses import (
+    IP_FAMILIES,
+    LOCAL_NAMES,
+    as_text,
+    destination,
+    family_name,
+    hostname_of,
+    is_local_host,
+    parse_ip,
+    refused_family,
+    shown,
+)
 from cio_lint.capture._patch import Patcher
+
+__all__ = [
+    "ANALYTICS_DOMAINS",
+    "NetworkBlockedError",
+    "blocked_message",
+    "hostname_of",
+    "install",
+    "is_analytics_host",
+]
 
 #: Domains (and their subdomains) of the services the supported SDKs talk to.
 ANALYTICS_DOMAINS: tuple[str, ...] = (
@@ -27,29 +61,14 @@ ANALYTICS_DOMAINS: tuple[str, ...] = (
     "rudderlabs.com",
 )
 
+_AF_ALG = getattr(socket, "AF_ALG", None)
+
 
 class NetworkBlockedError(RuntimeError):
-    """A connection to an analytics service was attempted while ``cio_events`` was active."""
+    """A connection or lookup beyond loopback was attempted while ``cio_events`` was active.
 
-
-def hostname_of(host: object) -> str | None:
-    """The bare hostname of an SDK ``host`` setting (``https://x.io/v1``, ``x.io:443``)."""
-    if isinstance(host, bytes):
-        host = host.decode("ascii", "replace")
-    if not isinstance(host, str) or not host.strip():
-        return None
-    text = host.strip()
-    name = urlsplit(text if "://" in text else f"//{text}").hostname
-    return name.lower().rstrip(".") if name else None
-
-
-def is_loopback(name: str) -> bool:
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
+    Deliberately not an ``OSError``: HTTP clients and SDKs retry those as network failures.
+    """
 
 
 def is_analytics_host(name: str, extra: frozenset[str] = frozenset()) -> bool:
@@ -68,39 +87,151 @@ def blocked_message(host: str, port: object) -> str:
     )
 
 
-def install(patcher: Patcher, should_block: Callable[[str], bool]) -> None:
-    """Patch name resolution and connects (every thread) to refuse analytics hosts."""
+class _Switch:
+    def __init__(self) -> None:
+        self.active = False
 
-    def check(host: object, port: object) -> None:
-        name = hostname_of(host)
-        if name is not None and should_block(name):
-            raise NetworkBlockedError(blocked_message(name, port))
 
-    real_getaddrinfo = socket.getaddrinfo
-    real_create_connection = socket.create_connection
-    real_connect = socket.socket.connect
-    real_connect_ex = socket.socket.connect_ex
+_SWITCH = _Switch()
+_HOOKED: list[bool] = []
 
-    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
-        check(host, port)
-        return real_getaddrinfo(host, port, *args, **kwargs)
 
-    def create_connection(address: Any, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(address, tuple) and len(address) >= 2:
-            check(address[0], address[1])
-        return real_create_connection(address, *args, **kwargs)
+# --------------------------------------------------------------------------- checks
 
-    def connect(self: socket.socket, address: Any) -> Any:
-        if isinstance(address, tuple) and len(address) >= 2:
-            check(address[0], address[1])
-        return real_connect(self, address)
 
-    def connect_ex(self: socket.socket, address: Any) -> Any:
-        if isinstance(address, tuple) and len(address) >= 2:
-            check(address[0], address[1])
-        return real_connect_ex(self, address)
+def _refuse_destination(family: int, address: object) -> None:
+    where = destination(family, address)
+    if where is not None:
+        raise NetworkBlockedError(blocked_message(*where))
 
-    patcher.set(socket, "getaddrinfo", getaddrinfo)
-    patcher.set(socket, "create_connection", create_connection)
-    patcher.set(socket.socket, "connect", connect)
-    patcher.set(socket.socket, "connect_ex", connect_ex)
+
+def _refuse_lookup(host: object, port: object = "") -> None:
+    if not is_local_host(host):
+        raise NetworkBlockedError(blocked_message(shown(host), port))
+
+
+def _refuse_bind(family: int, address: object) -> None:
+    """Binding is local, but binding to a name resolves it first."""
+    if family in IP_FAMILIES and isinstance(address, tuple) and address:
+        text = as_text(address[0])
+        if text and parse_ip(text) is None and text.lower() not in LOCAL_NAMES:
+            raise NetworkBlockedError(blocked_message(text, address[1] if len(address) > 1 else ""))
+
+
+def _refuse_family(family: int) -> None:
+    if refused_family(family):
+        raise NetworkBlockedError(blocked_message(family_name(family), ""))
+
+
+def _on_sockaddr(args: tuple[Any, ...]) -> None:
+    sockaddr = args[0] if args else None
+    if isinstance(sockaddr, tuple) and sockaddr:
+        _refuse_lookup(sockaddr[0], sockaddr[1] if len(sockaddr) > 1 else "")
+
+
+_AUDITED: dict[str, Callable[[tuple[Any, ...]], None]] = {
+    "socket.__new__": lambda a: _refuse_family(a[1]),
+    "socket.connect": lambda a: _refuse_destination(a[0].family, a[1]),
+    "socket.sendto": lambda a: _refuse_destination(a[0].family, a[1]),
+    "socket.sendmsg": lambda a: _refuse_destination(a[0].family, a[1]),
+    "socket.bind": lambda a: _refuse_bind(a[0].family, a[1]),
+    "socket.getaddrinfo": lambda a: _refuse_lookup(a[0], a[1]),
+    "socket.gethostbyname": lambda a: _refuse_lookup(a[0]),
+    "socket.gethostbyaddr": lambda a: _refuse_lookup(a[0]),
+    "socket.getnameinfo": _on_sockaddr,
+}
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    if _SWITCH.active:
+        check = _AUDITED.get(event)
+        if check is not None:
+            check(args)
+
+
+# --------------------------------------------------------------------------- guarded methods
+
+
+def _address_of(method: str, args: tuple[Any, ...]) -> object:
+    if method == "sendto":
+        return args[-1] if len(args) >= 2 else None
+    if method == "sendmsg":
+        return args[3] if len(args) >= 4 else None
+    return args[0] if args else None
+
+
+def _guarded(method: str, original: Callable[..., Any]) -> Callable[..., Any]:
+    def guarded(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if _SWITCH.active:
+            if method == "sendmsg_afalg":
+                if self.family != _AF_ALG:
+                    raise NetworkBlockedError(blocked_message(family_name(self.family), ""))
+            elif method == "bind":
+                _refuse_bind(self.family, _address_of(method, args))
+            else:
+                _refuse_destination(self.family, _address_of(method, args))
+        return original(self, *args, **kwargs)
+
+    guarded.__name__ = guarded.__qualname__ = method
+    guarded.__doc__ = original.__doc__
+    return guarded
+
+
+_METHODS = ("connect", "connect_ex", "sendto", "sendmsg", "bind", "sendmsg_afalg")
+_C_SOCKET: type[Any] = getattr(_socket.socket, "__cio_lint_original__", _socket.socket)
+
+
+class _SameSocketType(type):
+    """``isinstance``/``issubclass`` against the stand-in answer as for the C type itself."""
+
+    def __instancecheck__(cls, instance: Any) -> bool:
+        return isinstance(instance, _C_SOCKET)
+
+    def __subclasscheck__(cls, subclass: Any) -> bool:
+        return issubclass(subclass, _C_SOCKET)
+
+
+class _GuardedSocket(_C_SOCKET, metaclass=_SameSocketType):  # type: ignore[misc]
+    """What ``_socket.socket`` is while capturing: the C type, with guarded methods."""
+
+    __slots__ = ()
+    __cio_lint_original__ = _C_SOCKET
+
+
+_GuardedSocket.__name__ = _GuardedSocket.__qualname__ = "socket"
+for _method in _METHODS:
+    if hasattr(_C_SOCKET, _method):
+        setattr(_GuardedSocket, _method, _guarded(_method, getattr(_C_SOCKET, _method)))
+
+
+def _make_getfqdn(original: Callable[[str], str]) -> Callable[..., str]:
+    def getfqdn(name: str = "") -> str:
+        """``socket.getfqdn``, without a lookup for anything but loopback.
+
+        What ``getfqdn`` documents when no fully qualified name is found: ``name`` itself, or
+        ``gethostname()`` for the local host.
+        """
+        stripped = name.strip()
+        if stripped in ("", "0.0.0.0", "::"):
+            return socket.gethostname()
+        return original(name) if is_local_host(stripped) else stripped
+
+    return getfqdn
+
+
+# --------------------------------------------------------------------------- install
+
+
+def install(patcher: Patcher) -> None:
+    """Turn the guard on (every thread) until ``patcher`` is restored."""
+    if not _HOOKED:
+        sys.addaudithook(_audit)
+        _HOOKED.append(True)
+    patcher.set(_SWITCH, "active", True)
+    for method in _METHODS:
+        original = getattr(socket.socket, method, None)
+        if original is not None:
+            patcher.set(socket.socket, method, _guarded(method, original))
+    patcher.set(_socket, "socket", _GuardedSocket)
+    patcher.set(_socket, "SocketType", _GuardedSocket)
+    patcher.set(socket, "getfqdn", _make_getfqdn(socket.getfqdn))

@@ -51,8 +51,9 @@ def _plural(n: int, word: str) -> str:
 class EventRecorder:
     """Messages captured from the analytics SDKs while started, in the order they were sent.
 
-    ``intercept=True`` (the fixture's mode) keeps messages from reaching the SDK transport and
-    refuses connections to analytics hosts; ``intercept=False`` only watches.
+    ``intercept=True`` (the fixture's mode) keeps messages from reaching the SDK transport,
+    drops what an SDK had queued before (``dropped``) and refuses every connection and lookup
+    beyond loopback; ``intercept=False`` only watches.
     """
 
     def __init__(self, *, intercept: bool = True, hub: Hub | None = None) -> None:
@@ -60,6 +61,7 @@ class EventRecorder:
         self._hub = hub or HUB
         self._lock = threading.Lock()
         self._messages: list[Message] = []
+        self._dropped: list[Message] = []
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> Self:
@@ -85,6 +87,13 @@ class EventRecorder:
         with self._lock:
             self._messages.append(message)
 
+    def record_dropped(self, message: Message) -> None:
+        """Called by the hub for a message discarded instead of sent (once per message id)."""
+        with self._lock:
+            known = message.get("messageId")
+            if known is None or all(m.get("messageId") != known for m in self._dropped):
+                self._dropped.append(message)
+
     def clear(self) -> None:
         """Forget what was captured so far (e.g. after a test's setup phase)."""
         with self._lock:
@@ -96,6 +105,15 @@ class EventRecorder:
         """Every captured message, normalised to the Segment shape (a snapshot)."""
         with self._lock:
             return list(self._messages)
+
+    @property
+    def dropped(self) -> list[Message]:
+        """Messages an SDK had queued before this recorder started, discarded unsent (a snapshot).
+
+        They are not in ``messages`` and are not validated: they belong to code that ran before.
+        """
+        with self._lock:
+            return list(self._dropped)
 
     def tracks(self, event: str | None = None) -> list[Message]:
         return [

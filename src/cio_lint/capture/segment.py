@@ -20,7 +20,9 @@ import functools
 import importlib
 import importlib.metadata
 import importlib.util
+import queue
 import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,7 +148,6 @@ def _make_enqueue(original: Callable[..., Any], family: Family, hub: Hub) -> Cal
             result = original(self, msg)
             hub.emit(normalise(_built(result, msg), family.sdk))
             return result
-        hub.block_host(getattr(self, "host", None))
         result = original(_Offline(self), msg)
         built = _built(result, msg)
         hub.emit(normalise(built, family.sdk))
@@ -156,17 +157,75 @@ def _make_enqueue(original: Callable[..., Any], family: Family, hub: Hub) -> Cal
     return _enqueue
 
 
+def _refusal(family: Family) -> type[NetworkBlockedError]:
+    """The guard's error, as this SDK's consumer sees an API error it never retries (a 4xx).
+
+    Consumers retry every other exception with backoff (minutes, for ``backoff.expo`` over ten
+    tries), so a refused batch would block ``flush()`` and be sent once the guard is gone.
+    """
+    api_error = getattr(sys.modules.get(f"{family.module}.request"), "APIError", None)
+    if not (isinstance(api_error, type) and issubclass(api_error, Exception)):
+        return NetworkBlockedError
+
+    class Refused(NetworkBlockedError, api_error):  # type: ignore[misc, valid-type]
+        def __init__(self, message: str) -> None:
+            NetworkBlockedError.__init__(self, message)
+            self.status, self.code, self.message, self.response = 403, "blocked", message, None
+
+        def __str__(self) -> str:
+            return str(self.message)
+
+    Refused.__name__ = Refused.__qualname__ = NetworkBlockedError.__name__
+    return Refused
+
+
 def _make_post(original: Callable[..., Any], family: Family, hub: Hub) -> Callable[..., Any]:
+    refusal = _refusal(family)
+
     @functools.wraps(original)
     def post(*args: Any, **kwargs: Any) -> Any:
         if hub.intercepting:
             host = kwargs.get("host") or (args[1] if len(args) > 1 else None)
+            batch = kwargs.get("batch")
+            if isinstance(batch, list):
+                hub.drop([normalise(m, family.sdk) for m in batch if isinstance(m, Mapping)])
             where = hostname_of(host) or f"the {family.sdk} API"
-            raise NetworkBlockedError(blocked_message(where, ""))
+            raise refusal(blocked_message(where, ""))
         return original(*args, **kwargs)
 
     post.__cio_lint_original__ = original  # type: ignore[attr-defined]
     return post
+
+
+def drain() -> list[dict[str, Any]]:
+    """Empty the queue of every running consumer thread of a patched SDK; return what it held.
+
+    Those messages were queued before a recorder intercepted: left there, the consumer would
+    post them while capturing (refused) or after it (sent from a test that asked for nothing
+    to be sent).
+    """
+    consumers: list[tuple[type[Any], Family]] = []
+    for family in FAMILIES:
+        client = getattr(sys.modules.get(family.module), "Client", None)
+        consumer = getattr(sys.modules.get(f"{family.module}.consumer"), "Consumer", None)
+        patched = hasattr(getattr(client, "_enqueue", None), "__cio_lint_original__")
+        if patched and isinstance(consumer, type):
+            consumers.append((consumer, family))
+    dropped: list[dict[str, Any]] = []
+    for thread in threading.enumerate():
+        owner = next((f for cls, f in consumers if isinstance(thread, cls)), None)
+        pending = getattr(thread, "queue", None)
+        if owner is None or not isinstance(pending, queue.Queue):
+            continue
+        while True:
+            try:
+                item = pending.get_nowait()
+            except queue.Empty:
+                break
+            pending.task_done()
+            if isinstance(item, Mapping):
+                dropped.append(normalise(item, owner.sdk))
+    return dropped
 
 
 def install(patcher: Patcher, hub: Hub) -> None:
@@ -178,13 +237,3 @@ def install(patcher: Patcher, hub: Hub) -> None:
             post = getattr(sub, "post", None)
             if sub is not None and callable(post) and not hasattr(post, "__cio_lint_original__"):
                 patcher.set(sub, "post", _make_post(post, family, hub))
-
-
-def configured_hosts() -> list[object]:
-    """The hosts the loaded SDK modules are configured to send to (module-level settings)."""
-    hosts: list[object] = []
-    for family in FAMILIES:
-        module = sys.modules.get(family.module)
-        if module is not None:
-            hosts.extend(getattr(module, name, None) for name in ("host", "dataPlaneUrl"))
-    return hosts

@@ -7,13 +7,18 @@ fixes a broken plan in one round instead of one error per run.
 ``$ref`` resolves only inside the plan. Each plan file is a resource of a ``referencing``
 registry under its ``file:`` URI, with the merged ``$defs`` of the whole plan (so
 ``#/$defs/NAME`` works from every file) and the registry refuses to retrieve anything else:
-URLs and paths that leave the plan folder are reported, never fetched or read.
+URLs and paths that leave the plan folder are reported, never fetched or read (``refs.py``).
+
+A plan cannot make loading or linting hang, run out of memory or crash: file sizes, nesting,
+YAML aliases (``limits.py``), ``$ref`` cycles, depth and expansion (``refs.py``) are bounded
+before anything walks the data, and patterns are matched with a timeout (``patterns.py``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import posixpath
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -21,13 +26,12 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urldefrag, urljoin, urlsplit
+from urllib.parse import quote
 
 import yaml
 from jsonschema import Draft202012Validator
-from referencing.exceptions import Unresolvable
 
-from cio_lint.plan import importers
+from cio_lint.plan import importers, limits, patterns, refs
 from cio_lint.plan.errors import PlanError, PlanIssue, json_path
 from cio_lint.plan.model import EventSpec, Plan, SchemaStore, SpecKind, format_checker
 
@@ -147,7 +151,9 @@ class _Source:
     issues: list[PlanIssue] = field(default_factory=list)
 
     def issue(self, path: Sequence[str | int], message: str) -> None:
-        self.issues.append(PlanIssue(self.display, self.lines.line(path), json_path(path), message))
+        issue = PlanIssue(self.display, self.lines.line(path), json_path(path), message)
+        if issue not in self.issues:  # one problem found by two checks is reported once
+            self.issues.append(issue)
 
 
 def _display_path(path: Path) -> str:
@@ -178,7 +184,11 @@ def _discover(root: Path) -> list[Path]:
 def _read(path: Path, display: str, root: Path) -> _Source:
     source = _Source(path=path, display=display, uri=path.as_uri(), files=(path,))
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(limits.MAX_FILE_BYTES + 1)
+            if len(raw) > limits.MAX_FILE_BYTES:
+                source.issue((), limits.too_large(os.fstat(handle.fileno()).st_size))
+                return source
     except OSError as exc:
         source.issue((), f"cannot be read: {exc.strerror or exc}")
         return source
@@ -235,6 +245,11 @@ def _compose_lines(source: _Source, loader: _Loader) -> yaml.Node | None:
     node: yaml.Node | None = loader.get_single_node()
     index: dict[tuple[str, ...], int] = {}
     if node is not None:
+        problem = limits.check_nodes(node)  # before anything expands the aliases
+        if problem is not None:
+            path, line, message = problem
+            source.issues.append(PlanIssue(source.display, line, json_path(path), message))
+            return None
         _index_nodes(source, node, (), index, set())
     source.lines = _Lines(index)
     return node
@@ -250,6 +265,12 @@ def _parse_json(source: _Source, text: str) -> None:
         source.issues.append(
             PlanIssue(source.display, None, "$", "invalid JSON: nested too deeply")
         )
+        return
+    problem = limits.data_depth_problem(source.data)
+    if problem is not None:
+        path, _, message = problem
+        source.lines = _Lines(text=text)
+        source.issue(path, message)
         return
     source.ok = True
     # JSON is (nearly) YAML: compose it for line numbers and duplicate keys, when PyYAML can.
@@ -427,9 +448,33 @@ def _check_file(source: _Source) -> None:
             continue  # unknown top-level keys, reported above with a better message
         report(tuple(error.absolute_path), error.message)
     for prefix, schema in _schemas(data):
-        if isinstance(schema, (dict, bool)):
-            for error in _schema_checker().iter_errors(schema):
-                report((*prefix, *error.absolute_path), error.message)
+        if not isinstance(schema, (dict, bool)):
+            continue
+        deep = refs.depth_problem(schema, prefix)
+        if deep is not None:  # the meta-schema's validation would recurse too deeply
+            report(deep, refs.too_deep())
+            continue
+        for error in _schema_checker().iter_errors(schema):
+            report((*prefix, *error.absolute_path), error.message)
+        for path, node in refs.walk(schema, prefix):
+            for where, pattern in _patterns(node, path):
+                problem = patterns.unsupported(pattern)
+                if problem is not None:
+                    report(where, problem)
+
+
+def _patterns(
+    schema: object, path: tuple[str | int, ...]
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """The regular expressions of one schema (not of its subschemas), with their paths."""
+    if not isinstance(schema, dict):
+        return
+    if isinstance(schema.get("pattern"), str):
+        yield (*path, "pattern"), schema["pattern"]
+    if isinstance(schema.get("patternProperties"), dict):
+        for key in schema["patternProperties"]:
+            if isinstance(key, str):
+                yield (*path, "patternProperties", key), key
 
 
 def _schemas(data: dict[str, Any]) -> Iterator[tuple[tuple[str, ...], Any]]:
@@ -442,100 +487,6 @@ def _schemas(data: dict[str, Any]) -> Iterator[tuple[tuple[str, ...], Any]]:
         if isinstance(entries, dict):
             for name, schema in entries.items():
                 yield (section, name), schema
-
-
-# --------------------------------------------------------------------------- $ref
-
-_SCHEMA_MAPS = frozenset(
-    {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"}
-)
-_SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
-_SCHEMA_ONE = frozenset(
-    {
-        "additionalProperties",
-        "unevaluatedProperties",
-        "items",
-        "additionalItems",
-        "unevaluatedItems",
-        "contains",
-        "propertyNames",
-        "not",
-        "if",
-        "then",
-        "else",
-        "contentSchema",
-    }
-)
-
-
-def _refs(
-    schema: object, path: tuple[str | int, ...]
-) -> Iterator[tuple[tuple[str | int, ...], str, str]]:
-    """``(path, keyword, value)`` of every ``$ref``/``$dynamicRef``/``$id`` in a schema.
-
-    Only schema positions are walked: ``enum``/``const``/``examples`` are data, and a property
-    that happens to be called ``$ref`` is a name, not a reference.
-    """
-    if not isinstance(schema, dict):
-        return
-    for key, value in schema.items():
-        if key in ("$ref", "$dynamicRef", "$id") and isinstance(value, str):
-            yield (*path, key), key, value
-        elif key in _SCHEMA_MAPS and isinstance(value, dict):
-            for name, sub in value.items():
-                yield from _refs(sub, (*path, key, name))
-        elif key in _SCHEMA_LISTS and isinstance(value, list):
-            for i, sub in enumerate(value):
-                yield from _refs(sub, (*path, key, i))
-        elif key in _SCHEMA_ONE:
-            if isinstance(value, list):  # draft 4-7 tuple ``items``
-                for i, sub in enumerate(value):
-                    yield from _refs(sub, (*path, key, i))
-            else:
-                yield from _refs(value, (*path, key))
-
-
-def _check_refs(source: _Source, store: SchemaStore, root_uri: str) -> None:
-    resolver = store.resolver(source.uri)
-    known = store.uris
-    for prefix, schema in _schemas(source.data):
-        for path, keyword, ref in _refs(schema, prefix):
-            if keyword == "$id":
-                source.issue(
-                    path,
-                    "`$id` is not supported in a plan: references resolve against the plan "
-                    "file; share schemas through `$defs` and `#/$defs/NAME`",
-                )
-                continue
-            parts = urlsplit(ref)
-            if parts.scheme or parts.netloc:
-                source.issue(
-                    path,
-                    f"`{keyword}` to `{ref}` is refused: references resolve only inside the "
-                    "plan and are never fetched; copy the schema into `$defs`",
-                )
-                continue
-            if parts.path.startswith(("/", "\\")):
-                source.issue(
-                    path,
-                    f"`{keyword}` to `{ref}` is an absolute path; use a path relative to the "
-                    "plan file, inside the plan folder",
-                )
-                continue
-            document, _ = urldefrag(urljoin(source.uri, ref))
-            if document not in known:
-                if document.startswith(root_uri):
-                    message = f"`{keyword}` to `{ref}` names a file that is not part of the plan"
-                else:
-                    message = f"`{keyword}` to `{ref}` leaves the plan folder"
-                source.issue(path, message)
-                continue
-            try:
-                resolver.lookup(ref)
-            except (Unresolvable, LookupError, ValueError, TypeError):
-                source.issue(
-                    path, f"`{keyword}` to `{ref}` does not resolve to anything in the plan"
-                )
 
 
 # --------------------------------------------------------------------------- building
@@ -648,7 +599,9 @@ def _build(root: Path, shown: str, sources: list[_Source]) -> Plan:
     store = SchemaStore(documents)
     root_uri = root.as_uri().rstrip("/") + "/"
     for source in good:
-        _check_refs(source, store, root_uri)
+        for at, message in refs.check_refs(_schemas(source.data), source.uri, store, root_uri):
+            source.issue(at, message)
+    _check_shape(good, documents, defs, store)
 
     issues = [issue for source in sources for issue in source.issues]
     if issues:
@@ -689,6 +642,40 @@ def _build(root: Path, shown: str, sources: list[_Source]) -> Plan:
         defaults_additional_properties=default_additional,
         fingerprint=_fingerprint(root, files),
     )
+
+
+def _check_shape(
+    good: list[_Source],
+    documents: list[tuple[str, dict[str, Any]]],
+    defs: dict[str, tuple[_Source, Any]],
+    store: SchemaStore,
+) -> None:
+    """``$ref`` cycles, and applied schemas too deep or too large once references are followed
+    (``refs.check_graph``), reported in the file and at the place where each is written."""
+    by_uri = {source.uri: source for source in good}
+    roots = []
+    for source, (uri, doc) in zip(good, documents):
+        for prefix, schema in _schemas(doc):
+            if prefix[0] != "$defs":
+                roots.append(refs.Root(source, prefix, schema, uri, applied=True))
+        own = source.data.get("$defs")
+        for name, schema in (own if isinstance(own, dict) else {}).items():
+            roots.append(refs.Root(source, ("$defs", name), schema, uri, applied=False))
+
+    def locate(document: str, fragment: str) -> refs.Where | None:
+        path = refs.pointer(fragment)
+        owner = by_uri.get(document)
+        if path is None or owner is None:
+            return None
+        if len(path) > 1 and path[0] == "$defs" and path[1] in defs:
+            owner = defs[str(path[1])][0]  # the shared ``$defs``: where the entry is written
+        return owner, path
+
+    def report(owner: object, path: tuple[str | int, ...], message: str) -> None:
+        assert isinstance(owner, _Source)
+        owner.issue(path, message)
+
+    refs.check_graph(roots, store, locate, report)
 
 
 def _where(source: _Source, path: Sequence[str | int]) -> str:

@@ -22,6 +22,8 @@ from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource, Unresolvable
 from referencing.jsonschema import DRAFT202012
 
+from cio_lint.plan.patterns import PatternTimeout, PlanValidator, search
+
 if TYPE_CHECKING:
     from referencing._core import Resolver
 
@@ -125,6 +127,9 @@ _PROPERTY_KEYWORDS = frozenset(
 )
 _ALWAYS_APPLIES = frozenset({"$ref", "allOf"})
 _MAX_REF_DEPTH = 32
+# A recursive schema (a tree of nodes) is checked as deep as the value goes; a value nested
+# deeper than Python's recursion allows is reported, not a crash.
+TOO_DEEP = "the value is nested too deeply to be checked against the plan"
 
 
 def _applies_to_property(schema_path: Iterable[str | int]) -> bool:
@@ -202,12 +207,14 @@ class SchemaStore:
         return self.registry.resolver(base_uri=base_uri)
 
     def validator(self, uri: str) -> Draft202012Validator:
-        """A validator of the schema at ``uri``, resolving ``$ref`` within the plan only."""
+        """A validator of the schema at ``uri``, resolving ``$ref`` within the plan only, its
+        patterns matched with a timeout (``patterns.py``)."""
         if self._checker is None:
             self._checker = format_checker()
-        return Draft202012Validator(
+        validator: Draft202012Validator = PlanValidator(
             {"$ref": uri}, registry=self.registry, format_checker=self._checker
         )
+        return validator
 
 
 class EventSpec:
@@ -247,7 +254,7 @@ class EventSpec:
 
         properties: dict[str, None] = {}
         required: dict[str, None] = {}
-        patterns: list[re.Pattern[str]] = []
+        patterns: list[str] = []
         for sub in _applicable(schema, store.resolver(base_uri)):
             props = sub.get("properties")
             if isinstance(props, dict):
@@ -257,11 +264,7 @@ class EventSpec:
                 required.update(dict.fromkeys(k for k in req if isinstance(k, str)))
             pattern_props = sub.get("patternProperties")
             if isinstance(pattern_props, dict):
-                for pattern in pattern_props:
-                    try:
-                        patterns.append(re.compile(pattern))
-                    except re.error:
-                        continue
+                patterns.extend(p for p in pattern_props if isinstance(p, str))
         self.property_names: tuple[str, ...] = tuple(properties)
         self.required: tuple[str, ...] = tuple(required)
         self._patterns = tuple(patterns)
@@ -285,7 +288,17 @@ class EventSpec:
         return f"EventSpec({self.kind} {self.name!r} at {self.source}:{self.line})"
 
     def _is_declared(self, name: str) -> bool:
-        return name in self._declared or any(p.search(name) for p in self._patterns)
+        """Declared, or matched by a ``patternProperties`` pattern; a match that times out
+        counts as one: the validator reports the timeout at the value, not an unknown name."""
+        if name in self._declared:
+            return True
+        for pattern in self._patterns:
+            try:
+                if search(pattern, name):
+                    return True
+            except PatternTimeout:
+                return True
+        return False
 
     def allows_property(self, name: str) -> bool:
         """Whether ``name`` may appear at all: declared, matched by a pattern, or the schema is open."""
@@ -306,14 +319,17 @@ class EventSpec:
         if key is not None and key in self._value_errors:
             return list(self._value_errors[key])  # the same literal at another call site
         messages: list[str] = []
-        for error in self.validator.iter_errors({prop: value}):
-            if (
-                error.absolute_path
-                and error.absolute_path[0] == prop
-                and _applies_to_property(error.absolute_schema_path)
-                and error.message not in messages
-            ):
-                messages.append(error.message)
+        try:
+            for error in self.validator.iter_errors({prop: value}):
+                if (
+                    error.absolute_path
+                    and error.absolute_path[0] == prop
+                    and _applies_to_property(error.absolute_schema_path)
+                    and error.message not in messages
+                ):
+                    messages.append(error.message)
+        except RecursionError:
+            messages = [TOO_DEEP]
         if key is not None:
             self._value_errors[key] = list(messages)
         return messages
@@ -321,8 +337,11 @@ class EventSpec:
     def validate(self, instance: Mapping[str, Any]) -> list[SchemaViolation]:
         """Every problem of a whole properties (or traits) object, classified for the rules."""
         violations: list[SchemaViolation] = []
-        for error in self.validator.iter_errors(dict(instance)):
-            violations.extend(self._classify(error))
+        try:
+            for error in self.validator.iter_errors(dict(instance)):
+                violations.extend(self._classify(error))
+        except RecursionError:
+            violations.append(SchemaViolation("value", None, TOO_DEEP, ()))
         return violations
 
     def _classify(self, error: ValidationError) -> Iterator[SchemaViolation]:

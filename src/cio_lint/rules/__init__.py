@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from cio_lint import sdks
 from cio_lint.model import CallSite, Finding
 from cio_lint.rules.base import Invalid, Rule
 from cio_lint.rules.calls import (
@@ -15,6 +16,7 @@ from cio_lint.rules.calls import (
     MissingIdentity,
     SdkCallSignature,
     SyntaxErrorRule,
+    UnreadableFile,
     UnresolvedSdkReceiver,
 )
 from cio_lint.rules.events import (
@@ -69,6 +71,7 @@ _ALL_RULES: tuple[type[Rule], ...] = (
     SyntaxErrorRule,
     FileTooLarge,
     UnresolvedSdkReceiver,
+    UnreadableFile,
 )
 RULES: dict[str, type[Rule]] = {
     rule.CODE: rule for rule in sorted(_ALL_RULES, key=lambda r: r.CODE)
@@ -78,18 +81,28 @@ _INSTANCES = tuple(rule() for rule in _CALL_RULES)
 _SIGNATURE_ONLY = tuple(rule for rule in _INSTANCES if isinstance(rule, SdkCallSignature))
 
 
-def check_call(call: CallSite, plan: Plan) -> list[Finding]:
-    """Every finding of the per-call rules on ``call``, de-duplicated, in a stable order."""
+def check_call(
+    call: CallSite, plan: Plan, destinations: frozenset[str] = frozenset()
+) -> list[Finding]:
+    """Every finding of the per-call rules on ``call``, de-duplicated, in a stable order.
+    ``destinations``: where the project forwards every call besides its SDK's defaults
+    (``[tool.cio-lint] destinations``); a destination's limits apply only to calls reaching it."""
     seen: set[tuple[str, int, int, str]] = set()
     out: list[Finding] = []
+    reached = sdks.DEFAULT_DESTINATIONS.get(call.sdk, frozenset()) | destinations
     # A call that does not bind raises TypeError: nothing is sent, so only CIO013 applies.
     rules = _SIGNATURE_ONLY if call.signature_error else _INSTANCES
     for rule in rules:
+        if rule.DESTINATION is not None and rule.DESTINATION not in reached:
+            continue
         for finding in rule.check(call, plan):
             marker = (finding.code, finding.line, finding.column, finding.message)
             if marker not in seen:
                 seen.add(marker)
                 out.append(finding)
+    dropped = {(code, f.line, f.column) for f in out for code in RULES[f.code].SUPERSEDES}
+    if dropped:
+        out = [f for f in out if (f.code, f.line, f.column) not in dropped]
     return out
 
 

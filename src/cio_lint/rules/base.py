@@ -28,6 +28,10 @@ class Rule:
     SEVERITY: ClassVar[Severity] = "error"
     MESSAGE: ClassVar[str]
     FIXABLE: ClassVar[bool] = False
+    # A destination's own limit: checked only on calls that reach it (``sdks.DESTINATIONS``)
+    DESTINATION: ClassVar[str | None] = None
+    # Codes this rule says better at the same place: their findings there are dropped
+    SUPERSEDES: ClassVar[tuple[str, ...]] = ()
     VALID: ClassVar[list[str]] = []
     INVALID: ClassVar[list[Invalid]] = []
 

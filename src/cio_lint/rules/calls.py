@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from cio_lint import sdks
 from cio_lint.model import CallSite, Finding, Known, Val, alternatives
 from cio_lint.rules.base import Invalid, Rule
 
 if TYPE_CHECKING:
     from cio_lint.plan import Plan
 
-_CDP = "from customerio import analytics\n"
-_CLASSIC = "from customerio import CustomerIO\ncio = CustomerIO('site', 'key')\n"
+_CDP = sdks.example_setup("segment-family")
+_CLASSIC = sdks.example_setup("customerio-classic")
+_MP = sdks.example_setup("mixpanel-client")
+_POSTHOG = sdks.example_setup("posthog-python")
 
 
 def _absent(value: Val | None) -> bool:
@@ -33,6 +36,8 @@ class MissingIdentity(Rule):
     VALID = [
         _CDP + 'analytics.track(anonymous_id="a1", event="Trial Started")',
         _CDP + 'def f(user):\n    analytics.track(user.id, "Trial Started")',
+        # posthog 6+ takes the context's id, or makes one up
+        _POSTHOG + 'posthog.capture("Trial Started")',
     ]
     INVALID = [
         Invalid(_CDP + 'analytics.track(event="Trial Started", properties={})'),
@@ -40,7 +45,7 @@ class MissingIdentity(Rule):
     ]
 
     def check(self, call: CallSite, plan: Plan) -> Iterator[Finding]:
-        if call.kind == "alias":
+        if call.kind == "alias" or call.identity_optional:
             return
         if _absent(call.user_id) and _absent(call.anonymous_id):
             yield self.finding(call, call.loc, kind=call.kind)
@@ -55,10 +60,18 @@ class SdkCallSignature(Rule):
 
     CODE, NAME = "CIO013", "sdk-call-signature"
     MESSAGE = "{error}"
-    VALID = [_CLASSIC + 'cio.track("u1", "Order Completed", data={"order_id": "1", "total": 3})']
+    VALID = [
+        _CLASSIC + 'cio.track("u1", "Order Completed", data={"order_id": "1", "total": 3})',
+        _MP + 'mp.track("u1", "Order Completed", {"order_id": "1", "total": 3})',
+        _POSTHOG + 'posthog.capture("Trial Started", distinct_id="u1")',
+    ]
     INVALID = [
+        Invalid(_POSTHOG + 'posthog.capture("u1", "Trial Started")'),
+        Invalid(_POSTHOG + "def f(user):\n    posthog.capture(user.id)"),
+        Invalid(_POSTHOG + 'posthog.identify("u1", {"email": "a@b.co"})'),
         Invalid(_CLASSIC + 'cio.track("u1", "Order Completed", order_id="1", total=3)'),
         Invalid(_CDP + 'analytics.track("u1", "Trial Started", {}, {}, None, None, {}, None, 1)'),
+        Invalid(_MP + 'mp.track(user_id="u1", event="Trial Started")'),  # Segment's keywords
     ]
 
     def check(self, call: CallSite, plan: Plan) -> Iterator[Finding]:
@@ -74,11 +87,12 @@ class SyntaxErrorRule(Rule):
 
 
 class FileTooLarge(Rule):
-    """The file is over the size limit (``max-file-size``, 512 KiB by default) and was not checked.
+    """The file is over the size limit (``max-file-size``, 512 KiB by default), or its analysis
+    would take more memory than that size allows, and it was not checked.
 
     Very large files are almost always generated code or vendored bundles; parsing them with
-    libcst could take gigabytes of memory. Raise the limit in ``[tool.cio-lint]`` if the file
-    is really yours.
+    libcst could take gigabytes of memory (and deep nesting multiplies it). Raise the limit in
+    ``[tool.cio-lint]`` if the file is really yours.
     """
 
     CODE, NAME = "CIO901", "file-too-large"
@@ -120,3 +134,16 @@ class UnresolvedSdkReceiver(Rule):
             '    def signed_up(self, user):\n        self.client.track(user.id, "Signed Up", data={})'
         ),
     ]
+
+
+class UnreadableFile(Rule):
+    """A file or folder among the paths checked could not be read: nothing in it was checked.
+
+    A file it may not read, a folder it may not list, a broken link or a link loop named
+    ``*.py``, a read that fails (an I/O error). An error, not a warning: a gate must not pass
+    on code it could not see. Give the linter read access, or exclude the path
+    (``extend-exclude``) if it is not code to check.
+    """
+
+    CODE, NAME = "CIO903", "unreadable-file"
+    MESSAGE = "Cannot read this {what} ({reason}): {consequence}"

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from cio_lint import sdks
 from cio_lint.model import CallSite, Edit, Finding, Fix, Known, Unknown, alternatives, loc_of
 from cio_lint.rules.base import Invalid, Rule, code_text
 
 if TYPE_CHECKING:
     from cio_lint.plan import Plan
 
-_CDP = "from customerio import analytics\n"
+_CDP = sdks.example_setup("segment-family")
+_MP = sdks.example_setup("mixpanel-client")
+_POSTHOG = sdks.example_setup("posthog-python")
 
 
 def event_names(call: CallSite) -> Iterator[Known]:
@@ -35,16 +38,18 @@ class UnknownEvent(Rule):
     VALID = [
         _CDP + 'analytics.track("u1", "Trial Started")',
         _CDP + 'analytics.track("u1", "signed up", {"plan": "pro"})  # CIO002, not CIO001',
+        _MP + 'mp.track("u1", "Trial Started")',
+        _POSTHOG + 'posthog.capture("Trial Started", distinct_id="u1")',
     ]
     INVALID = [
         Invalid(_CDP + 'analytics.track("u1", "Project Deleted")'),
+        Invalid(_POSTHOG + 'posthog.capture("Project Deleted", distinct_id="u1")'),
         Invalid(_CDP + 'EVENT = "Order Complete"\nanalytics.track("u1", EVENT, {})'),
+        Invalid(_MP + 'mp.import_data("key", "u1", "Project Deleted", 1700000000)'),
     ]
 
     def check(self, call: CallSite, plan: Plan) -> Iterator[Finding]:
         for name in event_names(call):
-            if not name.value.strip() or len(name.value.encode()) > 100:
-                continue  # CIO101
             if plan.event(name.value) is None and not plan.case_variants(name.value):
                 closest = plan.closest(name.value)
                 spec = plan.event(closest) if closest else None
@@ -72,11 +77,13 @@ class EventNameCase(Rule):
             fixed=_CDP + 'analytics.track("u1", "Signed Up", {"plan": "pro"})',
         ),
         Invalid(
-            "from enum import Enum\nfrom customerio import analytics\n"
-            "class Event(str, Enum):\n    ORDER = 'order-completed'\n"
+            "from enum import Enum\n"
+            + _CDP
+            + "class Event(str, Enum):\n    ORDER = 'order-completed'\n"
             "analytics.track('u1', Event.ORDER.value, {'order_id': '1', 'total': 3})",
-            fixed="from enum import Enum\nfrom customerio import analytics\n"
-            "class Event(str, Enum):\n    ORDER = 'Order Completed'\n"
+            fixed="from enum import Enum\n"
+            + _CDP
+            + "class Event(str, Enum):\n    ORDER = 'Order Completed'\n"
             "analytics.track('u1', Event.ORDER.value, {'order_id': '1', 'total': 3})",
         ),
     ]
@@ -173,6 +180,8 @@ class EventNameLimit(Rule):
     """Customer.io rejects the event name: blank, or over 100 bytes."""
 
     CODE, NAME = "CIO101", "event-name-limit"
+    DESTINATION = sdks.CUSTOMERIO
+    SUPERSEDES = ("CIO001",)
     MESSAGE = "Event name {problem}; Customer.io rejects blank names and names over 100 bytes"
     VALID = [_CDP + 'analytics.track("u1", "Trial Started")']
     INVALID = [

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from cio_lint import sdks
+from cio_lint.analysis.must import holds
 from cio_lint.model import CallSite, Finding, Known, alternatives
 from cio_lint.rules.base import Invalid, Rule, code_text
 
@@ -18,7 +20,7 @@ if TYPE_CHECKING:
     from cio_lint.analysis.link import Project, Resolved
     from cio_lint.plan import Plan
 
-_CDP = "from customerio import analytics\n"
+_CDP = sdks.example_setup("segment-family")
 
 
 class TrackBeforeIdentify(Rule):
@@ -104,12 +106,19 @@ def check_flow(
             if track.call.kind != "track" or track.user_key is None:
                 continue
             direct = not track.emission.via  # always in a file the prefilter keeps
-            if direct and (first_track is None or _position(track) < _position(first_track)):
+            persons = sdks.family(track.call.sdk).needs_identify
+            if (
+                direct
+                and persons
+                and (first_track is None or _position(track) < _position(first_track))
+            ):
                 first_track = track
             same_user = [i for i in identifies if i.user_key == track.user_key]
             if not same_user:
                 continue
-            if any(i.fact.key in track.fact.must or i.fact.id == track.fact.id for i in same_user):
+            if any(i.fact.id == track.fact.id for i in same_user) or holds(
+                track.module.must_nodes, track.fact.must, (i.fact.key for i in same_user)
+            ):
                 continue
             after = all(i.fact.loc > track.fact.loc for i in same_user)
             where = " (the identify comes after it)" if after else " on every path"

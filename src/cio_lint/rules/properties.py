@@ -5,14 +5,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from cio_lint.model import CallSite, DictVal, Finding, Known, Val, alternatives, val_to_python
+from cio_lint import sdks
+from cio_lint.model import (
+    MISSING,
+    CallSite,
+    DictVal,
+    Finding,
+    Known,
+    Val,
+    alternatives,
+    val_to_python,
+)
 from cio_lint.rules.base import Invalid, Rule, code_text
 from cio_lint.rules.events import event_names
 
 if TYPE_CHECKING:
     from cio_lint.plan import EventSpec, Plan
 
-_CDP = "from customerio import analytics\n"
+_CDP = sdks.example_setup("segment-family")
 
 
 def planned_events(call: CallSite, plan: Plan) -> Iterator[EventSpec]:
@@ -55,14 +65,8 @@ def known_values(value: Val) -> Iterator[tuple[object, Val]]:
     """(python value, the Val it came from) for every statically known alternative."""
     for alt in alternatives(value):
         python = val_to_python(alt)
-        if isinstance(alt, (Known, DictVal)) and python is not _missing():
+        if isinstance(alt, (Known, DictVal)) and python is not MISSING:
             yield python, alt
-
-
-def _missing() -> object:
-    from cio_lint.model import _MISSING
-
-    return _MISSING
 
 
 class UnknownProperty(Rule):
@@ -170,6 +174,7 @@ class AttributeNameLimit(Rule):
     """Trait or property name over 150 bytes: Customer.io rejects it."""
 
     CODE, NAME = "CIO102", "attribute-name-limit"
+    DESTINATION = sdks.CUSTOMERIO
     MESSAGE = "{what} name `{name}` is {size} bytes; Customer.io rejects names over 150 bytes"
     VALID = [_CDP + 'analytics.identify("u1", {"email": "a@b.co", "company_name": "Acme"})']
     INVALID = [

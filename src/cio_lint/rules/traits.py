@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from cio_lint import sdks
 from cio_lint.model import CallSite, Finding, Known, Unknown, alternatives
 from cio_lint.rules.base import Invalid, Rule, code_text
 from cio_lint.rules.properties import known_values, property_dicts
@@ -14,8 +15,10 @@ from cio_lint.rules.properties import known_values, property_dicts
 if TYPE_CHECKING:
     from cio_lint.plan import EventSpec, Plan
 
-_CDP = "from customerio import analytics\n"
-_CLASSIC = "from customerio import CustomerIO\ncio = CustomerIO('site', 'key')\n"
+_CDP = sdks.example_setup("segment-family")
+_CLASSIC = sdks.example_setup("customerio-classic")
+_MP = sdks.example_setup("mixpanel-client")
+_POSTHOG = sdks.example_setup("posthog-python")
 
 
 def trait_schema(call: CallSite, plan: Plan) -> EventSpec | None:
@@ -31,10 +34,16 @@ class UnknownTrait(Rule):
 
     CODE, NAME = "CIO008", "unknown-trait"
     MESSAGE = "Trait `{trait}` is not in the plan's `{kind}` schema"
-    VALID = [_CDP + 'analytics.identify("u1", {"email": "a@b.co", "plan": "pro"})']
+    VALID = [
+        _CDP + 'analytics.identify("u1", {"email": "a@b.co", "plan": "pro"})',
+        _MP + 'mp.people_set("u1", {"email": "a@b.co", "plan": "pro"})',
+        _POSTHOG + 'posthog.set_once(distinct_id="u1", properties={"plan": "pro"})',
+    ]
     INVALID = [
         Invalid(_CDP + 'analytics.identify("u1", {"email": "a@b.co", "favourite_color": "red"})'),
         Invalid(_CLASSIC + 'cio.identify(id="u1", email="a@b.co", nickname="al")'),
+        Invalid(_MP + 'mp.people_set_once("u1", {"email": "a@b.co", "nickname": "al"})'),
+        Invalid(_POSTHOG + 'posthog.set(distinct_id="u1", properties={"nickname": "al"})'),
     ]
 
     def check(self, call: CallSite, plan: Plan) -> Iterator[Finding]:
@@ -87,8 +96,6 @@ class InvalidTraitValue(Rule):
             return
         for traits in property_dicts(call.properties):
             for key, value, key_loc in traits.items:
-                if key == "created_at" and _created_at_problem(value) is not None:
-                    continue  # CIO105 says it better
                 if not spec.allows_property(key):
                     continue
                 for python, alt in known_values(value):
@@ -102,6 +109,7 @@ class AttributeValueLimit(Rule):
     """A statically known trait value over 1000 bytes: Customer.io rejects it."""
 
     CODE, NAME = "CIO103", "attribute-value-limit"
+    DESTINATION = sdks.CUSTOMERIO
     MESSAGE = "Trait `{trait}` value is {size} bytes; Customer.io rejects values over 1000 bytes"
     VALID = [_CDP + 'analytics.identify("u1", {"email": "a@b.co", "bio": "short"})']
     INVALID = [
@@ -126,6 +134,7 @@ class TooManyAttributes(Rule):
     """More than 300 traits in one identify: Customer.io rejects the request."""
 
     CODE, NAME = "CIO104", "too-many-attributes"
+    DESTINATION = sdks.CUSTOMERIO
     MESSAGE = "`identify` sends {count} traits; Customer.io accepts at most 300"
     VALID = [_CDP + 'analytics.identify("u1", {"email": "a@b.co"})']
     INVALID = [
@@ -169,6 +178,8 @@ class CreatedAtNotUnixSeconds(Rule):
     """
 
     CODE, NAME = "CIO105", "created-at-not-unix-seconds"
+    DESTINATION = sdks.CUSTOMERIO
+    SUPERSEDES = ("CIO010",)
     MESSAGE = "Trait `created_at` must be Unix seconds, got {what}"
     VALID = [_CDP + 'analytics.identify("u1", {"email": "a@b.co", "created_at": 1700000000})']
     INVALID = [

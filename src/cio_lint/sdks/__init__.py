@@ -1,0 +1,183 @@
+"""The SDK registry: every fact cio-lint knows about an analytics SDK, one module per family.
+
+``segment`` (customerio-cdp-analytics, segment-analytics-python, analytics-python,
+rudder-sdk-python), ``customerio_classic`` and ``posthog`` each build one ``Family`` (``_model``): its
+distributions, import modules, client classes, methods (kind, roles, signature per version
+range, what an unbindable call does at run time, CIO013's hints), prefilter seed words,
+capture seam and default destinations. Nothing outside this package names an SDK: the
+analysis, the prefilter, the version decision and the rules' examples read the indexes below,
+built once at import so that every lookup in a hot path is one dict or set lookup.
+Adding an SDK: docs/architecture.md, "Adding an SDK".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from cio_lint.sdks import customerio_classic, mixpanel, posthog, segment
+from cio_lint.sdks._model import (
+    CUSTOMERIO,
+    DESTINATIONS,
+    NEWEST,
+    ROLES,
+    EventObject,
+    Family,
+    Method,
+    Module,
+    Outcome,
+    Role,
+    Seam,
+    Signature,
+    Variant,
+    Version,
+)
+
+__all__ = [
+    "API_MODULES",
+    "CLIENTS",
+    "CLIENT_METHODS",
+    "CUSTOMERIO",
+    "DECLARED_FAMILY",
+    "DEFAULT_DESTINATIONS",
+    "DESTINATIONS",
+    "DISTRIBUTIONS",
+    "FAMILIES",
+    "FUNCTIONS",
+    "METHODS_NAMED",
+    "METHOD_NAMES",
+    "NEWEST",
+    "PLANNED_DISTRIBUTIONS",
+    "ROLES",
+    "SEED_BYTES",
+    "TOP_LEVEL",
+    "VERSIONED",
+    "VERSION_EXAMPLE",
+    "EventObject",
+    "Family",
+    "Method",
+    "Module",
+    "Outcome",
+    "Role",
+    "Seam",
+    "Signature",
+    "Variant",
+    "Version",
+    "describe",
+    "example_setup",
+    "family",
+    "method",
+    "method_call_pattern",
+    "variants",
+]
+
+FAMILIES: tuple[Family, ...] = (
+    customerio_classic.FAMILY,
+    segment.FAMILY,
+    mixpanel.FAMILY,
+    posthog.FAMILY,
+)
+
+# Accepted in ``[tool.cio-lint.sdk-versions]`` (and listed by ``--show-settings``) before their
+# family module exists. A family module that adds one removes it here (tests/test_registry.py).
+PLANNED_DISTRIBUTIONS: tuple[str, ...] = ("amplitude-analytics",)
+
+VERSION_EXAMPLE = customerio_classic.VERSION_EXAMPLE
+
+_BY_NAME: dict[str, Family] = {f.name: f for f in FAMILIES}
+
+# ``"segment.analytics.track"`` -> (family, method): the module-level functions.
+FUNCTIONS: dict[str, tuple[str, str]] = {
+    f"{module.name}.{m.name}": (fam.name, m.name)
+    for fam in FAMILIES
+    for module in fam.modules
+    if module.functions
+    for m in fam.methods
+    if m.module_level
+}
+# ``"customerio.CustomerIO"`` -> family: the client classes.
+CLIENTS: dict[str, str] = {qualname: fam.name for fam in FAMILIES for qualname in fam.clients}
+# The modules with a module-level API (a name bound to one holds a client, in effect).
+API_MODULES: frozenset[str] = frozenset(
+    module.name for fam in FAMILIES for module in fam.modules if module.functions
+)
+_METHODS: dict[tuple[str, str], Method] = {(f.name, m.name): m for f in FAMILIES for m in f.methods}
+# (family, method) of the methods of the family's client classes.
+CLIENT_METHODS: frozenset[tuple[str, str]] = frozenset(
+    k for k, m in _METHODS.items() if m.on_client
+)
+# Method name -> (family, method) of each family that has a method of that name.
+METHODS_NAMED: dict[str, tuple[tuple[str, Method], ...]] = {}
+for (_family, _name), _method in _METHODS.items():
+    METHODS_NAMED[_name] = (*METHODS_NAMED.get(_name, ()), (_family, _method))
+METHOD_NAMES: frozenset[str] = frozenset(METHODS_NAMED)
+
+# The prefilter's seed words: a file must name one of these to use an SDK.
+TOP_LEVEL: tuple[str, ...] = tuple(dict.fromkeys(n for f in FAMILIES for n in f.top_level))
+# The byte test before it: the seed words no other seed word is part of
+# (``rudder_analytics`` holds ``analytics``).
+SEED_BYTES: tuple[bytes, ...] = tuple(
+    word.encode()
+    for word in TOP_LEVEL
+    if not any(other != word and other in word for other in TOP_LEVEL)
+)
+
+DISTRIBUTIONS: tuple[str, ...] = tuple(
+    dict.fromkeys([d for f in FAMILIES for d in f.distributions] + list(PLANNED_DISTRIBUTIONS))
+)
+# Distribution -> the families whose variants its version picks.
+VERSIONED: dict[str, tuple[Family, ...]] = {}
+for _fam in FAMILIES:
+    if _fam.version_from is not None:
+        VERSIONED[_fam.version_from] = (*VERSIONED.get(_fam.version_from, ()), _fam)
+
+# Family -> the destinations its calls reach without configuration.
+DEFAULT_DESTINATIONS: dict[str, frozenset[str]] = {
+    f.name: frozenset(f.default_destinations) for f in FAMILIES
+}
+
+# ``[tool.cio-lint.wrappers]`` emit calls of this family: its parameters are named as the roles.
+DECLARED_FAMILY: str = next(f.name for f in FAMILIES if f.declared_wrappers)
+
+
+def family(name: str) -> Family:
+    return _BY_NAME[name]
+
+
+def method(family_name: str, name: str) -> Method | None:
+    return _METHODS.get((family_name, name))
+
+
+def variants(versions: Mapping[str, Version]) -> dict[tuple[str, str], Variant]:
+    """(family, method) -> the variant that applies, given the decided version of each
+    deciding distribution (missing: the newest)."""
+    out: dict[tuple[str, str], Variant] = {}
+    for (family_name, name), m in _METHODS.items():
+        source = _BY_NAME[family_name].version_from
+        out[(family_name, name)] = m.variant(versions.get(source, NEWEST) if source else NEWEST)
+    return out
+
+
+def describe(distribution: str, version: Version) -> str | None:
+    """The signatures that ``distribution``'s version decides, at ``version``
+    (``track(customer_id, name, **data)``); None when it decides none."""
+    shown = [
+        m.variant(version).signature.render(m.name)
+        for fam in VERSIONED.get(distribution, ())
+        for name in fam.described
+        if (m := fam.method(name)) is not None
+    ]
+    return "; ".join(shown) or None
+
+
+def example_setup(family_name: str) -> str:
+    """The import lines the rules' VALID/INVALID examples of a family start with."""
+    return _BY_NAME[family_name].example_setup
+
+
+def method_call_pattern() -> str:
+    """The alternation of every SDK method name, for a regex (longest first)."""
+    return "|".join(re.escape(n) for n in sorted(METHOD_NAMES, key=lambda n: (-len(n), n)))
+
+
+del _family, _name, _method, _fam
