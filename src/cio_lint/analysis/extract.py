@@ -219,6 +219,7 @@ class _Extractor(Expressions):
         self.facts = facts
         self.pos = positions
         self.lines = lines
+        self._depths = {}
         self.next_id = 0
         self.module_imports: dict[str, str] = {}  # module-level import bindings (for ``partial``)
         self.global_assigns: dict[str, list[Sym]] = {}  # ``global x; x = ...`` in functions
