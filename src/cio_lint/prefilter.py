@@ -144,13 +144,13 @@ def read_bytes(path: str | Path) -> bytes:
 
 
 _IMPORT_LINE = re.compile(
-    rb"(?m)^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]*(\([^)]*\)|(?:[^\n\\]|\\(?:.|\n))*)"
-    rb"|import[ \t]+((?:[^\n\\]|\\(?:.|\n))*))"
+    rb"(?m)^[ \t\f]*(?:from[ \t\f]+([\w.]+)[ \t\f]+import[ \t\f]*(\([^)]*\)|(?:[^\n\\]|\\(?:.|\n))*)"
+    rb"|import[ \t\f]+((?:[^\n\\]|\\(?:.|\n))*))"
 )
 _WORD = re.compile(rb"[A-Za-z_]\w*")
 
 
-_ALIAS = re.compile(rb"\bas[ \t]+([A-Za-z_]\w*)")
+_ALIAS = re.compile(rb"\bas[ \t\f]+([A-Za-z_]\w*)")
 
 
 def import_aliases(data: bytes) -> frozenset[str]:
@@ -291,7 +291,7 @@ def member_names(project: Project) -> set[str]:
 
 
 # A name after a dot: ASCII words and UTF-8 encoded identifiers alike (bytes ``\w`` is ASCII).
-_ATTRIBUTE = re.compile(rb"\.[ \t]*([A-Za-z_\x80-\xff][\w\x80-\xff]*)")
+_ATTRIBUTE = re.compile(rb"\.[ \t\f]*([A-Za-z_\x80-\xff][\w\x80-\xff]*)")
 
 
 def attribute_words(data: bytes) -> frozenset[str]:
@@ -304,7 +304,7 @@ def mentioned(data: bytes, names: frozenset[str]) -> frozenset[str]:
     """Those of ``names`` that ``data`` writes after a dot, as whole words: the same answer as
     ``attribute_words(data) & names``, found without collecting every word."""
     alternatives = b"|".join(re.escape(n.encode("utf-8")) for n in sorted(names))
-    pattern = re.compile(rb"\.[ \t]*(" + alternatives + rb")(?![\w\x80-\xff])")
+    pattern = re.compile(rb"\.[ \t\f]*(" + alternatives + rb")(?![\w\x80-\xff])")
     return frozenset(w.decode("utf-8") for w in set(pattern.findall(data)))
 
 
