@@ -62,8 +62,8 @@ def test_the_oracle_compiles_bytes_as_cpython_does() -> None:
     assert rejected(b"x = " + b"(" * 300 + b")" * 300 + b"\n")
 
 
-def _outcome(*codes: str, verdict: str | None) -> Outcome:
-    found = tuple(Found(NAME, 1, 1, code, "") for code in codes)
+def _outcome(*codes: str, verdict: str | None, message: str = "") -> Outcome:
+    found = tuple(Found(NAME, 1, 1, code, message) for code in codes)
     return Outcome(found, {NAME: verdict}, 0)
 
 
@@ -77,6 +77,21 @@ def test_the_cio900_check_refuses_a_missing_an_extra_or_a_crowded_cio900() -> No
         check_verdict(b"x = 1\n", _outcome("CIO900", verdict=None), both_ways=False)
     with pytest.raises(AssertionError, match="one finding"):
         check_verdict(b"x = (\n", _outcome("CIO900", "CIO001", verdict="E"), both_ways=True)
+
+
+def test_a_valid_file_may_be_too_deep_to_analyse_only_as_deep_as_it_is() -> None:
+    """docs/rules.md: valid nesting over 1,000 levels (as libcst sees it) is a CIO900; the
+    count must be over 1,000 and no more than the file's tokens."""
+    deep = b"x = " + b"-" * 1000 + b"1\n"
+    said = "Expression too deeply nested to analyse ({} levels, over 1000)"
+    check_verdict(deep, _outcome("CIO900", verdict=None, message=said.format(1003)), both_ways=True)
+    for data, levels in ((deep, 999), (b"x = 1\n", 1003), (deep, 5000)):
+        outcome = _outcome("CIO900", verdict=None, message=said.format(levels))
+        with pytest.raises(AssertionError, match="CIO900 on a file CPython compiles"):
+            check_verdict(data, outcome, both_ways=True)
+    with pytest.raises(AssertionError, match="one finding"):
+        outcome = _outcome("CIO900", "CIO001", verdict=None, message=said.format(1003))
+        check_verdict(deep, outcome, both_ways=True)
 
 
 def test_the_change_check_accepts_only_event_names_fixed_to_the_planned_name() -> None:
