@@ -52,3 +52,31 @@ def test_columns_after_a_form_feed_are_the_files_and_fix_writes_there(project) -
     assert (root / "names.py").read_bytes() == names.replace(
         b"SIGNUP = 'signed_up'", b"SIGNUP = 'Signed Up'"
     )
+
+
+def test_code_quoted_in_a_message_is_read_from_pythons_lines(project) -> None:
+    """``str.splitlines`` also breaks lines at a form feed (and ``\\x1c``, ``\\x85``,
+    U+2028 ...): the source lines messages quote from were shifted, and a message named the
+    text of another line."""
+    root = project({})
+    app = b"\x0cfrom customerio import analytics\ndef f(user):\n"
+    app += b"    # a comment long enough to be quoted instead of the call's argument\n"
+    app += b"    analytics.track(user.id, 'Project Deleted')\n"
+    _write(root, {"app.py": app})
+    done = _cli(root, ".")
+    assert "app.py:4:5: CIO003 Event `Project Deleted` is tracked for `user.id` " in done.stdout, (
+        done.stdout + done.stderr
+    )
+
+
+def test_a_form_feed_is_noticed_in_a_file_without_a_final_newline(project) -> None:
+    """The span pass counts a final newline the file lacks: with one form feed dropped the
+    lengths agreed, and the columns were off again (found by the deep fuzz run)."""
+    root = project({})
+    app = b"from customerio import analytics\nfrom names import SIGNUP\n"
+    app += b"def f(user):\n    analytics.track(user.id, SIGNUP)\n"
+    names = b"\x0cX = 1\nSIGNUP = 'signed_up'"
+    _write(root, {"app.py": app, "names.py": names})
+    fixed = _cli(root, "--fix", ".")
+    assert "not applied" not in fixed.stdout + fixed.stderr, fixed.stdout + fixed.stderr
+    assert (root / "names.py").read_bytes() == b"\x0cX = 1\nSIGNUP = 'Signed Up'"

@@ -23,6 +23,7 @@ from fuzz.strategies import PLAN, fix_inputs
 @example(found.FIX_BOM_LITERAL)
 @example(found.FIX_BOM_CONSTANT)
 @example(found.FIX_FORM_FEED)
+@example(found.FIX_FORM_FEED_NO_FINAL_NEWLINE)
 def test_fix_corrects_only_event_names_and_is_idempotent(
     worker: Worker, case: tuple[dict[str, bytes], dict[str, tuple[str, ...]]]
 ) -> None:
