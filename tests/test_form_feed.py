@@ -80,3 +80,12 @@ def test_a_form_feed_is_noticed_in_a_file_without_a_final_newline(project) -> No
     fixed = _cli(root, "--fix", ".")
     assert "not applied" not in fixed.stdout + fixed.stderr, fixed.stdout + fixed.stderr
     assert (root / "names.py").read_bytes() == b"\x0cX = 1\nSIGNUP = 'Signed Up'"
+
+
+def test_a_suppression_after_a_form_feed_is_on_its_own_line(project) -> None:
+    root = project({})
+    app = b"from customerio import analytics\nx = 1 \x0c+ 2\n"
+    app += b"analytics.track('u1', 'Project Deleted')  # cio-lint: ignore[CIO001]\n"
+    _write(root, {"app.py": app})
+    done = _cli(root, ".")
+    assert "CIO001" not in done.stdout, done.stdout + done.stderr
