@@ -144,13 +144,13 @@ def read_bytes(path: str | Path) -> bytes:
 
 
 _IMPORT_LINE = re.compile(
-    rb"(?m)^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]*(\([^)]*\)|(?:[^\n\\]|\\(?:.|\n))*)"
-    rb"|import[ \t]+((?:[^\n\\]|\\(?:.|\n))*))"
+    rb"(?m)^[ \t\f]*(?:from[ \t\f]+([\w.]+)[ \t\f]+import[ \t\f]*(\([^)]*\)|(?:[^\n\\]|\\(?:.|\n))*)"
+    rb"|import[ \t\f]+((?:[^\n\\]|\\(?:.|\n))*))"
 )
 _WORD = re.compile(rb"[A-Za-z_]\w*")
 
 
-_ALIAS = re.compile(rb"\bas[ \t]+([A-Za-z_]\w*)")
+_ALIAS = re.compile(rb"\bas[ \t\f]+([A-Za-z_]\w*)")
 
 
 def import_aliases(data: bytes) -> frozenset[str]:
@@ -293,7 +293,7 @@ def member_names(project: Project) -> set[str]:
 
 
 # A name after a dot: ASCII words and UTF-8 encoded identifiers alike (bytes ``\w`` is ASCII).
-_ATTRIBUTE = re.compile(rb"\.[ \t]*([A-Za-z_\x80-\xff][\w\x80-\xff]*)")
+_ATTRIBUTE = re.compile(rb"\.[ \t\f]*([A-Za-z_\x80-\xff][\w\x80-\xff]*)")
 
 
 def attribute_words(data: bytes) -> frozenset[str]:
@@ -310,7 +310,7 @@ def mentioned(data: bytes, names: frozenset[str]) -> frozenset[str]:
 
 def _mention_pattern(names: frozenset[str]) -> re.Pattern[bytes]:
     alternatives = b"|".join(re.escape(n.encode("utf-8")) for n in sorted(names))
-    return re.compile(rb"\.[ \t]*(" + alternatives + rb")(?![\w\x80-\xff])")
+    return re.compile(rb"\.[ \t\f]*(" + alternatives + rb")(?![\w\x80-\xff])")
 
 
 def _mentions_in(data: bytes, pattern: re.Pattern[bytes]) -> frozenset[str]:

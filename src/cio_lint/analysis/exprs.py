@@ -114,10 +114,40 @@ class State:
         return State(dict(self.env), self.must)
 
 
+# How deep (in nested tuples) a value may be. The passes after extraction (wrapper inference,
+# linking, the rules) walk values recursively at Python's default recursion limit, about two
+# frames per level; a deeper value (a dict literal 120 levels deep is 360) is an unknown
+# expression. Nothing is lost that a tracking plan describes.
+MAX_VALUE_DEPTH = 100
+
+
 class Expressions:
     """``sym`` and its helpers, for an extractor that has ``pos`` (node positions)."""
 
     pos: Positions
+    # the depth of each composite value ``sym`` returned, by id (the value is kept with it, so
+    # its id is never reused while the extractor lives)
+    _depths: dict[int, tuple[Sym, int]]
+
+    def _depth(self, value: tuple[object, ...]) -> int:
+        """Tuple nesting of ``value``; values ``sym`` built are looked up, not walked again."""
+        deepest = 0
+        for part in value:
+            if isinstance(part, tuple):
+                known = self._depths.get(id(part))
+                deepest = max(deepest, known[1] if known is not None else self._depth(part))
+        return deepest + 1
+
+    def sym(self, node: cst.BaseExpression, state: State) -> Sym:
+        """``node`` as a symbolic value (see ``_sym``), an unknown one when it is nested deeper
+        than MAX_VALUE_DEPTH."""
+        value = self._sym(node, state)
+        depth = self._depth(value)
+        if depth > MAX_VALUE_DEPTH:
+            return ("unknown", "expression", self.loc(node))
+        if depth > 2:
+            self._depths[id(value)] = (value, depth)
+        return value
 
     def loc(self, node: cst.CSTNode) -> Loc:
         return self.pos[node]
@@ -198,7 +228,7 @@ class Expressions:
                 items.append(("**", self.sym(arg.value, state)))
         return ("dict", tuple(items), is_open, loc)
 
-    def sym(self, node: cst.BaseExpression, state: State) -> Sym:
+    def _sym(self, node: cst.BaseExpression, state: State) -> Sym:
         loc = self.loc(node)
         if isinstance(node, cst.SimpleString):
             value = string_value(node)

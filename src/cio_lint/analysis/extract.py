@@ -27,6 +27,7 @@ from cio_lint.analysis.syms import UNKNOWN, Loc, Sym, key
 from cio_lint.analysis.syntax import TOO_DEEP, check, deep, raised_recursion_limit, retire
 from cio_lint.analysis.trim import trim_with_words
 
+_PYTHON_LINES = re.compile(r"\r\n|\r|\n")
 _SUPPRESS = re.compile(
     r"#\s*(?:cio-lint:\s*ignore(?:\[(?P<codes>[A-Za-z0-9_,\s]*)\])?|noqa(?::\s*(?P<noqa>[A-Za-z0-9_,\s]+))?)"
 )
@@ -86,7 +87,9 @@ def _extract_file(
     if checked.text is None:
         facts.error = checked.error
         return facts
-    lines = checked.text.splitlines()
+    # Python's lines: ``str.splitlines`` also breaks at \f, \x1c, \x85, U+2028 ..., which
+    # shifted every line after one (the text messages quote, the lines of suppressions)
+    lines = _PYTHON_LINES.split(checked.text)
     facts.suppressions = parse_suppressions(lines)
     if checked.tree is None:
         facts.error, facts.too_large = checked.error, checked.too_large
@@ -221,6 +224,7 @@ class _Extractor(Expressions):
         self.facts = facts
         self.pos = positions
         self.lines = lines
+        self._depths = {}
         self.next_id = 0
         self.module_imports: dict[str, str] = {}  # module-level import bindings (for ``partial``)
         self.global_assigns: dict[str, list[Sym]] = {}  # ``global x; x = ...`` in functions

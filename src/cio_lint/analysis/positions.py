@@ -66,6 +66,7 @@ class Positions:
         self.text = text
         self.line_map = line_map  # line of ``text`` -> line of the file (``text`` is trimmed)
         self._starts: list[int] | None = None
+        self._shifts: list[int] | None = None  # see ``_regenerated``
         try:
             state = _SpanState(tree.default_indent, tree.default_newline)
             with _counting_leaves():
@@ -74,17 +75,37 @@ class Positions:
             self.sink: _SpanState = state
             self.spans: dict[int, tuple[int, int]] | None = state.spans
             self.fallback = None
+            if state.position != len(text) or "\f" in text:
+                # (the pass counts a final newline the file may lack: lengths can agree anyway)
+                code = tree.code
+                if code != text:
+                    self._regenerated(code)
         except RecursionError:
             raise  # too deep: the slower provider would recurse as deep
         except Exception:  # noqa: BLE001  (a libcst whose code generation changed: the slower provider)
             self.spans = None
             self.fallback = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
 
+    def _regenerated(self, code: str) -> None:
+        """libcst's tree does not give back ``text``: it drops the leading whitespace of a
+        module-level statement when that holds a form feed (``\\f`` resets Python's
+        indentation). Spans are offsets in ``code``, so lines are counted there, and each
+        line's columns are moved by the characters dropped from its start."""
+        ends = re.compile(r"\r\n|\r|\n")
+        ours, theirs = ends.split(self.text), ends.split(code)
+        self._starts = [0] + [m.end() for m in ends.finditer(code)]
+        if len(ours) == len(theirs):
+            self._shifts = [
+                len(a) - len(b) if a.endswith(b) else 0 for a, b in zip(ours, theirs, strict=True)
+            ]
+
     def _line_col(self, offset: int) -> tuple[int, int]:
         if self._starts is None:
             self._starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", self.text)]
         line = bisect.bisect_right(self._starts, offset)
         column = offset - self._starts[line - 1] + 1
+        if self._shifts is not None:
+            column += self._shifts[line - 1]
         if self.line_map is not None:
             line = (
                 self.line_map[line - 1]
