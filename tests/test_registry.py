@@ -165,6 +165,13 @@ def test_methods_by_name_and_family() -> None:
         "customerio-classic",
         "segment-family",
         "mixpanel-client",
+        "amplitude-python",
+    ]
+    assert [f for f, _ in sdks.METHODS_NAMED["identify"]] == [
+        "customerio-classic",
+        "segment-family",
+        "posthog-python",
+        "amplitude-python",
     ]
     assert [f for f, _ in sdks.METHODS_NAMED["alias"]] == [
         "segment-family",
@@ -195,6 +202,7 @@ def test_seed_words_and_the_byte_test() -> None:
         "rudder_analytics",
         "mixpanel",
         "posthog",
+        "amplitude",
     }
     # `rudder_analytics` holds `analytics`: the byte test needs only the shorter word
     assert set(sdks.SEED_BYTES) == {
@@ -204,6 +212,7 @@ def test_seed_words_and_the_byte_test() -> None:
         b"rudderstack",
         b"mixpanel",
         b"posthog",
+        b"amplitude",
     }
     for word in sdks.TOP_LEVEL:
         assert any(seed in word.encode() for seed in sdks.SEED_BYTES)
@@ -252,6 +261,7 @@ def test_describe_and_distributions() -> None:
         " set(*, distinct_id=None, properties=None, timestamp=None, uuid=None, disable_geoip=None)"
     )
     assert sdks.describe("mixpanel", (5,)) is None
+    assert sdks.describe("amplitude-analytics", (1, 3)) is None
     assert sdks.DISTRIBUTIONS == (
         "customerio",
         "customerio-cdp-analytics",
@@ -279,7 +289,7 @@ def test_declared_wrappers_emit_calls_of_a_family_with_every_wrapper_kind() -> N
         assert "user_id" in m.roles and "anonymous_id" in m.roles
 
 
-_NOT_CAPTURED_YET: set[str] = set()
+_NOT_CAPTURED_YET: set[str] = {"amplitude-python"}
 _CUSTOMERIO_LIMITS = {"customerio-classic", "segment-family"}
 
 
@@ -302,6 +312,7 @@ def test_every_family_is_complete() -> None:
             for alias in node.names
         }
         names = {m.name for m in fam.modules} | set(fam.clients)
+        names |= {c for m in fam.methods for obj in m.objects for c in obj.classes}
         assert imported and imported <= names, (fam.name, imported)
         if fam.name in _CUSTOMERIO_LIMITS:
             assert fam.default_destinations == (sdks.CUSTOMERIO,)
@@ -397,9 +408,19 @@ def test_the_model_expresses_the_sdks_to_come() -> None:
         {"event": "event_type", "user_id": "user_id", "properties": "event_properties"},
     )
     track = Method(
-        "track", "track", {}, (Variant(Signature(("event",), ("event",))),), event_object=base_event
+        "track", "track", {}, (Variant(Signature(("event",), ("event",))),), objects=(base_event,)
     )
-    assert track.event_object is not None and track.event_object.roles["event"] == "event_type"
+    assert track.objects[0].roles["event"] == "event_type"
+    with pytest.raises(ValueError, match="has no parameter `payload`"):
+        Method("t", "track", {}, (Variant(Signature(("event",))),), objects=(
+            EventObject("payload", ("x.E",), Signature(()), {}),
+        ))
+    with pytest.raises(ValueError, match="both an argument and in an object"):
+        Method("t", "track", {"user_id": "event"}, (Variant(Signature(("event",))),), objects=(
+            base_event,
+        ))
+    with pytest.raises(ValueError, match="unknown role `trait`"):
+        EventObject("event", ("x.E",), Signature(()), {}, builder={"set": "trait"})  # type: ignore[dict-item]
     with pytest.raises(ValueError, match="role `properties` names no parameter"):
         EventObject("event", ("x.E",), Signature(("a",)), {"properties": "props"})
 

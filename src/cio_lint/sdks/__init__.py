@@ -1,7 +1,7 @@
 """The SDK registry: every fact cio-lint knows about an analytics SDK, one module per family.
 
 ``segment`` (customerio-cdp-analytics, segment-analytics-python, analytics-python,
-rudder-sdk-python), ``customerio_classic`` and ``posthog`` each build one ``Family`` (``_model``): its
+rudder-sdk-python), ``customerio_classic``, ``mixpanel``, ``posthog`` and ``amplitude`` each build one ``Family`` (``_model``): its
 distributions, import modules, client classes, methods (kind, roles, signature per version
 range, what an unbindable call does at run time, CIO013's hints), prefilter seed words,
 capture seam and default destinations. Nothing outside this package names an SDK: the
@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from cio_lint.sdks import customerio_classic, mixpanel, posthog, segment
+from cio_lint.sdks import amplitude, customerio_classic, mixpanel, posthog, segment
 from cio_lint.sdks._model import (
     CUSTOMERIO,
     DESTINATIONS,
@@ -77,11 +77,12 @@ FAMILIES: tuple[Family, ...] = (
     segment.FAMILY,
     mixpanel.FAMILY,
     posthog.FAMILY,
+    amplitude.FAMILY,
 )
 
 # Accepted in ``[tool.cio-lint.sdk-versions]`` (and listed by ``--show-settings``) before their
 # family module exists. A family module that adds one removes it here (tests/test_registry.py).
-PLANNED_DISTRIBUTIONS: tuple[str, ...] = ("amplitude-analytics",)
+PLANNED_DISTRIBUTIONS: tuple[str, ...] = ()
 
 VERSION_EXAMPLE = customerio_classic.VERSION_EXAMPLE
 

@@ -10,7 +10,7 @@ or version ranges with a gap are errors at import, not wrong findings.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -98,17 +98,25 @@ class Variant:
 
 @dataclass(frozen=True, eq=False)
 class EventObject:
-    """The message is an argument object built by an SDK class (Amplitude's
+    """An argument object built by an SDK class that carries roles of the message (Amplitude's
     ``track(BaseEvent(event_type=..., user_id=..., event_properties=...))``): the roles live in
-    that constructor call. ``param`` is the method's parameter that takes the object."""
+    that constructor call (``roles`` name its parameters), or in calls chained on it
+    (``builder``: ``Identify().set("plan", "pro")`` adds ``plan`` to the role ``traits``; each
+    builder method takes ``(key, value)``). ``param`` is the method's parameter that takes the
+    object. A project subclass of one of ``classes`` is followed to its
+    ``super().__init__(...)`` (analysis/objects.py)."""
 
     param: str
     classes: tuple[str, ...]  # qualified names of the classes that build it
     signature: Signature  # their constructor's
     roles: Mapping[Role, str]
+    builder: Mapping[str, Role] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         _check_roles(self.roles, (self.signature,), f"event object {self.classes}")
+        for name, role in self.builder.items():
+            if role not in ROLES:
+                raise ValueError(f"event object {self.classes}: `{name}` has unknown role `{role}`")
 
 
 @dataclass(frozen=True, eq=False)
@@ -122,7 +130,7 @@ class Method:
     variants: tuple[Variant, ...]
     module_level: bool = True  # also a function of the family's modules with ``functions``
     on_client: bool = True  # also a method of the family's client classes
-    event_object: EventObject | None = None
+    objects: tuple[EventObject, ...] = ()  # arguments built by SDK classes, with roles
     # keys of the properties the SDK treats as person updates, not event properties
     # (PostHog's ``$set``/``$set_once``): not checked against the event's schema
     person_keys: tuple[str, ...] = ()
@@ -138,10 +146,12 @@ class Method:
         if self.variants[-1].until is not None:
             raise ValueError(f"method `{self.name}`: the newest versions are not covered")
         _check_roles(self.roles, tuple(v.signature for v in self.variants), f"`{self.name}`")
-        if self.event_object is not None:
+        for obj in self.objects:
             for variant in self.variants:
-                if self.event_object.param not in variant.signature.names():
-                    raise ValueError(f"`{self.name}` has no parameter `{self.event_object.param}`")
+                if obj.param not in variant.signature.names():
+                    raise ValueError(f"`{self.name}` has no parameter `{obj.param}`")
+            if set(obj.roles) & set(self.roles) or set(obj.builder.values()) & set(self.roles):
+                raise ValueError(f"`{self.name}`: a role is both an argument and in an object")
 
     def variant(self, version: Version) -> Variant:
         """The variant covering ``version``."""
