@@ -223,6 +223,10 @@ def test_no_cache_writes_nothing(project) -> None:
         "tests/fixtures/unseen_wrappers",
         "tests/fixtures/real_tenants",
         "tests/fixtures/real_service",
+        "tests/fixtures/real_mixpanel",
+        "tests/fixtures/real_posthog",
+        "tests/fixtures/real_posthog_service",
+        "tests/fixtures/real_amplitude",
     ],
 )
 def test_prefilter_does_not_change_findings(

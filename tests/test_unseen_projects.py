@@ -14,7 +14,10 @@ research/sdk-apis.md §4. `tests/fixtures/real_posthog_service/` (a small file-s
 on posthog 7 in shapes studied in public PostHog backends: a client switched off after it is
 built, an item-event helper on the module API, a service class with a `Posthog | None` class
 attribute set by `configure()`, removed `identify` and `context=`) was written afterwards, by the
-maintainer, as a case the analysis was not designed for. Each marks
+maintainer, as a case the analysis was not designed for. `tests/fixtures/real_amplitude/` (a
+Telegram bot on `amplitude-analytics`: `BaseEvent` objects built inline, in locals, by helpers
+and by subclasses, `Identify` builders, a client that is a parameter default) was written for
+issue 11 from research/sdk-apis.md §5 and public bots' shapes. Each marks
 
 - every finding on the line where it starts: `# expect: CODE[, CODE]`;
 - every SDK call, and every call of a project helper that reaches the SDK, that cio-lint must
@@ -43,7 +46,14 @@ from cio_lint.engine import lint_paths
 from cio_lint.plan import load_plan
 
 FIXTURES = Path(__file__).parent / "fixtures"
-PROJECTS = ["real_tenants", "real_service", "real_mixpanel", "real_posthog", "real_posthog_service"]
+PROJECTS = [
+    "real_tenants",
+    "real_service",
+    "real_mixpanel",
+    "real_posthog",
+    "real_posthog_service",
+    "real_amplitude",
+]
 
 
 def _rel(path: object, root: Path) -> str:

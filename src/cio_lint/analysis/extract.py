@@ -17,6 +17,7 @@ from typing import Any
 
 import libcst as cst
 
+from cio_lint import sdks
 from cio_lint.analysis.exprs import Expressions
 from cio_lint.analysis.exprs import State as _State
 from cio_lint.analysis.exprs import union as _union
@@ -194,6 +195,21 @@ def _syntax_error(exc: cst.ParserSyntaxError) -> tuple[int, int, str]:
 
 
 _GLOBALS = "<globals>"  # the env entry listing a function's ``global`` names
+
+
+def _object_builders(value: Sym | None) -> frozenset[str] | None:
+    """The builder methods of an event object class (``sdks.OBJECT_BUILDERS``) when ``value``
+    is its construction (or a builder call chained on one), else None."""
+    while value is not None and value[0] == "call":
+        func = value[1]
+        if func[0] in ("name", "imp"):
+            name = func[1].rsplit(".", 1)[-1]
+        else:
+            name = func[2] if func[0] == "attr" else None
+        if name in sdks.OBJECT_BUILDERS:
+            return sdks.OBJECT_BUILDERS[name]
+        value = func[1] if func[0] == "attr" else None
+    return None
 
 
 def _partial(sym: Sym, imports: dict[str, str]) -> bool:
@@ -515,17 +531,29 @@ class _Extractor(Expressions):
             return
         if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
             base = state.env.get(target.value.value)
+            if base is not None and _object_builders(base) is not None:
+                # ``event.user_id = x`` on a local event object: as if passed to its constructor
+                attr: str = target.attr.value
+                kwargs = (*(kv for kv in base[3] if kv[0] != attr), (attr, value))
+                state.env[target.value.value] = (*base[:3], kwargs, base[4])
+                return
             if base is not None and base[0] == "self":
                 owner = self.facts.classes.get(base[1])
                 if owner is not None:
                     # every assignment counts: ``self.client = None`` then ``= Client()``
                     name = target.attr.value
                     if value[0] == "param":
-                        # ``self.client = client`` of ``client: Client``: what its type says
-                        typed = next(
-                            (p.annotation for p in self.params_of if p.name == value[1]), None
-                        )
-                        value = typed if typed is not None else value
+                        # ``self.client = client`` of ``client: Client``: what its type says;
+                        # of ``client=default_client``: what the default holds, when it names one
+                        param = next((p for p in self.params_of if p.name == value[1]), None)
+                        if param is not None and param.annotation is not None:
+                            value = param.annotation
+                        elif (
+                            param is not None
+                            and param.default is not None
+                            and param.default[0] in ("name", "imp", "attr", "call")
+                        ):
+                            value = param.default
                     current = owner.inst_attrs.get(name)
                     owner.inst_attrs[name] = value if current is None else _union(current, value)
             elif value[0] in ("call", "name", "attr", "imp", "cond", "or"):
@@ -550,7 +578,21 @@ class _Extractor(Expressions):
                 self.unbind(element.value, state)
 
     def mutation(self, expr: cst.BaseExpression, state: _State) -> None:
-        """``d.update({...})`` / ``d.update(k=v)`` on a local dict extends it."""
+        """``d.update({...})`` / ``d.update(k=v)`` on a local dict extends it; a builder method
+        on a local event object (``ident.set("plan", p)``) chains onto its value."""
+        if (
+            isinstance(expr, cst.Call)
+            and isinstance(expr.func, cst.Attribute)
+            and isinstance(expr.func.value, cst.Name)
+        ):
+            name = expr.func.value.value
+            builders = _object_builders(state.env.get(name))
+            if builders is not None and expr.func.attr.value in builders:
+                args, kwargs = self.arguments(expr.args, state)
+                loc = self.loc(expr)
+                func = ("attr", state.env[name], expr.func.attr.value, loc)
+                state.env[name] = ("call", func, args, kwargs, loc)
+                return
         if not (
             isinstance(expr, cst.Call)
             and isinstance(expr.func, cst.Attribute)

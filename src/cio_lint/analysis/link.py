@@ -24,6 +24,7 @@ from cio_lint.analysis.clients import ClientFlow
 from cio_lint.analysis.dedupe import below_view
 from cio_lint.analysis.evaluate import Evaluation
 from cio_lint.analysis.facts import CallFact, FileFacts, FuncFacts
+from cio_lint.analysis.objects import object_roles
 from cio_lint.analysis.refs import (
     _BUILTINS,
     _ENUM_BASES,
@@ -401,9 +402,18 @@ class Project(ClientFlow, Evaluation, WrapperInference):
         else:
             error = unbound_message(emission.family, emission, variant, error)
 
+        carried: dict[sdks.Role, Sym] = {}  # the roles that live in argument objects
+        for obj in method.objects:
+            built = object_roles(self, bound.get(obj.param), mod, obj)
+            carried.update(built.roles)
+            if built.error is not None and error is None and emission.error is None:
+                error = f"{built.error}; it raises `TypeError`"
+
         def val(role: sdks.Role) -> Val | None:
             """The value of the argument that carries ``role``: the extra keyword arguments,
             as one dict, when the role names the ``**kwargs`` parameter."""
+            if role in carried:
+                return self.value(carried[role], mod, local)
             param = method.roles.get(role)
             if param is None:
                 return None
@@ -416,6 +426,7 @@ class Project(ClientFlow, Evaluation, WrapperInference):
         kind = method.kind
         user_param = method.roles.get("user_id")
         user_sym: Sym | None = bound.get(user_param) if user_param is not None else None
+        user_sym = carried.get("user_id", user_sym)
         user = val("user_id")
         anon = val("anonymous_id")
         event = val("event") if kind in _NAMED_KINDS else None

@@ -16,6 +16,7 @@ _CDP = sdks.example_setup("segment-family")
 _CLASSIC = sdks.example_setup("customerio-classic")
 _MP = sdks.example_setup("mixpanel-client")
 _POSTHOG = sdks.example_setup("posthog-python")
+_AMP = sdks.example_setup("amplitude-python")
 
 
 def _absent(value: Val | None) -> bool:
@@ -42,6 +43,8 @@ class MissingIdentity(Rule):
     INVALID = [
         Invalid(_CDP + 'analytics.track(event="Trial Started", properties={})'),
         Invalid(_CDP + 'analytics.identify(None, {"email": "a@b.co"})'),
+        # Amplitude logs and drops an event without `user_id` and `device_id`
+        Invalid(_AMP + 'amp.track(BaseEvent("Trial Started", event_properties={"plan": "pro"}))'),
     ]
 
     def check(self, call: CallSite, plan: Plan) -> Iterator[Finding]:
@@ -64,8 +67,11 @@ class SdkCallSignature(Rule):
         _CLASSIC + 'cio.track("u1", "Order Completed", data={"order_id": "1", "total": 3})',
         _MP + 'mp.track("u1", "Order Completed", {"order_id": "1", "total": 3})',
         _POSTHOG + 'posthog.capture("Trial Started", distinct_id="u1")',
+        _AMP + 'amp.track(BaseEvent("Trial Started", device_id="d1"))',
     ]
     INVALID = [
+        Invalid(_AMP + 'amp.track(BaseEvent(user_id="u1"))'),  # no event_type
+        Invalid(_AMP + 'amp.track("Trial Started", user_id="u1")'),  # Segment's habit
         Invalid(_POSTHOG + 'posthog.capture("u1", "Trial Started")'),
         Invalid(_POSTHOG + "def f(user):\n    posthog.capture(user.id)"),
         Invalid(_POSTHOG + 'posthog.identify("u1", {"email": "a@b.co"})'),

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 _CDP = sdks.example_setup("segment-family")
 _MP = sdks.example_setup("mixpanel-client")
 _POSTHOG = sdks.example_setup("posthog-python")
+_AMP = sdks.example_setup("amplitude-python")
 
 
 def event_names(call: CallSite) -> Iterator[Known]:
@@ -40,9 +41,16 @@ class UnknownEvent(Rule):
         _CDP + 'analytics.track("u1", "signed up", {"plan": "pro"})  # CIO002, not CIO001',
         _MP + 'mp.track("u1", "Trial Started")',
         _POSTHOG + 'posthog.capture("Trial Started", distinct_id="u1")',
+        _AMP + 'amp.track(BaseEvent("Trial Started", user_id="u1"))',
     ]
     INVALID = [
         Invalid(_CDP + 'analytics.track("u1", "Project Deleted")'),
+        Invalid(_AMP + 'amp.track(BaseEvent(event_type="Project Deleted", user_id="u1"))'),
+        Invalid(
+            _AMP + "class Deleted(BaseEvent):\n    def __init__(self, user_id):\n"
+            '        super().__init__("Project Deleted", user_id=user_id)\n'
+            'amp.track(Deleted("u1"))'
+        ),
         Invalid(_POSTHOG + 'posthog.capture("Project Deleted", distinct_id="u1")'),
         Invalid(_CDP + 'EVENT = "Order Complete"\nanalytics.track("u1", EVENT, {})'),
         Invalid(_MP + 'mp.import_data("key", "u1", "Project Deleted", 1700000000)'),

@@ -19,6 +19,7 @@ _CDP = sdks.example_setup("segment-family")
 _CLASSIC = sdks.example_setup("customerio-classic")
 _MP = sdks.example_setup("mixpanel-client")
 _POSTHOG = sdks.example_setup("posthog-python")
+_AMP = sdks.example_setup("amplitude-python")
 
 
 def trait_schema(call: CallSite, plan: Plan) -> EventSpec | None:
@@ -38,12 +39,17 @@ class UnknownTrait(Rule):
         _CDP + 'analytics.identify("u1", {"email": "a@b.co", "plan": "pro"})',
         _MP + 'mp.people_set("u1", {"email": "a@b.co", "plan": "pro"})',
         _POSTHOG + 'posthog.set_once(distinct_id="u1", properties={"plan": "pro"})',
+        _AMP + 'amp.identify(Identify().set("plan", "pro"), EventOptions(user_id="u1"))',
     ]
     INVALID = [
         Invalid(_CDP + 'analytics.identify("u1", {"email": "a@b.co", "favourite_color": "red"})'),
         Invalid(_CLASSIC + 'cio.identify(id="u1", email="a@b.co", nickname="al")'),
         Invalid(_MP + 'mp.people_set_once("u1", {"email": "a@b.co", "nickname": "al"})'),
         Invalid(_POSTHOG + 'posthog.set(distinct_id="u1", properties={"nickname": "al"})'),
+        Invalid(
+            _AMP + "ident = Identify()\nident.set_once('nickname', 'al')\n"
+            "amp.identify(ident, EventOptions(user_id='u1'))"
+        ),
     ]
 
     def check(self, call: CallSite, plan: Plan) -> Iterator[Finding]:

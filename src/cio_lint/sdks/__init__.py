@@ -48,6 +48,7 @@ __all__ = [
     "METHODS_NAMED",
     "METHOD_NAMES",
     "NEWEST",
+    "OBJECT_BUILDERS",
     "PLANNED_DISTRIBUTIONS",
     "ROLES",
     "SEED_BYTES",
@@ -113,6 +114,16 @@ METHODS_NAMED: dict[str, tuple[tuple[str, Method], ...]] = {}
 for (_family, _name), _method in _METHODS.items():
     METHODS_NAMED[_name] = (*METHODS_NAMED.get(_name, ()), (_family, _method))
 METHOD_NAMES: frozenset[str] = frozenset(METHODS_NAMED)
+
+# The short names of the classes whose instances carry a message's roles (``BaseEvent``) ->
+# their builder methods (``Identify`` -> ``set``...): the extractor folds statements on a local
+# of such a class (``ident.set(k, v)``, ``event.user_id = x``) into its value.
+OBJECT_BUILDERS: dict[str, frozenset[str]] = {}
+for _m in _METHODS.values():
+    for _obj in _m.objects:
+        for _cls in _obj.classes:
+            _short = _cls.rsplit(".", 1)[-1]
+            OBJECT_BUILDERS[_short] = OBJECT_BUILDERS.get(_short, frozenset()) | set(_obj.builder)
 
 # The prefilter's seed words: a file must name one of these to use an SDK.
 TOP_LEVEL: tuple[str, ...] = tuple(dict.fromkeys(n for f in FAMILIES for n in f.top_level))
@@ -184,4 +195,4 @@ def method_call_pattern() -> str:
     return "|".join(re.escape(n) for n in sorted(METHOD_NAMES, key=lambda n: (-len(n), n)))
 
 
-del _family, _name, _method, _fam
+del _family, _name, _method, _fam, _m, _obj, _cls, _short

@@ -69,7 +69,9 @@ _BASE_EVENT = Signature(
     ),
     ("event_type",),
 )
-_EVENT_OPTIONS = Signature(("user_id", "device_id", *_OPTIONS_TAIL, "version_name", "user_agent", "callback"))
+_EVENT_OPTIONS = Signature(
+    ("user_id", "device_id", *_OPTIONS_TAIL, "version_name", "user_agent", "callback")
+)
 _IDENTITY = {"user_id": "user_id", "anonymous_id": "device_id"}
 
 _EVENT = EventObject(
@@ -134,5 +136,6 @@ FAMILY = Family(
     capture=None,
     example_setup="from amplitude import Amplitude, BaseEvent, EventOptions, Identify\n"
     "amp = Amplitude('key')\n",
+    needs_identify=False,  # Amplitude makes the user from the event
     domains=("amplitude.com",),
 )
