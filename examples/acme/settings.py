@@ -17,3 +17,4 @@ STATSD_HOST = os.environ.get("STATSD_HOST", "localhost")
 
 TRIAL_DAYS = 14
 TRIAL_EXTENSION_DAYS = 7
+AMPLITUDE_API_KEY = os.environ.get("AMPLITUDE_API_KEY", "")
