@@ -218,3 +218,6 @@ class CallSite:
     snippet: str = ""
     runtime: bool = False
     identity_optional: bool = False  # the SDK makes up an id when none is passed (posthog 6+)
+    # the person updates a track carries in its properties (PostHog's ``$set``/``$set_once``):
+    # checked as identify traits, as a partial update (no CIO009)
+    person_traits: tuple[Val, ...] = ()

@@ -42,6 +42,7 @@ from cio_lint.analysis.refs import (
     _untyped,
     content_param,
     directly,
+    person_updates,
     unbound_message,
     user_key,
     without_keys,
@@ -431,7 +432,9 @@ class Project(ClientFlow, Evaluation, WrapperInference):
         anon = val("anonymous_id")
         event = val("event") if kind in _NAMED_KINDS else None
         props = val("properties") if kind in _NAMED_KINDS else val("traits")
+        person: tuple[Val, ...] = ()
         if method.person_keys:
+            person = person_updates(props, method.person_keys)
             props = without_keys(props, method.person_keys)
         call = CallSite(
             kind=kind,
@@ -443,6 +446,7 @@ class Project(ClientFlow, Evaluation, WrapperInference):
             properties=props,
             signature_error=emission.error or error,
             identity_optional=variant.identity_optional,
+            person_traits=person,
             via=emission.via[0] if emission.via else None,
             snippet=fact.snippet,
         )

@@ -19,6 +19,7 @@ from cio_lint.model import (
     Location,
     Unknown,
     Val,
+    alternatives,
 )
 
 _BUILTINS = frozenset(dir(builtins))
@@ -349,6 +350,15 @@ def without_keys(value: Val | None, keys: tuple[str, ...]) -> Val | None:
         return value
     kept = tuple(item for item in value.items if item[0] not in keys)
     return DictVal(kept, value.open, value.loc)
+
+
+def person_updates(value: Val | None, keys: tuple[str, ...]) -> tuple[Val, ...]:
+    """The values of ``keys`` in a properties dict (``$set: {...}``), each branch's."""
+    found: list[Val] = []
+    for alt in alternatives(value) if value is not None else ():
+        if isinstance(alt, DictVal):
+            found.extend(v for k, v, _ in alt.items if k in keys)
+    return tuple(found)
 
 
 def _lone_id(emission: Emission) -> bool:

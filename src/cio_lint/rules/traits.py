@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from cio_lint import sdks
-from cio_lint.model import CallSite, Finding, Known, Unknown, alternatives
+from cio_lint.model import CallSite, DictVal, Finding, Known, Unknown, alternatives
 from cio_lint.rules.base import Invalid, Rule, code_text
 from cio_lint.rules.properties import known_values, property_dicts
 
@@ -30,6 +30,27 @@ def trait_schema(call: CallSite, plan: Plan) -> EventSpec | None:
     return None
 
 
+def trait_dicts(call: CallSite, plan: Plan, whole: bool = False) -> Iterator[DictVal]:
+    """The traits a call sets, as dicts to check against ``trait_schema``: an identify's or a
+    group's, and the person updates a track carries (PostHog's ``$set``), which are partial
+    (``whole``: only the complete sets, for CIO009)."""
+    if trait_schema(call, plan) is not None:
+        yield from property_dicts(call.properties)
+    elif not whole:
+        for update in call.person_traits:
+            yield from (d for d in property_dicts(update) if d.items or d.open)
+
+
+def _person_schema(call: CallSite, plan: Plan) -> EventSpec | None:
+    """The schema of the traits ``trait_dicts`` yields."""
+    spec = trait_schema(call, plan)
+    return spec if spec is not None else plan.identify if call.person_traits else None
+
+
+def _kind(call: CallSite) -> str:
+    return call.kind if call.kind in ("identify", "group") else "identify"
+
+
 class UnknownTrait(Rule):
     """Identify trait not in the plan's ``identify`` schema (``group`` traits likewise)."""
 
@@ -46,6 +67,11 @@ class UnknownTrait(Rule):
         Invalid(_CLASSIC + 'cio.identify(id="u1", email="a@b.co", nickname="al")'),
         Invalid(_MP + 'mp.people_set_once("u1", {"email": "a@b.co", "nickname": "al"})'),
         Invalid(_POSTHOG + 'posthog.set(distinct_id="u1", properties={"nickname": "al"})'),
+        # a person update carried by a capture is an identify's traits
+        Invalid(
+            _POSTHOG + 'posthog.capture("Signed Up", distinct_id="u1", properties={"plan": "pro",'
+            ' "$set": {"nickname": "al"}})'
+        ),
         Invalid(
             _AMP + "ident = Identify()\nident.set_once('nickname', 'al')\n"
             "amp.identify(ident, EventOptions(user_id='u1'))"
@@ -53,14 +79,14 @@ class UnknownTrait(Rule):
     ]
 
     def check(self, call: CallSite, plan: Plan) -> Iterator[Finding]:
-        spec = trait_schema(call, plan)
+        spec = _person_schema(call, plan)
         if spec is None:
             return
-        for traits in property_dicts(call.properties):
+        for traits in trait_dicts(call, plan):
             for key, _, key_loc in traits.items:
                 if len(key.encode()) <= 150 and not spec.allows_property(key):
                     yield self.finding(
-                        call, key_loc or traits.loc, trait=code_text(key), kind=call.kind
+                        call, key_loc or traits.loc, trait=code_text(key), kind=_kind(call)
                     )
 
 
@@ -69,14 +95,19 @@ class MissingRequiredTrait(Rule):
 
     CODE, NAME = "CIO009", "missing-required-trait"
     MESSAGE = "Required trait `{trait}` is missing from `{kind}`"
-    VALID = [_CDP + 'analytics.identify("u1", {"email": "a@b.co"})']
+    VALID = [
+        _CDP + 'analytics.identify("u1", {"email": "a@b.co"})',
+        # a `$set` in a capture is a partial update: what it leaves out is not missing
+        _POSTHOG
+        + 'posthog.capture("Trial Started", distinct_id="u1", properties={"$set": {"plan": "pro"}})',
+    ]
     INVALID = [Invalid(_CDP + 'analytics.identify("u1", {"plan": "pro"})')]
 
     def check(self, call: CallSite, plan: Plan) -> Iterator[Finding]:
         spec = trait_schema(call, plan)
         if spec is None:
             return
-        for traits in property_dicts(call.properties):
+        for traits in trait_dicts(call, plan, whole=True):
             if traits.open:
                 continue
             present = set(traits.keys())
@@ -94,13 +125,17 @@ class InvalidTraitValue(Rule):
     INVALID = [
         Invalid(_CDP + 'analytics.identify("u1", {"email": "not-an-email"})'),
         Invalid(_CLASSIC + 'cio.identify("u1", email="a@b.co", plan="gold")'),
+        Invalid(
+            _POSTHOG + 'posthog.capture("Trial Started", distinct_id="u1",'
+            ' properties={"$set_once": {"plan": "gold"}})'
+        ),
     ]
 
     def check(self, call: CallSite, plan: Plan) -> Iterator[Finding]:
-        spec = trait_schema(call, plan)
+        spec = _person_schema(call, plan)
         if spec is None:
             return
-        for traits in property_dicts(call.properties):
+        for traits in trait_dicts(call, plan):
             for key, value, key_loc in traits.items:
                 if not spec.allows_property(key):
                     continue
