@@ -412,13 +412,21 @@ def test_the_model_expresses_the_sdks_to_come() -> None:
     )
     assert track.objects[0].roles["event"] == "event_type"
     with pytest.raises(ValueError, match="has no parameter `payload`"):
-        Method("t", "track", {}, (Variant(Signature(("event",))),), objects=(
-            EventObject("payload", ("x.E",), Signature(()), {}),
-        ))
+        Method(
+            "t",
+            "track",
+            {},
+            (Variant(Signature(("event",))),),
+            objects=(EventObject("payload", ("x.E",), Signature(()), {}),),
+        )
     with pytest.raises(ValueError, match="both an argument and in an object"):
-        Method("t", "track", {"user_id": "event"}, (Variant(Signature(("event",))),), objects=(
-            base_event,
-        ))
+        Method(
+            "t",
+            "track",
+            {"user_id": "event"},
+            (Variant(Signature(("event",))),),
+            objects=(base_event,),
+        )
     with pytest.raises(ValueError, match="unknown role `trait`"):
         EventObject("event", ("x.E",), Signature(()), {}, builder={"set": "trait"})  # type: ignore[dict-item]
     with pytest.raises(ValueError, match="role `properties` names no parameter"):

@@ -69,7 +69,9 @@ _BASE_EVENT = Signature(
     ),
     ("event_type",),
 )
-_EVENT_OPTIONS = Signature(("user_id", "device_id", *_OPTIONS_TAIL, "version_name", "user_agent", "callback"))
+_EVENT_OPTIONS = Signature(
+    ("user_id", "device_id", *_OPTIONS_TAIL, "version_name", "user_agent", "callback")
+)
 _IDENTITY = {"user_id": "user_id", "anonymous_id": "device_id"}
 
 _EVENT = EventObject(
