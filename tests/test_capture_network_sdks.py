@@ -1,6 +1,7 @@
-"""The network guard of ``cio_events`` covers the HTTP clients of PostHog and Mixpanel: a send
-that bypasses the seams (their transports called directly, PostHog's consumer thread,
-``requests`` and ``urllib3``) cannot leave loopback. Destinations are TEST-NET-3
+"""The network guard of ``cio_events`` covers the HTTP clients of PostHog, Mixpanel and Amplitude:
+a send that bypasses the seams (their transports called directly, PostHog's consumer thread,
+Amplitude's worker pool, ``requests``, ``urllib3`` and ``urllib.request``) cannot leave
+loopback. Destinations are TEST-NET-3
 (``203.0.113.1``), which cannot route anyway: without the guard these end in a timeout or
 ``OSError``, never in ``NetworkBlockedError``. A real server on 127.0.0.1 shows loopback stays
 reachable."""
@@ -70,6 +71,35 @@ def test_mixpanel_transport_directly(cio_events):
     assert blocked(raised.value)
 
 
+def test_urllib_request(cio_events):
+    import urllib.request
+    with pytest.raises(Exception) as raised:
+        urllib.request.urlopen(FAR + "/2/httpapi", data=b"{}", timeout=2)
+    assert blocked(raised.value)
+
+
+def test_amplitude_transport_directly(cio_events):
+    from amplitude.http_client import HttpClient
+    with pytest.raises(Exception) as raised:
+        HttpClient.post(FAR + "/2/httpapi", b'{"api_key": "key", "events": []}')
+    assert blocked(raised.value)
+
+
+def test_amplitude_worker_pool(cio_events):
+    # what a destination's storage held before the seam could see it is posted by its workers
+    from amplitude import BaseEvent, Config
+    from amplitude.storage import InMemoryStorage
+    from amplitude.worker import Workers
+    config = Config(api_key="key", server_url=FAR + "/2/httpapi")
+    workers = Workers()
+    workers.setup(config, InMemoryStorage())
+    future = workers.threads_pool.submit(workers.send, [BaseEvent("x", user_id="u1")])
+    with pytest.raises(Exception) as raised:
+        future.result(10)
+    workers.threads_pool.shutdown()
+    assert blocked(raised.value)
+
+
 def test_loopback_server_is_reachable(cio_events):
     received = []
 
@@ -98,6 +128,6 @@ def test_loopback_server_is_reachable(cio_events):
 """
 
 
-def test_posthog_and_mixpanel_transports_stay_on_loopback(pytester: pytest.Pytester) -> None:
+def test_sdk_transports_stay_on_loopback(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(TESTS)
-    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=6)
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=9)

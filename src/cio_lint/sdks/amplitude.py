@@ -15,7 +15,7 @@ Python call, but an event without ``user_id`` or ``device_id`` is logged and dro
 
 from __future__ import annotations
 
-from cio_lint.sdks._model import EventObject, Family, Method, Module, Signature, Variant
+from cio_lint.sdks._model import EventObject, Family, Method, Module, Seam, Signature, Variant
 
 # EventOptions' parameters after ``user_id`` and ``device_id`` (amplitude 1.3.0)
 _OPTIONS_TAIL = (
@@ -133,7 +133,12 @@ FAMILY = Family(
             objects=(_IDENTIFY, _OPTIONS),
         ),
     ),
-    capture=None,
+    # every event reaches the default destination's ``execute``, after the BEFORE and
+    # ENRICHMENT plugins, before it is pushed to the storage the consumer thread sends from
+    capture=Seam(
+        "cio_lint.capture.amplitude:install",
+        ("amplitude.plugin:AmplitudeDestinationPlugin.execute",),
+    ),
     example_setup="from amplitude import Amplitude, BaseEvent, EventOptions, Identify\n"
     "amp = Amplitude('key')\n",
     needs_identify=False,  # Amplitude makes the user from the event
