@@ -149,12 +149,14 @@ def test_runtime_validation_reports_bad_events(project: pytest.Pytester) -> None
         """
     )
     result = project.runpytest("-p", "no:cacheprovider")
-    result.assert_outcomes(failed=2)
+    # Amplitude makes the user from the event (``needs_identify=False``, as the static CIO003):
+    # a track before any identify is not a finding, the other test's events are
+    result.assert_outcomes(failed=1, passed=1)
     result.stdout.fnmatch_lines(["  CIO006 Property `plan` of `Signed Up`: 'gold' is not one of *"])
     result.stdout.fnmatch_lines(
         ["  CIO001 Event `Orders Completed` is not in the tracking plan*(track `Orders Completed`*"]
     )
-    result.stdout.fnmatch_lines(["  CIO003 Track of `Signed Up` for user `u2` before *"])
+    result.stdout.no_fnmatch_line("*CIO003*")
 
 
 def test_nothing_is_sent_and_no_thread_starts(project: pytest.Pytester) -> None:
