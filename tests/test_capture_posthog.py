@@ -78,6 +78,12 @@ def test_client_and_module_api_in_any_thread(project: pytest.Pytester) -> None:
             assert {m["sdk"] for m in cio_events.messages} == {"posthog"}
             cio_events.assert_tracked("Signed Up", user_id="u1", properties={"plan": "pro"})
 
+        def test_only_the_submit_event_seam(cio_events):
+            from posthog.client import Client
+            # posthog 7 has both targets; ``_enqueue`` patched too would capture twice
+            assert hasattr(Client._submit_event, "__cio_lint_original__")
+            assert not hasattr(Client._enqueue, "__cio_lint_original__")
+
         def test_before_send_still_runs(cio_events):
             client = Posthog("phc_other", host="http://127.0.0.1:9",
                              before_send=lambda m: None if m["event"] == "Drop" else m)
@@ -86,7 +92,7 @@ def test_client_and_module_api_in_any_thread(project: pytest.Pytester) -> None:
             assert [m["event"] for m in cio_events.messages] == ["Report Exported"]
         """
     )
-    project.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=2)
+    project.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=3)
 
 
 def test_runtime_validation_reports_a_bad_event(project: pytest.Pytester) -> None:

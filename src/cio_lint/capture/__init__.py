@@ -2,7 +2,7 @@
 
 One module per SDK seam, each installed from the registry's ``Family.capture``
 (``segment``: the Segment-family ``Client._enqueue``; ``classic``: ``ClientBase.send_request``;
-``posthog``: ``Client._submit_event``; ``mixpanel``: the consumers' ``send``; ``amplitude``:
+``posthog``: ``Client._submit_event``, or ``Client._enqueue`` before posthog 7; ``mixpanel``: the consumers' ``send``; ``amplitude``:
 ``AmplitudeDestinationPlugin.execute``), with
 ``_seams`` for what they read of the registry; a network guard (``_network``, deciding with
 ``_addresses`` what is local), the hub that installs and removes them (``_hub``), the

@@ -1,18 +1,31 @@
-"""The PostHog seam: ``Client._submit_event(self, msg, lane, sent_uuid)`` (posthog 7).
+"""The PostHog seam: where ``Client._enqueue`` hands the finished message on.
 
-Every call (``capture``, ``set``, ``set_once``, ``alias``, ``group_identify``, on a client or
-through the module API's default client) builds its message and hands it to ``_enqueue``, which
-runs PostHog's own normalisation (timestamp, uuid, ``$lib`` properties, ``clean()``,
-``before_send``) and then ``_submit_event`` - the point where the finished message would be sent
-(``sync_mode``) or queued for a consumer thread. Patched there, the captured message is exactly
-the wire event; while a recorder intercepts it goes no further (``sent_uuid`` is returned, as
-for a queued event).
+Every call (``capture``, ``set``, ``set_once``, ``alias``, ``group_identify``, and on posthog
+5.x and older ``identify`` and ``page``; on a client or through the module API's
+default client) builds its message and hands it to ``_enqueue``, which runs PostHog's own
+normalisation (timestamp, uuid, ``$lib`` properties, ``clean()``, ``before_send``) and then
+passes the finished message on. What is patched depends on what the installed class has
+(``hasattr``, never a version string):
 
-Normalised to the Segment shape (docs/testing.md): ``$set``/``$set_once`` events are identify
-(traits from ``$set``/``$set_once``), ``$create_alias`` is alias, ``$groupidentify`` is group,
-anything else is track with ``userId`` = ``distinct_id`` and the properties the SDK adds
-itself (``$lib``, ``$lib_version``, ``$python_*``, ``$os*``, ``$geoip_disable``, ``$is_server``)
-and the person updates (``$set``/``$set_once``, as ``traits``) left out.
+* ``Client._submit_event(self, msg, lane, sent_uuid)`` (posthog 7): the point where the finished
+  message would be sent (``sync_mode``) or queued for a consumer thread. While a recorder
+  intercepts it goes no further (``sent_uuid`` is returned, as for a queued event).
+* ``Client._enqueue(self, msg, disable_geoip)`` (posthog 3.x to 6.x, which have no
+  ``_submit_event``): the hand-off is inline at its end (``self.queue.put(msg)``, or
+  ``batch_post`` in ``sync_mode``). The original ``_enqueue`` runs unchanged, but on a stand-in
+  for the client that reads every attribute from it except the hand-off: while a recorder
+  intercepts, the stand-in says ``send`` and not ``sync_mode`` and its ``queue`` only keeps what
+  it is given, so the finished message is captured and never sent or queued, and ``_enqueue``
+  returns what it returns for a queued event. A passive recorder (``--cio-coverage``) sees the
+  message the client's own ``before_send`` returns (posthog 4+), or, on 3.x, what is put on the
+  real queue (a 3.x client in ``sync_mode`` is not watched passively).
+
+Normalised to the Segment shape (docs/testing.md): ``$set``/``$set_once`` events (and ``$identify``
+on 5.x and older) are identify (traits from ``$set``/``$set_once``), ``$create_alias`` is alias,
+``$groupidentify`` is group, anything else is track with ``userId`` = ``distinct_id`` and the
+properties the SDK adds itself (``$lib``, ``$lib_version``, ``$python_*``, ``$os*``,
+``$geoip_disable``, ``$is_server``) and the person updates (``$set``/``$set_once``, as
+``traits``) left out.
 """
 
 from __future__ import annotations
@@ -76,6 +89,8 @@ def normalise(raw: Mapping[str, Any], sdk: str) -> dict[str, Any]:
     }
     if event in _PERSON:
         out.update(type="identify", event=None, traits=_dict(msg.get(event)))
+    elif event == "$identify":  # ``identify`` (posthog 5.x and older)
+        out.update(type="identify", event=None, traits=_dict(msg.get("$set")))
     elif event == "$create_alias":
         out.update(
             type="alias",
@@ -117,10 +132,87 @@ def _make_submit(original: Callable[..., Any], sdk: str, hub: Hub) -> Callable[.
     return _submit_event
 
 
+class _Hand:
+    """The stand-in's ``queue``: keeps what ``_enqueue`` puts on it (the finished message) and
+    passes it on to ``forward`` if there is one."""
+
+    def __init__(self, forward: Callable[..., Any] | None = None) -> None:
+        self.message: Any = None
+        self._forward = forward
+
+    def put(self, item: Any, *args: Any, **kwargs: Any) -> Any:
+        self.message = item
+        return None if self._forward is None else self._forward(item, *args, **kwargs)
+
+
+class _BeforeSend:
+    """The stand-in's ``before_send``: runs the client's own (if any) and keeps what goes on."""
+
+    def __init__(self, own: Any) -> None:
+        self.message: Any = None
+        self._own = own
+
+    def __call__(self, msg: Any) -> Any:
+        self.message = msg  # kept if ``own`` raises: ``_enqueue`` then goes on with ``msg``
+        if self._own is None:
+            return msg
+        self.message = self._own(msg)
+        return self.message
+
+
+class _StandIn:
+    """The client as ``_enqueue`` sees it: every attribute read from (and written to) the
+    client, except the ones given here."""
+
+    def __init__(self, client: Any, **own: Any) -> None:
+        vars(self).update(own, _cio_lint_client=client)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(vars(self)["_cio_lint_client"], name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(vars(self)["_cio_lint_client"], name, value)
+
+
+def _make_enqueue(original: Callable[..., Any], sdk: str, hub: Hub) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def _enqueue(self: Any, msg: Any, *args: Any, **kwargs: Any) -> Any:
+        seen: _Hand | _BeforeSend
+        if hub.intercepting:
+            seen = _Hand()
+            stand_in = _StandIn(self, send=True, sync_mode=False, queue=seen)
+        elif hasattr(self, "before_send"):
+            seen = _BeforeSend(self.before_send)
+            stand_in = _StandIn(self, before_send=seen)
+        else:
+            seen = _Hand(self.queue.put)
+            stand_in = _StandIn(self, queue=seen)
+        result = original(stand_in, msg, *args, **kwargs)
+        if isinstance(seen.message, Mapping):
+            hub.emit(normalise(seen.message, sdk))
+        return result
+
+    _enqueue.__cio_lint_original__ = original  # type: ignore[attr-defined]
+    return _enqueue
+
+
+#: the seam targets' attributes, newest first, and how each is wrapped
+_WRAPPERS: dict[str, Callable[[Callable[..., Any], str, Hub], Callable[..., Any]]] = {
+    "_submit_event": _make_submit,
+    "_enqueue": _make_enqueue,
+}
+
+
 def install(patcher: Patcher, hub: Hub) -> None:
+    """Patch, per class, the first seam target it has (``_submit_event`` before ``_enqueue``:
+    posthog 7 has both, and only ``_submit_event`` is the hand-off there)."""
+    done: set[int] = set()
     for module_name, owner, attr in _seams.targets(_FAMILY):
         cls = getattr(_seams.load(module_name), owner, None)
-        original = vars(cls).get(attr) if isinstance(cls, type) else None
+        if not isinstance(cls, type) or id(cls) in done or not hasattr(cls, attr):
+            continue
+        done.add(id(cls))
+        original = vars(cls).get(attr)
         if callable(original) and not hasattr(original, "__cio_lint_original__"):
             sdk = _seams.label(_FAMILY, module_name)
-            patcher.set(cls, attr, _make_submit(original, sdk, hub))
+            patcher.set(cls, attr, _WRAPPERS[attr](original, sdk, hub))

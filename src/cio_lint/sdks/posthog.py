@@ -170,8 +170,12 @@ FAMILY = Family(
             traits="properties",
         ),
     ),
-    # where ``_enqueue`` hands the finished event to the sender or queue (posthog 7)
-    capture=Seam("cio_lint.capture.posthog:install", ("posthog.client:Client._submit_event",)),
+    # where ``_enqueue`` hands the finished event to the sender or queue: ``_submit_event``
+    # (posthog 7); before 7 the hand-off is inline in ``_enqueue`` itself (capture/posthog.py)
+    capture=Seam(
+        "cio_lint.capture.posthog:install",
+        ("posthog.client:Client._submit_event", "posthog.client:Client._enqueue"),
+    ),
     example_setup="import posthog\n",
     version_from="posthog",
     described=("capture", "set"),
