@@ -195,14 +195,8 @@ def test_plan_check_command(project) -> None:
 
 def test_plan_check_reports_collisions_in_a_real_typewriter_plan() -> None:
     plan = (
-        REPO.parent
-        / "shared"
-        / "realworld-plans"
-        / "segment-typewriter"
-        / "typewriter-e2e-plan.v8-publicapi.json"
-    )
-    if not plan.exists():
-        pytest.skip("shared/ realworld plans are not next to this checkout")
+        REPO / "tests" / "data" / "realworld-plans" / "segment-typewriter"
+    ) / "typewriter-e2e-plan.v8-publicapi.json"
     code, _, err = run("plan", "check", str(plan))
     assert code == 2
     assert "`Event Collided` and `event_collided` collide" in err

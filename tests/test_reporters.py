@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -237,10 +238,14 @@ def assert_valid_sarif(text: str) -> dict:
     return doc
 
 
-def test_schema_copy_matches_shared_schema() -> None:
-    if not SHARED_SCHEMA.exists():
-        pytest.skip("shared/ is not beside the repository")
-    assert SARIF_SCHEMA.read_bytes() == SHARED_SCHEMA.read_bytes()
+# sha256 of the OASIS SARIF 2.1.0 schema as shipped in ../shared/ (sarif-schema-2.1.0.json)
+_SARIF_SCHEMA_SHA256 = "cfa305856fadf006ed349e80b2478a49f8476c0e7131f62778960cdfe71fdf85"
+
+
+def test_schema_copy_is_the_official_schema() -> None:
+    assert hashlib.sha256(SARIF_SCHEMA.read_bytes()).hexdigest() == _SARIF_SCHEMA_SHA256
+    if SHARED_SCHEMA.exists():  # beside the workspace's shared/: the same bytes
+        assert SARIF_SCHEMA.read_bytes() == SHARED_SCHEMA.read_bytes()
 
 
 def test_sarif_validator_rejects_invalid_logs(ctx: ReportContext) -> None:
