@@ -263,7 +263,7 @@ def test_github_format(app: Path) -> None:
         (["app.py"], 1, "CIO002", ""),
         (["app.py", "--format", "json", "--select", "CIO007"], 0, '"CIO007"', ""),
         (["app.py", "--select", "XYZ"], 2, "", "is not a rule code"),
-        (["--version"], 0, "cio-lint, version", ""),
+        (["--version"], 0, "cio-lint 0.1", ""),
     ],
 )
 def test_the_console_script_exits_fast_with_the_same_codes_and_output(

@@ -32,6 +32,33 @@ class _DefaultGroup(click.Group):
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         formatter.write_usage("cio-lint", "[OPTIONS] [PATHS]...   |   cio-lint plan check [PLAN]")
 
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """``cio-lint --help`` lists the options of a check (what ``cio-lint PATHS`` runs), then
+        ``--version`` and the commands."""
+        check_command = self.commands["check"]
+        with click.Context(check_command, info_name="cio-lint", parent=None) as sub:
+            rows = [
+                row
+                for param in check_command.get_params(sub)
+                if "--help" not in param.opts and (row := param.get_help_record(sub)) is not None
+            ]
+        rows += [row for param in self.get_params(ctx) if (row := param.get_help_record(ctx))]
+        with formatter.section("Options"):
+            formatter.write_dl(rows)
+        self.format_commands(ctx, formatter)
+
+
+class _Command(click.Command):
+    """A command whose "Did you mean" suggestions leave out its hidden options."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            hidden = {name for p in self.params if getattr(p, "hidden", False) for name in p.opts}
+            exc.possibilities = [p for p in exc.possibilities or () if p not in hidden]
+            raise
+
 
 def _fail(message: str) -> None:
     click.echo(f"Error: {message}", err=True)
@@ -39,15 +66,19 @@ def _fail(message: str) -> None:
 
 
 @click.group(cls=_DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="cio-lint")
+@click.version_option(
+    __version__, "--version", prog_name="cio-lint", message="%(prog)s %(version)s"
+)
 def main() -> None:
-    """Check analytics calls (Customer.io, Segment, RudderStack) against a tracking plan.
+    """Check analytics calls (Customer.io, Segment, RudderStack, PostHog, Mixpanel, Amplitude)
+    against a tracking plan.
 
-    `cio-lint PATHS` is `cio-lint check PATHS`: see `cio-lint check --help` for its options.
+    `cio-lint PATHS` checks PATHS (default: .) with the options below; `cio-lint plan check`
+    validates the plan alone.
     """
 
 
-@main.command("check", context_settings={"help_option_names": ["-h", "--help"]})
+@main.command("check", cls=_Command, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path, readable=False))
 @click.option(
     "--plan",
@@ -56,7 +87,13 @@ def main() -> None:
     help="Tracking plan folder or file (default: tracking_plan/ found by walking up).",
 )
 @click.option(
-    "--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True
+    "--format",
+    "--output-format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Report format (--output-format, as ruff spells it, is the same option).",
 )
 @click.option("--select", help="Comma-separated codes or prefixes to check (CIO1 = all CIO1xx).")
 @click.option("--ignore", help="Comma-separated codes or prefixes to skip.")
