@@ -56,8 +56,8 @@ class _Command(click.Command):
             return super().parse_args(ctx, args)
         except click.NoSuchOption as exc:
             hidden = {name for p in self.params if getattr(p, "hidden", False) for name in p.opts}
-            exc.possibilities = [p for p in exc.possibilities or () if p not in hidden]
-            raise
+            shown = [p for p in exc.possibilities or () if p not in hidden]
+            raise click.NoSuchOption(exc.option_name, possibilities=shown, ctx=exc.ctx) from None
 
 
 def _fail(message: str) -> None:
