@@ -65,3 +65,58 @@ def test_suggestions_leave_out_hidden_options(project) -> None:
     assert code == 2
     assert "No such option '--no-pref'" in err and "--no-progress" in err
     assert "--no-prefilter" not in err
+
+
+def test_statistics_counts_findings_per_code(project) -> None:
+    project(
+        {
+            "app.py": APP
+            + "analytics.track('u1', 'signed up', {'plan': 'pro'})\n"
+            + "analytics.track('u1', 'Nope Event')\n"
+        }
+    )
+    code, out, _ = run("--statistics", ".")
+    assert code == 1
+    assert out.splitlines() == [
+        "2\tCIO002\t[*] event-name-case",
+        "1\tCIO001\t    unknown-event",
+        "1\tCIO003\t    track-before-identify",  # no identify in the file
+    ]
+
+
+def test_rule_explains_a_rule_by_code_or_name() -> None:
+    from cio_lint.rules import RULES
+
+    code, out, _ = run("rule", "cio002")
+    assert code == 0
+    assert out.startswith("# CIO002 event-name-case (error)\n")
+    assert "Fixable with `--fix`: yes." in out
+    assert RULES["CIO002"].INVALID[0].source.rstrip() in out
+    assert run("rule", "unknown-event")[1].startswith("# CIO001 unknown-event (error)")
+    code, _, err = run("rule", "CIO999")
+    assert code == 2 and "no rule `CIO999`" in err
+
+
+def test_list_rules_and_rule_all_list_every_rule() -> None:
+    from cio_lint.rules import RULES
+
+    code, out, _ = run("--list-rules")
+    assert code == 0
+    assert [line.split()[0] for line in out.splitlines()] == list(RULES)
+    assert run("rule", "--all")[1] == out
+
+
+def test_progress_bar_redraws_at_most_ten_times_a_second(capsys, monkeypatch) -> None:
+    from cio_lint import cli
+
+    clock = iter(range(10**6))
+    monkeypatch.setattr(cli.time, "monotonic", lambda: next(clock) * 0.0001)  # 0.1 ms a file
+    bar = cli._ProgressBar()
+    for done in range(1, 20001):
+        bar(done, 20000)
+    bar.close()
+    err = capsys.readouterr().err
+    draws = err.count("\rcio-lint: parsing")
+    # 2 s of 20,000 files: shown after 1 s, then every 0.1 s, and the last one
+    assert 10 <= draws <= 12 and err.rstrip("\r\x1b[K").endswith("20000/20000 files")
+    assert len(err) < 1000

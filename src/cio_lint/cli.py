@@ -158,6 +158,19 @@ def main() -> None:
     help="Parse every file (for testing the prefilter).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
+@click.option(
+    "--statistics",
+    is_flag=True,
+    help="Print how many findings of each code instead of the findings (text output).",
+)
+@click.option(
+    "--list-rules",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=lambda ctx, _param, value: _list_rules(ctx) if value else None,
+    help="List every rule (code, name, severity, fixable, summary) and exit.",
+)
 def check(
     paths: tuple[Path, ...],
     plan_path: Path | None,
@@ -180,6 +193,7 @@ def check(
     progress: bool | None,
     no_prefilter: bool,
     quiet: bool,
+    statistics: bool,
 ) -> None:
     """Check PATHS (files or folders, default: .) against the tracking plan."""
     from cio_lint.baseline import BaselineError, load_baseline
@@ -261,7 +275,12 @@ def check(
         fixes_applied=fixes_applied,
         counts=RunCounts(result.sdk_calls, result.files_checked, result.through_wrappers),
     )
-    text = REPORTERS[output_format](findings, ctx)
+    if statistics and output_format == "text":
+        from cio_lint.explain import statistics as per_code
+
+        text = per_code(findings)
+    else:
+        text = REPORTERS[output_format](findings, ctx)
     if quiet and output_format == "text":
         text = "".join(
             line + "\n"
@@ -297,12 +316,17 @@ class _ProgressBar:
 
     def __init__(self) -> None:
         self.start = time.monotonic()
+        self.drawn = 0.0
         self.shown = False
 
     def __call__(self, done: int, total: int) -> None:
-        if not self.shown and time.monotonic() - self.start < 1.0:
+        now = time.monotonic()
+        if not self.shown and now - self.start < 1.0:
             return
-        self.shown = True
+        # at most ten redraws a second, and the last one (2,000 files: a few KB, not 115)
+        if self.shown and done < total and now - self.drawn < 0.1:
+            return
+        self.shown, self.drawn = True, now
         width = 30
         filled = width * done // max(total, 1)
         sys.stderr.write(
@@ -448,6 +472,29 @@ def _params_in(sym: Any) -> str:
 
     walk(sym)
     return ", ".join(dict.fromkeys(found)) or "?"
+
+
+def _list_rules(ctx: click.Context) -> None:
+    from cio_lint.explain import rules_table
+
+    click.echo(rules_table(), nl=False)
+    ctx.exit(EXIT_OK)
+
+
+@main.command("rule", context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("code", required=False)
+@click.option("--all", "show_all", is_flag=True, help="List every rule instead.")
+def rule_command(code: str | None, show_all: bool) -> None:
+    """Explain a rule (CIO001, or its name: unknown-event), as `ruff rule` does."""
+    from cio_lint.explain import rule_text, rules_table
+
+    if show_all or code is None:
+        click.echo(rules_table(), nl=False)
+        return
+    text = rule_text(code)
+    if text is None:
+        _fail(f"no rule `{code}`: `cio-lint rule --all` lists them")
+    click.echo(text, nl=False)
 
 
 @main.group("plan")
