@@ -120,3 +120,75 @@ def test_progress_bar_redraws_at_most_ten_times_a_second(capsys, monkeypatch) ->
     # 2 s of 20,000 files: shown after 1 s, then every 0.1 s, and the last one
     assert 10 <= draws <= 12 and err.rstrip("\r\x1b[K").endswith("20000/20000 files")
     assert len(err) < 1000
+
+
+EXCLUDED = {
+    "app.py": APP,
+    "gen/x.py": APP,
+    "pyproject.toml": '[tool.cio-lint]\nextend-exclude = ["gen"]\n',
+}
+
+
+def _paths(out: str) -> set[str]:
+    return {line.split(":", 1)[0] for line in out.splitlines() if ": CIO" in line}
+
+
+def test_named_files_are_checked_unless_force_exclude(project) -> None:
+    project(EXCLUDED)
+    assert _paths(run("gen/x.py", "app.py", "-q")[1]) == {"app.py", "gen/x.py"}  # as ruff does
+    assert _paths(run("gen/x.py", "app.py", "-q", "--force-exclude")[1]) == {"app.py"}
+    code, out, err = run("gen/x.py", "--force-exclude")
+    assert code == 0 and "CIO" not in out
+    assert "warning: no Python file to check" in err and "force-exclude" in err
+
+
+def test_force_exclude_in_the_configuration(project) -> None:
+    files = dict(EXCLUDED)
+    files["pyproject.toml"] += "force-exclude = true\n"
+    project(files)
+    assert _paths(run("gen/x.py", "app.py", "-q")[1]) == {"app.py"}
+    assert _paths(run("gen/x.py", "app.py", "-q", "--no-force-exclude")[1]) == {
+        "app.py",
+        "gen/x.py",
+    }
+    files["pyproject.toml"] = "[tool.cio-lint]\nforce-exclude = 1\n"
+    project(files)
+    code, _, err = run("app.py")
+    assert code == 2 and "`force-exclude` must be true or false" in err
+
+
+def test_exclude_options_on_the_command_line(project) -> None:
+    project({"app.py": APP, "gen/x.py": APP, "lib/y.py": APP})
+    assert _paths(run(".", "-q")[1]) == {"app.py", "gen/x.py", "lib/y.py"}
+    assert _paths(run(".", "-q", "--extend-exclude", "gen,lib")[1]) == {"app.py"}
+    assert _paths(run(".", "-q", "--extend-exclude", "gen", "--extend-exclude", "lib")[1]) == {
+        "app.py"
+    }
+    assert _paths(run(".", "-q", "--exclude", "app.py")[1]) == {"gen/x.py", "lib/y.py"}
+
+
+def test_select_repeated_and_extend_select(project) -> None:
+    project({"app.py": APP + "analytics.track('u1', 'Nope')\n"})
+
+    def codes(*args: str) -> set[str]:
+        return {
+            line.split()[1] for line in run(".", "-q", *args)[1].splitlines() if ": CIO" in line
+        }
+
+    assert codes("--select", "CIO001") == {"CIO001"}
+    assert codes("--select", "CIO001", "--select", "CIO002") == {"CIO001", "CIO002"}
+    assert codes("--select", "CIO001", "--extend-select", "CIO002") == {"CIO001", "CIO002"}
+    assert "CIO003" in codes("--extend-select", "CIO002")  # no select: every rule stays on
+    code, _, err = run(".", "--extend-select", "CIO0O1")
+    assert code == 2 and "CIO0O1" in err
+
+
+def test_pre_commit_hooks_force_exclude_and_recheck_on_plan_changes() -> None:
+    import yaml
+    from conftest import REPO
+
+    hooks = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
+    assert hooks["cio-lint"]["entry"] == "cio-lint --force-exclude"
+    again = hooks["cio-lint-on-plan-change"]
+    assert again["entry"] == "cio-lint --force-exclude ." and again["pass_filenames"] is False
+    assert again["files"] == "^tracking_plan/"

@@ -95,8 +95,32 @@ def main() -> None:
     show_default=True,
     help="Report format (--output-format, as ruff spells it, is the same option).",
 )
-@click.option("--select", help="Comma-separated codes or prefixes to check (CIO1 = all CIO1xx).")
-@click.option("--ignore", help="Comma-separated codes or prefixes to skip.")
+@click.option(
+    "--select",
+    multiple=True,
+    help="Comma-separated codes or prefixes to check (CIO1 = all CIO1xx); repeated, they add up.",
+)
+@click.option(
+    "--extend-select",
+    multiple=True,
+    help="Codes or prefixes to check besides those `select` (configuration or --select) names.",
+)
+@click.option("--ignore", multiple=True, help="Comma-separated codes or prefixes to skip.")
+@click.option(
+    "--exclude",
+    multiple=True,
+    help="Comma-separated names or globs to skip, instead of the configured `exclude`.",
+)
+@click.option(
+    "--extend-exclude",
+    multiple=True,
+    help="Comma-separated names or globs to skip besides `exclude`.",
+)
+@click.option(
+    "--force-exclude/--no-force-exclude",
+    default=None,
+    help="Exclude files named on the command line too (for pre-commit; config `force-exclude`).",
+)
 @click.option("--fix", is_flag=True, help="Apply safe fixes (CIO002), then report what remains.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; change nothing.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are found.")
@@ -175,8 +199,12 @@ def check(
     paths: tuple[Path, ...],
     plan_path: Path | None,
     output_format: str,
-    select: str | None,
-    ignore: str | None,
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    exclude: tuple[str, ...],
+    extend_exclude: tuple[str, ...],
+    force_exclude: bool | None,
     fix: bool,
     diff: bool,
     exit_zero: bool,
@@ -206,9 +234,14 @@ def check(
     try:
         check_paths(targets)  # before anything else: a typo in a path is no clean run
         config = load_config(targets[0], config_path)
+        selected = _codes(select, "--select") or config.select
+        extended = _codes(extend_select, "--extend-select")
         config = config.with_overrides(
-            select=split_codes(select, "--select") if select else None,
-            ignore=(*config.ignore, *split_codes(ignore, "--ignore")) if ignore else None,
+            select=(*selected, *extended) if selected and extended else selected,
+            ignore=(*config.ignore, *_codes(ignore, "--ignore")) if ignore else None,
+            exclude=_patterns(exclude) or None,
+            extend_exclude=(*config.extend_exclude, *_patterns(extend_exclude)) or None,
+            force_exclude=force_exclude,
             jobs=jobs,
             cache=False if no_cache else None,
             cache_dir=cache_dir,
@@ -231,6 +264,9 @@ def check(
             if bar is not None:
                 bar.close()
         findings = result.findings
+        if result.files_checked == 0:  # never an unexplained "All checks passed!"
+            why = " (every file named is excluded: `force-exclude`)" if config.force_exclude else ""
+            click.echo(f"warning: no Python file to check under the paths given{why}", err=True)
         fixes_applied = 0
         if diff:
             from cio_lint.fix import diff_fixes
@@ -303,6 +339,15 @@ def check(
             click.echo(f"  {entry.describe()}", err=True)
     failed = any(f.severity == "error" for f in findings) or (baseline_stale and bool(stale))
     sys.exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_OK)
+
+
+def _codes(values: tuple[str, ...], option: str) -> tuple[str, ...]:
+    """Each occurrence of a repeatable codes option, comma-separated, added up."""
+    return tuple(code for value in values for code in split_codes(value, option))
+
+
+def _patterns(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(p.strip() for value in values for p in value.split(",") if p.strip())
 
 
 def _show_progress(flag: bool | None) -> bool:

@@ -59,6 +59,8 @@ class Config:
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     extend_exclude: tuple[str, ...] = ()
+    # files named on the command line are excluded too (what a pre-commit hook needs)
+    force_exclude: bool = False
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
     wrappers: dict[str, dict[str, Any]] = field(default_factory=dict)
     sdk_versions: dict[str, str] = field(default_factory=dict)
@@ -112,6 +114,13 @@ def _exclude_patterns(patterns: tuple[str, ...]) -> tuple[frozenset[str], tuple[
         else:
             names.add(pattern)
     return frozenset(names), tuple(globs)
+
+
+def _flag(section: dict[str, Any], key: str, where: str) -> bool:
+    value = section.get(key, False)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{where}: `{key}` must be true or false")
+    return value
 
 
 def _matches(path: str, pattern: str) -> bool:
@@ -232,6 +241,7 @@ def parse_section(section: dict[str, Any], source: Path) -> Config:
         "ignore",
         "exclude",
         "extend-exclude",
+        "force-exclude",
         "per-file-ignores",
         "wrappers",
         "sdk-versions",
@@ -304,6 +314,7 @@ def parse_section(section: dict[str, Any], source: Path) -> Config:
         ignore=codes(section.get("ignore"), "ignore"),
         exclude=str_list("exclude") or DEFAULT_EXCLUDE,
         extend_exclude=str_list("extend-exclude") or (),
+        force_exclude=_flag(section, "force-exclude", where),
         per_file_ignores=per_file,
         wrappers=validate_wrappers(section.get("wrappers", {}), where),
         sdk_versions=dict(sdk_versions),

@@ -94,7 +94,7 @@ def unreadable_file(path: str | Path) -> str | None:
 
 
 def discover(paths: Sequence[Path], config: Config) -> Found:
-    """The Python files under ``paths`` (explicit files are always included) and what could not
+    """The Python files under ``paths`` (explicit files are included unless ``force_exclude`` and excluded) and what could not
     be read. Paths must exist (``check_paths``); one that does not is a ``ConfigError``."""
     check_paths(paths)
     found = Found()
@@ -103,6 +103,8 @@ def discover(paths: Sequence[Path], config: Config) -> Found:
     for path in paths:
         path = path.resolve()
         if path.is_file():
+            if config.force_exclude and config.is_excluded(path):
+                continue  # named, but excluded: ``force-exclude`` (ruff's ``--force-exclude``)
             why = unreadable_file(path)
             if why is None:
                 files.add(path)
