@@ -266,3 +266,9 @@ def test_foreign_plans_keep_their_tools_metadata_unflagged() -> None:
     if not path.exists():
         pytest.skip("shared/ realworld plans are not next to this checkout")
     assert load_plan(path).warnings == ()
+
+
+def test_a_type_in_the_wrong_case_suggests_the_lowercase_one(project: Path) -> None:
+    plan(project, "events:\n  A:\n    properties:\n      a: {type: STRING}\n")
+    (line,) = messages(project)
+    assert line.endswith("; did you mean `string`?")

@@ -78,12 +78,6 @@ def humanize(error: ValidationError) -> str:
         message = _type_message(error.instance)
         if message is not None:
             return message
-    if error.validator == "enum" and isinstance(error.validator_value, list):
-        options = error.validator_value
-        return (
-            f"{_code(error.instance)} is not allowed here: use {_one_of(options)}"
-            f"{did_you_mean(error.instance, [o for o in options if isinstance(o, str)])}"
-        )
     if error.validator == "const" and list(error.absolute_path)[-1:] == ["type"]:
         # the plan meta-schema: an event / identify / group schema describes an object
         return (
