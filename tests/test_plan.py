@@ -165,7 +165,7 @@ def test_duplicate_event_names_both_files(plan_dir: Path) -> None:
     assert "tracking_plan/a.yaml:2" in issue.message
     assert str(error) == (
         "tracking_plan/b.yaml is not a valid tracking plan\n"
-        "  tracking_plan/b.yaml:4::$.events['Signed Up']: event `Signed Up` is also defined in "
+        "  tracking_plan/b.yaml:4:3: $.events['Signed Up']: event `Signed Up` is also defined in "
         "tracking_plan/a.yaml:2"
     )
 
@@ -249,8 +249,9 @@ def test_invalid_schema_reports_file_line_and_pointer(plan_dir: Path) -> None:
     error = load_error("tracking_plan")
     assert str(error) == (
         "tracking_plan/plan.yaml is not a valid tracking plan\n"
-        "  tracking_plan/plan.yaml:19::$.events['Order Completed'].properties.total.type: "
-        "'numbr' is not valid under any of the given schemas"
+        "  tracking_plan/plan.yaml:19:15: $.events['Order Completed'].properties.total.type: "
+        "`numbr` is not a JSON Schema type: use `array`, `boolean`, `integer`, `null`, "
+        "`number`, `object` or `string`; did you mean `number`?"
     )
 
 
@@ -266,7 +267,11 @@ def test_all_issues_of_all_files_are_collected(plan_dir: Path) -> None:
         ("tracking_plan/c.yaml", 2),
     ]
     assert error.issues[0].pointer == "$.events.A.required"
-    assert error.issues[1].message == "'object' was expected"
+    assert error.issues[1].message == (
+        "`type` is `string`, but an event, `identify` or `group` schema describes the "
+        "properties (or traits) object: leave `type` out (or write `object`) and put the "
+        "schema of each property under `properties`"
+    )
 
 
 def test_json_issue_lines(plan_dir: Path) -> None:
@@ -295,7 +300,7 @@ def test_file_without_plan_keys(plan_dir: Path) -> None:
 def test_wrong_version_and_blank_event_name(plan_dir: Path) -> None:
     write(plan_dir, "plan.yaml", "version: 2\nevents:\n  '': {}\n")
     messages = {i.pointer: i.message for i in load_error(plan_dir).issues}
-    assert messages["$.version"] == "1 was expected"
+    assert messages["$.version"] == "plan format version `2` is not supported: use `version: 1`"
     assert "should be non-empty" in messages["$.events"]
 
 
@@ -320,8 +325,8 @@ def test_missing_path() -> None:
 
 def test_plan_issue_str_without_line() -> None:
     issue = PlanIssue("plan.json", None, "$.events", "bad")
-    assert str(issue) == "plan.json::$.events: bad"
-    assert str(PlanIssue("p.yaml", 3, "$", "bad")) == "p.yaml:3::$: bad"
+    assert str(issue) == "plan.json: $.events: bad"
+    assert str(PlanIssue("p.yaml", 3, "$", "bad")) == "p.yaml:3: $: bad"
 
 
 # --------------------------------------------------------------------------- $ref scoping
@@ -658,7 +663,7 @@ def test_plan_pickles(plan_dir: Path) -> None:
         "'gold' is not one of ['free', 'pro', 'enterprise']"
     ]
     error = pickle.loads(pickle.dumps(PlanError("head", [PlanIssue("p", 1, "$", "m")])))
-    assert str(error) == "head\n  p:1::$: m"
+    assert str(error) == "head\n  p:1: $: m"
 
 
 def test_yaml_dates_stay_strings(plan_dir: Path) -> None:

@@ -80,7 +80,7 @@ def project(tmp_path: Path, plan: str, name: str = "plan.yaml", app: str = APP) 
 
 
 def errors(root: Path) -> list[str]:
-    """The plan's issues as printed (``file:line::$.path: message``), loaded in this process."""
+    """The plan's issues as printed (``file:line:column: $.path: message``), loaded in this process."""
     with pytest.raises(PlanError) as info:
         load_plan(root / "tracking_plan")
     return [str(issue).removeprefix(f"{root}/") for issue in info.value.issues]
@@ -112,7 +112,7 @@ def test_an_alias_bomb_fails_fast(tmp_path: Path) -> None:
         assert status == 2, err
         assert seconds < 2, seconds
         assert f"more than {MAX_ALIAS_EXPANSION:,} nodes" in err, err
-    assert errors(root)[0].startswith("tracking_plan/plan.yaml:7::$['x-bomb'].a5: ")
+    assert errors(root)[0].startswith("tracking_plan/plan.yaml:7: $['x-bomb'].a5: ")
 
 
 def test_a_merge_key_bomb_fails_fast(tmp_path: Path) -> None:
@@ -133,7 +133,7 @@ def test_a_cycle_through_an_anchor_is_named_where_it_is_written(tmp_path: Path) 
         '$defs:\n  f: {$anchor: foo, allOf: [{$ref: "#foo"}]}\n',
     )
     assert errors(root)[0].startswith(
-        "tracking_plan/plan.yaml:6::$.$defs.f.allOf[0].$ref: `$ref` to `#foo` is a cycle "
+        "tracking_plan/plan.yaml:6:30: $.$defs.f.allOf[0].$ref: `$ref` to `#foo` is a cycle "
         "(#/$defs/f -> #foo)"
     )
 
@@ -171,7 +171,7 @@ def test_data_nested_too_deeply_is_refused(tmp_path: Path) -> None:
     deep = "[" * 990 + "]" * 990
     root = project(tmp_path, f"events:\n  A: {{}}\nx-deep: {deep}\n")
     check_both(root, f"nested more than {MAX_DATA_DEPTH} levels deep")
-    assert errors(root)[0].startswith("tracking_plan/plan.yaml:3::$['x-deep']")
+    assert errors(root)[0].startswith("tracking_plan/plan.yaml:3: $['x-deep']")
 
 
 def test_json_nested_too_deeply_is_refused(tmp_path: Path) -> None:
@@ -223,7 +223,7 @@ def test_a_ref_chain_counts_towards_the_depth(tmp_path: Path) -> None:
         f"$defs:\n{defs}  d400: {{type: integer}}\n",
     )
     check_both(root, f"nested more than {MAX_SCHEMA_DEPTH} levels deep")
-    assert errors(root)[0].startswith("tracking_plan/plan.yaml:21::$.$defs.d15: ")
+    assert errors(root)[0].startswith("tracking_plan/plan.yaml:21:3: $.$defs.d15: ")
 
 
 def test_a_ref_bomb_is_refused(tmp_path: Path) -> None:
@@ -264,7 +264,7 @@ def test_a_ref_cycle_is_a_plan_error(tmp_path: Path) -> None:
     check_both(root, "is a cycle")
     assert errors(root) == [
         (
-            "tracking_plan/plan.yaml:7::$.$defs.b.$ref: `$ref` to `#/$defs/a` is a cycle "
+            "tracking_plan/plan.yaml:7:7: $.$defs.b.$ref: `$ref` to `#/$defs/a` is a cycle "
             "(#/$defs/a -> #/$defs/b -> #/$defs/a): each schema applies the next to the same "
             "value, so checking a value would never end; a reference back must go through "
             "`properties`, `items` or another keyword that applies to a part of the value"
@@ -286,7 +286,7 @@ def test_a_cycle_through_allof_and_across_files_is_found(tmp_path: Path) -> None
 def test_an_unused_cycle_is_still_an_error(tmp_path: Path) -> None:
     root = project(tmp_path, "events:\n  A: {}\n$defs:\n  a: {allOf: [{$ref: '#/$defs/a'}]}\n")
     assert (
-        "tracking_plan/plan.yaml:4::$.$defs.a.allOf[0].$ref: `$ref` to `#/$defs/a` is a cycle"
+        "tracking_plan/plan.yaml:4:16: $.$defs.a.allOf[0].$ref: `$ref` to `#/$defs/a` is a cycle"
         in errors(root)[0]
     )
 

@@ -251,6 +251,9 @@ def check(
             _show_settings(config, plan_path, targets[0])
             return
         plan = _load_plan(plan_path, config, targets[0])
+        for warning in getattr(plan, "warnings", ()):
+            # usable, but not what its author meant: `cio-lint plan check` fails on them
+            click.echo(f"warning: {warning}", err=True)
         bar = _ProgressBar() if _show_progress(progress) else None
         if explain_wrappers:
             _explain_wrappers(targets, config, plan, jobs)
@@ -563,11 +566,17 @@ def plan_check(plan_path: Path | None) -> None:
         _fail(str(exc))
         return
     shown = os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd()) else str(path)
+    if plan.warnings:
+        # a keyword JSON Schema does not know constrains nothing: the plan does not say what
+        # its author meant (a lint run only warns about them)
+        click.echo(f"Error: {shown} is not a valid tracking plan", err=True)
+        for issue in plan.warnings:
+            click.echo(f"  {issue}", err=True)
     collisions = plan.collisions()
     for group in collisions:
         names = " and ".join(f"`{n}`" for n in group)
         click.echo(f"{shown}: event names {names} collide ignoring case and separators", err=True)
-    if collisions:
+    if collisions or plan.warnings:
         sys.exit(EXIT_ERROR)
     count = len(plan.events)
     click.echo(f"{shown}: valid tracking plan ({count} event{'s' if count != 1 else ''})")

@@ -1,4 +1,7 @@
-"""Plan problems, reported the way check-jsonschema does: ``file:line::$.json.path: message``.
+"""Plan problems, one line each: ``file:line:column: $.json.path: message``.
+
+The location reads like a compiler's (``file:line:column:``, or ``file:line:`` when only the
+line is known, or ``file:`` when not even that), so editors and terminals link it.
 
 A broken plan makes every finding untrustworthy, so the loader collects *all* issues of all
 files and raises them together as one ``PlanError`` (the CLI prints it and exits 2).
@@ -39,10 +42,15 @@ class PlanIssue:
     line: int | None
     pointer: str
     message: str
+    column: int | None = None
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line is not None else self.path
-        return f"{where}::{self.pointer}: {self.message}"
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.pointer}: {self.message}"
 
 
 class PlanError(Exception):

@@ -31,7 +31,7 @@ from urllib.parse import quote
 import yaml
 from jsonschema import Draft202012Validator
 
-from cio_lint.plan import importers, limits, patterns, refs
+from cio_lint.plan import importers, limits, messages, patterns, refs
 from cio_lint.plan.errors import PlanError, PlanIssue, json_path
 from cio_lint.plan.model import EventSpec, Plan, SchemaStore, SpecKind, format_checker
 
@@ -115,18 +115,25 @@ class _Lines:
     converted foreign format, exotic JSON) the keys are searched for in the text.
     """
 
-    def __init__(self, index: dict[tuple[str, ...], int] | None = None, text: str = "") -> None:
+    def __init__(
+        self, index: dict[tuple[str, ...], tuple[int, int]] | None = None, text: str = ""
+    ) -> None:
         self._index = index
         self._text = text
 
     def line(self, path: Sequence[str | int]) -> int | None:
+        return self.where(path)[0]
+
+    def where(self, path: Sequence[str | int]) -> tuple[int | None, int | None]:
+        """``(line, column)`` of the key (or item) ``path`` ends with, both 1-based; the
+        column only when the file was composed (YAML, or JSON that PyYAML reads)."""
         if self._index is not None:
             key = tuple(str(p) for p in path)
             while key:
                 if key in self._index:
                     return self._index[key]
                 key = key[:-1]
-            return None
+            return None, None
         pos, found = 0, False
         for part in path:
             if isinstance(part, int):
@@ -134,7 +141,7 @@ class _Lines:
             idx = self._text.find(json.dumps(part, ensure_ascii=False), pos)
             if idx >= 0:
                 pos, found = idx, True
-        return self._text.count("\n", 0, pos) + 1 if found else None
+        return (self._text.count("\n", 0, pos) + 1 if found else None), None
 
 
 @dataclass
@@ -149,11 +156,19 @@ class _Source:
     ok: bool = False
     lines: _Lines = field(default_factory=_Lines)
     issues: list[PlanIssue] = field(default_factory=list)
+    # Problems that do not stop the plan from being used (unknown keywords): errors of
+    # ``plan check``, warnings of a lint run.
+    warnings: list[PlanIssue] = field(default_factory=list)
+    # Converted from another tool's format: its extra keys (Segment's `key`...) are that
+    # tool's metadata, not the user's typos, and are not reported.
+    foreign: bool = False
 
-    def issue(self, path: Sequence[str | int], message: str) -> None:
-        issue = PlanIssue(self.display, self.lines.line(path), json_path(path), message)
-        if issue not in self.issues:  # one problem found by two checks is reported once
-            self.issues.append(issue)
+    def issue(self, path: Sequence[str | int], message: str, *, warning: bool = False) -> None:
+        line, column = self.lines.where(path)
+        issue = PlanIssue(self.display, line, json_path(path), message, column)
+        found = self.warnings if warning else self.issues
+        if issue not in found:  # one problem found by two checks is reported once
+            found.append(issue)
 
 
 def _display_path(path: Path) -> str:
@@ -214,6 +229,7 @@ def _read(path: Path, display: str, root: Path) -> _Source:
         # Foreign shapes are told apart by keys a native plan file never has (``rules``, ``self``).
         fmt = importers.detect_format(source.data)
         if fmt is not None:
+            source.foreign = True
             try:
                 source.data = importers.convert(source.data, fmt)
             except PlanError as exc:
@@ -243,7 +259,7 @@ def _compose_lines(source: _Source, loader: _Loader) -> yaml.Node | None:
     """Compose the document and index where each path is written (``source.lines``); also
     records duplicate keys as issues. Returns the node for constructing the data."""
     node: yaml.Node | None = loader.get_single_node()
-    index: dict[tuple[str, ...], int] = {}
+    index: dict[tuple[str, ...], tuple[int, int]] = {}
     if node is not None:
         problem = limits.check_nodes(node)  # before anything expands the aliases
         if problem is not None:
@@ -298,13 +314,19 @@ def _index_nodes(
     source: _Source,
     node: yaml.Node,
     path: tuple[str, ...],
-    index: dict[tuple[str, ...], int],
+    index: dict[tuple[str, ...], tuple[int, int]],
     active: set[int],
 ) -> None:
     """Record the line of every key and item; report duplicate keys and recursive aliases."""
     if id(node) in active:
         source.issues.append(
-            PlanIssue(source.display, node.start_mark.line + 1, json_path(path), "recursive alias")
+            PlanIssue(
+                source.display,
+                node.start_mark.line + 1,
+                json_path(path),
+                "recursive alias",
+                node.start_mark.column + 1,
+            )
         )
         return
     if isinstance(node, yaml.MappingNode):
@@ -314,6 +336,7 @@ def _index_nodes(
             if not isinstance(key_node, yaml.ScalarNode):
                 continue
             key, line = key_node.value, key_node.start_mark.line + 1
+            column = key_node.start_mark.column + 1
             if key in seen and key != "<<":
                 source.issues.append(
                     PlanIssue(
@@ -321,16 +344,17 @@ def _index_nodes(
                         line,
                         json_path((*path, key)),
                         f"duplicate key `{key}` (first on line {seen[key]})",
+                        column,
                     )
                 )
             seen.setdefault(key, line)
-            index[(*path, key)] = line
+            index[(*path, key)] = (line, column)
             _index_nodes(source, value_node, (*path, key), index, active)
         active.discard(id(node))
     elif isinstance(node, yaml.SequenceNode):
         active.add(id(node))
         for i, item in enumerate(node.value):
-            index[(*path, str(i))] = item.start_mark.line + 1
+            index[(*path, str(i))] = (item.start_mark.line + 1, item.start_mark.column + 1)
             _index_nodes(source, item, (*path, str(i)), index, active)
         active.discard(id(node))
 
@@ -345,6 +369,7 @@ def _rudder_project(sources: list[_Source], root: Path, shown: str) -> _Source |
         display=shown,
         uri=root.as_uri() + "/",
         files=tuple(s.path for s in sources),
+        foreign=True,
     )
     try:
         source.data = importers.convert_rudder_project(docs)
@@ -360,7 +385,11 @@ def _iglu_folder(root: Path, shown: str) -> _Source | None:
     if not found:
         return None
     source = _Source(
-        path=root, display=shown, uri=root.as_uri() + "/", files=tuple(p for p, _ in found)
+        path=root,
+        display=shown,
+        uri=root.as_uri() + "/",
+        files=tuple(p for p, _ in found),
+        foreign=True,
     )
     source.data = importers.convert_iglu([doc for _, doc in found])
     source.ok = True
@@ -446,7 +475,7 @@ def _check_file(source: _Source) -> None:
     for error in _meta_validator().iter_errors(data):
         if error.validator == "additionalProperties" and not error.absolute_path:
             continue  # unknown top-level keys, reported above with a better message
-        report(tuple(error.absolute_path), error.message)
+        report(tuple(error.absolute_path), messages.humanize(error))
     for prefix, schema in _schemas(data):
         if not isinstance(schema, (dict, bool)):
             continue
@@ -455,12 +484,15 @@ def _check_file(source: _Source) -> None:
             report(deep, refs.too_deep())
             continue
         for error in _schema_checker().iter_errors(schema):
-            report((*prefix, *error.absolute_path), error.message)
+            report((*prefix, *error.absolute_path), messages.humanize(error))
         for path, node in refs.walk(schema, prefix):
             for where, pattern in _patterns(node, path):
                 problem = patterns.unsupported(pattern)
                 if problem is not None:
                     report(where, problem)
+    if not source.foreign:
+        for where, message in messages.unknown_keywords(_schemas(data)):
+            source.issue(where, message, warning=True)
 
 
 def _patterns(
@@ -603,10 +635,16 @@ def _build(root: Path, shown: str, sources: list[_Source]) -> Plan:
             source.issue(at, message)
     _check_shape(good, documents, defs, store)
 
+    order = {s.display: n for n, s in enumerate(sources)}
+
+    def in_order(found: Iterable[PlanIssue]) -> list[PlanIssue]:
+        return sorted(found, key=lambda i: (order.get(i.path, len(order)), i.line or 0))
+
+    warnings = in_order(w for source in sources for w in source.warnings)
     issues = [issue for source in sources for issue in source.issues]
     if issues:
-        order = {s.display: n for n, s in enumerate(sources)}
-        issues.sort(key=lambda i: (order.get(i.path, len(order)), i.line or 0))
+        # a plan that fails anyway is fixed in one round: its unknown keywords are listed too
+        issues = in_order([*issues, *warnings])
         files_with_issues = {i.path for i in issues}
         where = files_with_issues.pop() if len(files_with_issues) == 1 else shown
         raise PlanError(f"{where} is not a valid tracking plan", issues)
@@ -641,6 +679,7 @@ def _build(root: Path, shown: str, sources: list[_Source]) -> Plan:
         group=group,
         defaults_additional_properties=default_additional,
         fingerprint=_fingerprint(root, files),
+        warnings=tuple(warnings),
     )
 
 

@@ -22,6 +22,7 @@ from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource, Unresolvable
 from referencing.jsonschema import DRAFT202012
 
+from cio_lint.plan.errors import PlanIssue
 from cio_lint.plan.patterns import PatternTimeout, PlanValidator, search
 
 if TYPE_CHECKING:
@@ -398,6 +399,7 @@ class Plan:
         group: EventSpec | None,
         defaults_additional_properties: bool,
         fingerprint: str,
+        warnings: tuple[PlanIssue, ...] = (),
     ) -> None:
         self.root = root
         self.files = files
@@ -406,6 +408,9 @@ class Plan:
         self.group = group
         self.defaults_additional_properties = defaults_additional_properties
         self.fingerprint = fingerprint
+        # Problems that do not stop the plan from being used: unknown keywords (errors of
+        # ``plan check``, warnings of a lint run).
+        self.warnings = warnings
         self._by_normal: dict[str, list[str]] = {}
         for name in sorted(events):
             self._by_normal.setdefault(normalize_name(name), []).append(name)
