@@ -192,3 +192,14 @@ def test_pre_commit_hooks_force_exclude_and_recheck_on_plan_changes() -> None:
     again = hooks["cio-lint-on-plan-change"]
     assert again["entry"] == "cio-lint --force-exclude ." and again["pass_filenames"] is False
     assert again["files"] == "^tracking_plan/"
+
+
+def test_plan_check_reads_the_configured_plan(project) -> None:
+    root: Path = project({"app.py": APP})
+    (root / "tracking_plan").rename(root / "schemas")
+    (root / "pyproject.toml").write_text('[tool.cio-lint]\nplan = "schemas"\n')
+    code, out, _ = run("plan", "check")
+    assert code == 0 and out.startswith("schemas: valid tracking plan")
+    (root / "pyproject.toml").write_text("[tool.cio-lint]\n")
+    code, _, err = run("plan", "check")
+    assert code == 2 and "no tracking plan found" in err

@@ -556,9 +556,19 @@ def plan_check(plan_path: Path | None) -> None:
     """Validate the tracking plan alone: meta-schema, schemas, $refs, duplicate and colliding names."""
     from cio_lint.plan import PlanError, find_plan, load_plan
 
-    path = plan_path or find_plan(Path.cwd())
+    configured = None
+    if plan_path is None:  # `plan` in [tool.cio-lint], as a check reads it, then tracking_plan/
+        try:
+            configured = load_config(Path.cwd()).plan
+        except ConfigError as exc:
+            _fail(str(exc))
+            return
+    path = plan_path or configured or find_plan(Path.cwd())
     if path is None:
-        _fail("no tracking plan found: looked for `tracking_plan/` here and in the parent folders")
+        _fail(
+            "no tracking plan found: no `plan` in [tool.cio-lint], and no `tracking_plan/` "
+            "here or in the parent folders"
+        )
         return
     try:
         plan = load_plan(path)

@@ -93,9 +93,16 @@ class _State:
             return self.explicit_plan
         start = start if start.is_dir() else start.parent
         if start not in self._found:
+            from cio_lint.config import ConfigError, load_config
             from cio_lint.plan import find_plan
 
-            self._found[start] = find_plan(start)
+            try:  # `plan` in [tool.cio-lint], as the command reads it, then tracking_plan/
+                configured = load_config(start).plan
+            except ConfigError as exc:
+                raise pytest.UsageError(f"cio-lint: {exc}") from None
+            if configured is not None and not configured.exists():
+                raise pytest.UsageError(f"cio-lint: `plan` {configured} does not exist")
+            self._found[start] = configured or find_plan(start)
         return self._found[start]
 
     def load(self, path: Path) -> Plan:
@@ -117,6 +124,7 @@ _STATE = pytest.StashKey[_State]()
 _RECORDER = pytest.StashKey[EventRecorder]()
 _CALL_PASSED = pytest.StashKey[bool]()
 _REPORTED = pytest.StashKey[set[tuple[str, str, str]]]()
+_UNVALIDATED = pytest.StashKey[bool]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -178,7 +186,21 @@ def _check(item: pytest.Item, recorder: EventRecorder) -> None:
     from cio_lint.plan import PlanError
 
     path = state.plan_path(Path(str(item.path)))
-    if path is None:
+    if path is None:  # said, never silent: the messages were captured but not validated
+        if item.stash.get(_UNVALIDATED, False):
+            return  # said once per test (the check runs after the call and at teardown)
+        item.stash[_UNVALIDATED] = True
+        count = len(messages)
+        warnings.warn_explicit(
+            CioLintWarning(
+                f"cio-lint: {count} captured analytics message{'s' if count != 1 else ''} not "
+                "validated: no tracking plan found (`plan` in [tool.cio-lint], or tracking_plan/ "
+                "from the test's folder upwards); pass --cio-plan PATH"
+            ),
+            CioLintWarning,
+            str(item.path),
+            (item.location[1] or 0) + 1,
+        )
         return
     try:
         plan = state.load(path)
