@@ -307,7 +307,7 @@ def check(
         return
 
     ctx = ReportContext(
-        root=config.root,
+        root=_repository_root(config.root),
         cwd=Path.cwd(),
         show_source=output_format == "text" and output_file is None and sys.stdout.isatty(),
         tool_version=__version__,
@@ -342,6 +342,21 @@ def check(
             click.echo(f"  {entry.describe()}", err=True)
     failed = any(f.severity == "error" for f in findings) or (baseline_stale and bool(stale))
     sys.exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_OK)
+
+
+def _repository_root(project_root: Path) -> Path:
+    """What SARIF URIs and GitHub annotation paths are relative to: the repository, not the
+    project (in a monorepo, ``services/api/pyproject.toml`` is not where GitHub resolves
+    ``file=``). ``GITHUB_WORKSPACE`` when the current folder is inside it, else the nearest
+    folder above the current one that holds ``.git``, else the project root."""
+    cwd = Path.cwd().resolve()
+    workspace = os.environ.get("GITHUB_WORKSPACE", "")
+    if workspace and cwd.is_relative_to(Path(workspace).resolve()):
+        return Path(workspace).resolve()
+    for folder in (cwd, *cwd.parents):
+        if (folder / ".git").exists():
+            return folder
+    return project_root
 
 
 def _codes(values: tuple[str, ...], option: str) -> tuple[str, ...]:

@@ -1,0 +1,77 @@
+"""A repository of several services, each its own project (issue 13 item 1): every service's
+findings are found, and GitHub annotations and SARIF URIs name repository paths."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cio_lint.cli import main
+
+VIEWS = (
+    "from segment import analytics\n"
+    "def login(u):\n"
+    "    analytics.identify(u, {})\n"
+    "    analytics.track(u, EVENT)\n"
+)
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+    (tmp_path / ".git").mkdir()  # a repository's top: what a checkout has
+    (tmp_path / "tracking_plan").mkdir()
+    (tmp_path / "tracking_plan" / "plan.yaml").write_text(
+        "version: 1\nevents:\n  Logged In: {properties: {}}\n"
+    )
+    for service, event in (("api", "Loged In"), ("web", "Logged In")):
+        app = tmp_path / "services" / service / "app"
+        app.mkdir(parents=True)
+        (app / "__init__.py").write_text("")
+        (app / "views.py").write_text(VIEWS.replace("EVENT", repr(event)))
+        (app.parent / "pyproject.toml").write_text(f'[project]\nname = "{service}"\n')
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, [*args, "--no-cache"])
+    return result.exit_code, result.stdout
+
+
+def test_each_service_keeps_its_findings(repo: Path) -> None:
+    for target in ("services/api", "."):
+        code, out = run(target, "-q")
+        assert code == 1
+        assert out.splitlines() == [
+            "services/api/app/views.py:4:24: CIO001 Event `Loged In` is not in the tracking plan "
+            "(did you mean `Logged In`?)"
+        ]
+
+
+@pytest.mark.parametrize("where", [".", "services/api"])
+def test_annotations_and_sarif_name_repository_paths(
+    repo: Path, where: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(repo / where)
+    target = "." if where != "." else "services/api"
+    code, out = run(target, "--format", "github")
+    assert code == 1
+    assert out.startswith("::error file=services/api/app/views.py,line=4,col=24,")
+    _, out = run(target, "--format", "sarif")
+    run_ = json.loads(out)["runs"][0]
+    location = run_["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location["uri"] == "services/api/app/views.py"
+    (base,) = run_["originalUriBaseIds"].values()
+    assert base["uri"] == repo.resolve().as_uri() + "/"
+
+
+def test_github_workspace_wins(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a checkout whose workspace is not the top of the enclosing repository
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(repo / "services"))
+    monkeypatch.chdir(repo / "services")
+    _, out = run("api", "--format", "github")
+    assert out.startswith("::error file=api/app/views.py,")
