@@ -47,8 +47,10 @@ def test_each_service_keeps_its_findings(repo: Path) -> None:
         code, out = run(target, "-q")
         assert code == 1
         assert out.splitlines() == [
-            "services/api/app/views.py:4:24: CIO001 Event `Loged In` is not in the tracking plan "
-            "(did you mean `Logged In`?)"
+            (
+                "services/api/app/views.py:4:24: CIO001 Event `Loged In` is not in the tracking plan "
+                "(did you mean `Logged In`?)"
+            )
         ]
 
 
