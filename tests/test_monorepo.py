@@ -77,3 +77,19 @@ def test_github_workspace_wins(repo: Path, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.chdir(repo / "services")
     _, out = run("api", "--format", "github")
     assert out.startswith("::error file=api/app/views.py,")
+
+
+def test_configuration_found_as_ruff_finds_its_own(tmp_path: Path) -> None:
+    from cio_lint.config import find_pyproject, load_config
+
+    service = tmp_path / "services" / "api"
+    service.mkdir(parents=True)
+    (service / "pyproject.toml").write_text('[project]\nname = "api"\n')  # no [tool.cio-lint]
+    assert find_pyproject(service) == service / "pyproject.toml"  # nothing above: the project
+    (tmp_path / "pyproject.toml").write_text('[tool.cio-lint]\nplan = "plans"\n')
+    assert find_pyproject(service) == tmp_path / "pyproject.toml"  # the search goes on up
+    assert load_config(service).plan == tmp_path.resolve() / "plans"
+    (service / "cio-lint.toml").write_text('ignore = ["CIO003"]\n')
+    assert load_config(service).ignore == ("CIO003",)
+    (service / ".cio-lint.toml").write_text('[tool.cio-lint]\nignore = ["CIO007"]\n')
+    assert load_config(service).ignore == ("CIO007",)  # .cio-lint.toml first, as .ruff.toml

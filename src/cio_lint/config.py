@@ -202,19 +202,44 @@ def _line_of(source: Path, written: str) -> int | None:
     return None
 
 
+CONFIG_FILES = (".cio-lint.toml", "cio-lint.toml")
+
+
 def find_pyproject(start: Path) -> Path | None:
+    """The configuration of ``start``, as ruff finds its own: in each folder from ``start`` up,
+    ``.cio-lint.toml``, then ``cio-lint.toml``, then a ``pyproject.toml`` with a
+    ``[tool.cio-lint]`` table. A ``pyproject.toml`` without one (a monorepo service's) does not
+    stop the search; if no folder has a configuration, the nearest ``pyproject.toml`` is the
+    project (its folder is the root)."""
     current = start.resolve()
     if current.is_file():
         current = current.parent
+    nearest: Path | None = None
     for directory in (current, *current.parents):
+        for name in CONFIG_FILES:
+            if (directory / name).is_file():
+                return directory / name
         candidate = directory / "pyproject.toml"
         if candidate.is_file():
-            return candidate
-    return None
+            if _has_section(candidate):
+                return candidate
+            nearest = nearest or candidate
+    return nearest
+
+
+def _has_section(pyproject: Path) -> bool:
+    try:
+        with open(pyproject, "rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return True  # read it as the configuration: its error is then reported
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "cio-lint" in tool
 
 
 def load_config(start: Path, explicit: Path | None = None) -> Config:
-    """Read ``[tool.cio-lint]`` from ``explicit`` or the nearest ``pyproject.toml`` above ``start``."""
+    """Read ``[tool.cio-lint]`` from ``explicit`` or the configuration found above ``start``
+    (``find_pyproject``)."""
     source = explicit or find_pyproject(start)
     if source is None:
         root = start.resolve()
