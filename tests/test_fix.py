@@ -298,7 +298,14 @@ def test_module_constant_is_reported_once_at_its_definition(tmp_path: Path) -> N
     )
     done = _cli(tmp_path, "--format", "json", ".")
     found = [(d["line"], d["column"], d["fix"]["edits"]) for d in json.loads(done.stdout)]
-    edit = {"line": 4, "column": 6, "end_line": 4, "end_column": 17, "content": "'Signed Up'"}
+    edit = {
+        "path": "app.py",
+        "line": 4,
+        "column": 6,
+        "end_line": 4,
+        "end_column": 17,
+        "content": "'Signed Up'",
+    }
     assert found == [(4, 6, [edit])]
 
 
@@ -355,3 +362,35 @@ def test_a_fix_that_edits_a_file_not_allowed_is_refused_whole(app: Path, tmp_pat
     assert [s.path for s in result.skipped] == [escape]
     assert "not one of the files of this run" in result.skipped[0].reason
     assert escape not in diff_fixes([bad], root=tmp_path, allowed=[app])
+
+
+def _constant_project(tmp_path: Path) -> Path:
+    """``EVENT`` written in constants.py, used by a call in views.py (CIO002 on its value)."""
+    (tmp_path / "tracking_plan").mkdir(parents=True)
+    (tmp_path / "tracking_plan" / "plan.yaml").write_text(EXAMPLE_PLAN)
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "__init__.py").write_text("")
+    (tmp_path / "shop" / "constants.py").write_text('EVENT = "signed up"\n')
+    (tmp_path / "shop" / "views.py").write_text(
+        _IDENTIFY + "from shop.constants import EVENT\n"
+        "def view(u):\n    analytics.track(u, EVENT, {'plan': 'pro'})\n"
+    )
+    return tmp_path
+
+
+def test_json_edit_names_the_file_of_the_constant(tmp_path: Path) -> None:
+    """Checking the view alone: the finding is at the call, its edit in constants.py."""
+    root = _constant_project(tmp_path)
+    done = _cli(root, "--format", "json", "shop/views.py")
+    (found,) = [d for d in json.loads(done.stdout) if d["code"] == "CIO002"]
+    assert (found["path"], found["line"]) == ("shop/views.py", 6)
+    assert found["fix"]["edits"] == [
+        {
+            "path": "shop/constants.py",
+            "line": 1,
+            "column": 9,
+            "end_line": 1,
+            "end_column": 20,
+            "content": '"Signed Up"',
+        }
+    ]

@@ -201,6 +201,7 @@ def test_json_is_the_spec_contract(ctx: ReportContext) -> None:
     assert data[1]["fix"] == {
         "edits": [
             {
+                "path": "a.py",
                 "line": 3,
                 "column": 26,
                 "end_line": 3,
@@ -210,6 +211,18 @@ def test_json_is_the_spec_contract(ctx: ReportContext) -> None:
         ],
         "applicability": "safe",
     }
+
+
+def test_json_edit_names_its_own_file(ctx: ReportContext) -> None:
+    """A fix that rewrites a constant in another file says which file each edit is in."""
+    there = Edit("shop/events.py", 1, 8, 1, 25, '"Order Completed"')
+    fix = Fix((there, Edit("shop/orders.py", 3, 26, 3, 43, '"Order Completed"')), "safe")
+    (data,) = json.loads(report_json([finding(fix=fix)], ctx))
+    assert data["path"] == "shop/orders.py"
+    assert [(e["path"], e["line"]) for e in data["fix"]["edits"]] == [
+        ("shop/events.py", 1),
+        ("shop/orders.py", 3),
+    ]
 
 
 def test_json_empty(ctx: ReportContext) -> None:
