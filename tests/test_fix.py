@@ -3,6 +3,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -220,7 +221,7 @@ def test_missing_file_is_reported(tmp_path: Path) -> None:
 def test_diff(app: Path, tmp_path: Path) -> None:
     out = diff_fixes([finding(edit(7, 30, 47, '"Order Completed"'))], root=tmp_path)
     assert app.read_text() == SOURCE
-    assert out.splitlines()[:3] == ["--- app.py", "+++ app.py", "@@ -4,5 +4,5 @@"]
+    assert out.splitlines()[:3] == ["--- a/app.py", "+++ b/app.py", "@@ -4,5 +4,5 @@"]
     assert '-    analytics.track(user.id, "order completed", {"total": 3})' in out.splitlines()
     assert '+    analytics.track(user.id, "Order Completed", {"total": 3})' in out.splitlines()
 
@@ -394,3 +395,43 @@ def test_json_edit_names_the_file_of_the_constant(tmp_path: Path) -> None:
             "content": '"Signed Up"',
         }
     ]
+
+
+def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=60
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("shop/views.py",), (".",)],
+    ids=["edit-in-another-file", "whole-project"],
+)
+def test_diff_applies_with_plain_git_apply(tmp_path: Path, args: tuple[str, ...]) -> None:
+    """``--diff`` from the project root, applied by the real ``git apply`` (no ``-p0``), gives
+    the files ``--fix`` writes."""
+    by_diff = _constant_project(tmp_path / "diff")
+    (by_diff / "shop" / "orders.py").write_text(
+        _IDENTIFY + "analytics.track('u1', 'order-completed', {'total': 3})\n"
+    )
+    by_fix = tmp_path / "fix"
+    shutil.copytree(by_diff, by_fix)
+    files = sorted(p.relative_to(by_diff) for p in by_diff.rglob("*.py"))
+    before = {p: (by_diff / p).read_text() for p in files}
+
+    diff = _cli(by_diff, "--diff", *args)
+    assert diff.stdout.startswith("--- a/"), diff.stdout + diff.stderr
+    assert _git(by_diff, "init", "-q").returncode == 0
+    patch = tmp_path / "fixes.patch"
+    patch.write_text(diff.stdout)
+    check = _git(by_diff, "apply", "--check", str(patch))
+    assert check.returncode == 0, check.stderr
+    applied = _git(by_diff, "apply", str(patch))
+    assert applied.returncode == 0, applied.stderr
+
+    _cli(by_fix, "--fix", *args)
+    after = {p: (by_fix / p).read_text() for p in files}
+    assert after != before
+    assert after[Path("shop/constants.py")] == 'EVENT = "Signed Up"\n'
+    assert {p: (by_diff / p).read_text() for p in files} == after
