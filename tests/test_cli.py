@@ -59,7 +59,14 @@ def test_json_output_is_exactly_the_spec(app: Path) -> None:
     }
     assert data[0]["fix"] == {
         "edits": [
-            {"line": 3, "column": 23, "end_line": 3, "end_column": 34, "content": "'Signed Up'"}
+            {
+                "path": "app.py",
+                "line": 3,
+                "column": 23,
+                "end_line": 3,
+                "end_column": 34,
+                "content": "'Signed Up'",
+            }
         ],
         "applicability": "safe",
     }

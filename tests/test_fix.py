@@ -3,6 +3,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -220,7 +221,7 @@ def test_missing_file_is_reported(tmp_path: Path) -> None:
 def test_diff(app: Path, tmp_path: Path) -> None:
     out = diff_fixes([finding(edit(7, 30, 47, '"Order Completed"'))], root=tmp_path)
     assert app.read_text() == SOURCE
-    assert out.splitlines()[:3] == ["--- app.py", "+++ app.py", "@@ -4,5 +4,5 @@"]
+    assert out.splitlines()[:3] == ["--- a/app.py", "+++ b/app.py", "@@ -4,5 +4,5 @@"]
     assert '-    analytics.track(user.id, "order completed", {"total": 3})' in out.splitlines()
     assert '+    analytics.track(user.id, "Order Completed", {"total": 3})' in out.splitlines()
 
@@ -298,7 +299,14 @@ def test_module_constant_is_reported_once_at_its_definition(tmp_path: Path) -> N
     )
     done = _cli(tmp_path, "--format", "json", ".")
     found = [(d["line"], d["column"], d["fix"]["edits"]) for d in json.loads(done.stdout)]
-    edit = {"line": 4, "column": 6, "end_line": 4, "end_column": 17, "content": "'Signed Up'"}
+    edit = {
+        "path": "app.py",
+        "line": 4,
+        "column": 6,
+        "end_line": 4,
+        "end_column": 17,
+        "content": "'Signed Up'",
+    }
     assert found == [(4, 6, [edit])]
 
 
@@ -355,3 +363,75 @@ def test_a_fix_that_edits_a_file_not_allowed_is_refused_whole(app: Path, tmp_pat
     assert [s.path for s in result.skipped] == [escape]
     assert "not one of the files of this run" in result.skipped[0].reason
     assert escape not in diff_fixes([bad], root=tmp_path, allowed=[app])
+
+
+def _constant_project(tmp_path: Path) -> Path:
+    """``EVENT`` written in constants.py, used by a call in views.py (CIO002 on its value)."""
+    (tmp_path / "tracking_plan").mkdir(parents=True)
+    (tmp_path / "tracking_plan" / "plan.yaml").write_text(EXAMPLE_PLAN)
+    (tmp_path / "shop").mkdir()
+    (tmp_path / "shop" / "__init__.py").write_text("")
+    (tmp_path / "shop" / "constants.py").write_text('EVENT = "signed up"\n')
+    (tmp_path / "shop" / "views.py").write_text(
+        _IDENTIFY + "from shop.constants import EVENT\n"
+        "def view(u):\n    analytics.track(u, EVENT, {'plan': 'pro'})\n"
+    )
+    return tmp_path
+
+
+def test_json_edit_names_the_file_of_the_constant(tmp_path: Path) -> None:
+    """Checking the view alone: the finding is at the call, its edit in constants.py."""
+    root = _constant_project(tmp_path)
+    done = _cli(root, "--format", "json", "shop/views.py")
+    (found,) = [d for d in json.loads(done.stdout) if d["code"] == "CIO002"]
+    assert (found["path"], found["line"]) == ("shop/views.py", 6)
+    assert found["fix"]["edits"] == [
+        {
+            "path": "shop/constants.py",
+            "line": 1,
+            "column": 9,
+            "end_line": 1,
+            "end_column": 20,
+            "content": '"Signed Up"',
+        }
+    ]
+
+
+def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=60
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("shop/views.py",), (".",)],
+    ids=["edit-in-another-file", "whole-project"],
+)
+def test_diff_applies_with_plain_git_apply(tmp_path: Path, args: tuple[str, ...]) -> None:
+    """``--diff`` from the project root, applied by the real ``git apply`` (no ``-p0``), gives
+    the files ``--fix`` writes."""
+    by_diff = _constant_project(tmp_path / "diff")
+    (by_diff / "shop" / "orders.py").write_text(
+        _IDENTIFY + "analytics.track('u1', 'order-completed', {'total': 3})\n"
+    )
+    by_fix = tmp_path / "fix"
+    shutil.copytree(by_diff, by_fix)
+    files = sorted(p.relative_to(by_diff) for p in by_diff.rglob("*.py"))
+    before = {p: (by_diff / p).read_text() for p in files}
+
+    diff = _cli(by_diff, "--diff", *args)
+    assert diff.stdout.startswith("--- a/"), diff.stdout + diff.stderr
+    assert _git(by_diff, "init", "-q").returncode == 0
+    patch = tmp_path / "fixes.patch"
+    patch.write_text(diff.stdout)
+    check = _git(by_diff, "apply", "--check", str(patch))
+    assert check.returncode == 0, check.stderr
+    applied = _git(by_diff, "apply", str(patch))
+    assert applied.returncode == 0, applied.stderr
+
+    _cli(by_fix, "--fix", *args)
+    after = {p: (by_fix / p).read_text() for p in files}
+    assert after != before
+    assert after[Path("shop/constants.py")] == 'EVENT = "Signed Up"\n'
+    assert {p: (by_diff / p).read_text() for p in files} == after

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -21,6 +22,7 @@ from cio_lint.reporters import (
 
 HERE = Path(__file__).resolve().parent
 SARIF_SCHEMA = HERE / "data" / "sarif-schema-2.1.0.json"
+RULES_MD = HERE.parent / "docs" / "rules.md"
 SHARED_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / SARIF_SCHEMA.name
 
 
@@ -202,6 +204,7 @@ def test_json_is_the_spec_contract(ctx: ReportContext) -> None:
     assert data[1]["fix"] == {
         "edits": [
             {
+                "path": "a.py",
                 "line": 3,
                 "column": 26,
                 "end_line": 3,
@@ -211,6 +214,18 @@ def test_json_is_the_spec_contract(ctx: ReportContext) -> None:
         ],
         "applicability": "safe",
     }
+
+
+def test_json_edit_names_its_own_file(ctx: ReportContext) -> None:
+    """A fix that rewrites a constant in another file says which file each edit is in."""
+    there = Edit("shop/events.py", 1, 8, 1, 25, '"Order Completed"')
+    fix = Fix((there, Edit("shop/orders.py", 3, 26, 3, 43, '"Order Completed"')), "safe")
+    (data,) = json.loads(report_json([finding(fix=fix)], ctx))
+    assert data["path"] == "shop/orders.py"
+    assert [(e["path"], e["line"]) for e in data["fix"]["edits"]] == [
+        ("shop/events.py", 1),
+        ("shop/orders.py", 3),
+    ]
 
 
 def test_json_empty(ctx: ReportContext) -> None:
@@ -277,7 +292,7 @@ def test_sarif_validates_and_describes_rules(ctx: ReportContext) -> None:
     assert cio001["shortDescription"]["text"] == "An event name that is not in the tracking plan."
     assert cio001["fullDescription"]["text"].startswith("Every tracked event must be planned")
     assert cio001["helpUri"] == (
-        "https://github.com/cio-lint/cio-lint/blob/main/docs/rules.md#cio001"
+        "https://github.com/cio-lint/cio-lint/blob/main/docs/rules.md#cio001-unknown-event"
     )
     assert rules[2]["defaultConfiguration"] == {"level": "warning"}
     assert rules[3]["name"] == "syntax-error"  # not in the registry: described from the finding
@@ -315,6 +330,38 @@ def test_sarif_validates_and_describes_rules(ctx: ReportContext) -> None:
         }
     ]
     assert results[2]["level"] == "warning"
+
+
+def _github_anchors(markdown: str) -> set[str]:
+    """The anchors GitHub gives the headings of ``markdown`` (outside code fences)."""
+    anchors: set[str] = set()
+    fenced = False
+    for line in markdown.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        elif not fenced and re.match(r"#{1,6} ", line):
+            title = line.lstrip("#").strip().lower()
+            kept = "".join(ch for ch in title if ch.isalnum() or ch in "-_ ")
+            anchors.add(kept.replace(" ", "-"))
+    return anchors
+
+
+def test_sarif_help_uris_point_at_headings_of_rules_md(tmp_path: Path) -> None:
+    """Every rule of the real registry links to a heading that docs/rules.md has."""
+    anchors = _github_anchors(RULES_MD.read_text(encoding="utf-8"))
+    assert "cio002-event-name-case" in anchors  # the computation itself
+    ctx = ReportContext(root=tmp_path, cwd=tmp_path)
+    unregistered = finding("CIO999", message="not a rule of the registry")
+    doc = assert_valid_sarif(report_sarif([unregistered], ctx))
+    rules = doc["runs"][0]["tool"]["driver"]["rules"]
+    assert {r["id"] for r in rules} >= set(ctx.rules) and len(ctx.rules) > 20
+    prefix = "https://github.com/cio-lint/cio-lint/blob/main/docs/rules.md#"
+    for rule in rules:
+        uri = rule["helpUri"]
+        assert uri.startswith(prefix) and uri in rule["help"]["markdown"]
+        if rule["id"] != "CIO999":
+            assert uri[len(prefix) :] in anchors, rule["id"]
+    assert rules[-1]["helpUri"] == prefix + "cio999-syntax-error"
 
 
 def test_sarif_empty_run_validates(ctx: ReportContext) -> None:

@@ -405,9 +405,11 @@ def _split_lines(text: str) -> list[str]:
 
 
 def _diff(display: str, old: str, new: str) -> str:
+    """One file's unified diff with ``a/`` and ``b/`` headers, as ``git diff`` writes them, so
+    that ``git apply`` (and ``patch -p1``) take it from the folder the paths are relative to."""
     out: list[str] = []
     for line in difflib.unified_diff(
-        _split_lines(old), _split_lines(new), fromfile=display, tofile=display
+        _split_lines(old), _split_lines(new), fromfile=f"a/{display}", tofile=f"b/{display}"
     ):
         out.append(line)
         if not line.endswith(("\n", "\r")):

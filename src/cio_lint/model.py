@@ -35,6 +35,7 @@ class Edit:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "path": self.path,
             "line": self.line,
             "column": self.column,
             "end_line": self.end_line,

@@ -278,7 +278,7 @@ def _rule_descriptor(code: str, rule: Any, example: Finding | None) -> dict[str,
     if not short:
         short = name.replace("-", " ").capitalize()
         full = full or short
-    help_uri = DOCS_URL + code.lower()
+    help_uri = DOCS_URL + _anchor(f"{code} {name}")
     return {
         "id": code,
         "name": name,
@@ -292,6 +292,14 @@ def _rule_descriptor(code: str, rule: Any, example: Finding | None) -> dict[str,
         "defaultConfiguration": {"level": _level(severity)},
         "properties": {"fixable": bool(getattr(rule, "FIXABLE", example and example.fix))},
     }
+
+
+def _anchor(heading: str) -> str:
+    """The anchor GitHub gives a Markdown heading: lowercased, punctuation other than ``-`` and
+    ``_`` dropped, spaces made ``-`` (``CIO002 event-name-case`` -> ``cio002-event-name-case``),
+    the form of the headings of docs/rules.md that ``helpUri`` points at."""
+    kept = "".join(ch for ch in heading.strip().lower() if ch.isalnum() or ch in "-_ ")
+    return kept.replace(" ", "-")
 
 
 def _level(severity: str) -> str:
