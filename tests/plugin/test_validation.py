@@ -110,6 +110,31 @@ def test_runtime_track_before_identify(planned_project: pytest.Pytester) -> None
     result.stdout.fnmatch_lines(["  CIO003 Track of `Signed Up` for user `42` before *"])
 
 
+def test_case_variant_properties_are_checked_against_the_planned_event(
+    planned_project: pytest.Pytester,
+) -> None:
+    """CIO002 names the planned event; its schema still applies (docs/rules.md, CIO002)."""
+    planned_project.makepyfile(
+        """
+        import customerio.analytics as cdp
+
+        def test_sign_up(cio_events):
+            cdp.identify("u1", {"email": "a@b.c"})
+            cdp.track("u1", "signed_up", {"plan": "gold", "extra": 1})
+        """
+    )
+    result = planned_project.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "cio-lint: 3 tracking plan violations in the analytics calls of this test *",
+            "  CIO002 Event `signed_up` differs from planned `Signed Up` *",
+            "  CIO004 Property `extra` is not in the schema of `Signed Up`*",
+            "  CIO006 Property `plan` of `Signed Up`: 'gold' is not one of *",
+        ]
+    )
+
+
 def test_marker_opts_out(planned_project: pytest.Pytester) -> None:
     planned_project.makepyfile(
         """
