@@ -47,3 +47,23 @@ def lint(project: Callable[..., Path]) -> Lint:
 
 def codes(result: LintResult) -> list[tuple[str, int, str]]:
     return [(f.path, f.line, f.code) for f in result.findings]
+
+
+# the plan the capture tests of PostHog (7 and 6) and Mixpanel validate against
+CAPTURE_PLAN = textwrap.dedent(
+    """
+    version: 1
+    defaults:
+      additionalProperties: false
+    identify:
+      properties:
+        email: {type: string}
+    events:
+      Signed Up:
+        properties:
+          plan: {enum: [free, pro]}
+        required: [plan]
+      Report Exported:
+        properties: {}
+    """
+)

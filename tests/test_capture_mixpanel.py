@@ -4,27 +4,10 @@ the Segment shape, validated and counted like the others."""
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
+from conftest import CAPTURE_PLAN
 
-PLAN = textwrap.dedent(
-    """
-    version: 1
-    defaults:
-      additionalProperties: false
-    identify:
-      properties:
-        email: {type: string}
-    events:
-      Signed Up:
-        properties:
-          plan: {enum: [free, pro]}
-        required: [plan]
-      Report Exported:
-        properties: {}
-    """
-)
+PLAN = CAPTURE_PLAN
 
 
 @pytest.fixture

@@ -6,24 +6,9 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from conftest import CAPTURE_PLAN
 
-PLAN = textwrap.dedent(
-    """
-    version: 1
-    defaults:
-      additionalProperties: false
-    identify:
-      properties:
-        email: {type: string}
-    events:
-      Signed Up:
-        properties:
-          plan: {enum: [free, pro]}
-        required: [plan]
-      Report Exported:
-        properties: {}
-    """
-)
+PLAN = CAPTURE_PLAN
 
 #: the module API needs a key to build its default client; the host is loopback, port 9
 #: (discard): nothing is listening and nothing may be sent

@@ -14,26 +14,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import CAPTURE_PLAN
 
 POSTHOG6 = Path(__file__).resolve().parents[1] / ".venv" / "posthog6"
 
-PLAN = textwrap.dedent(
-    """
-    version: 1
-    defaults:
-      additionalProperties: false
-    identify:
-      properties:
-        email: {type: string}
-    events:
-      Signed Up:
-        properties:
-          plan: {enum: [free, pro]}
-        required: [plan]
-      Report Exported:
-        properties: {}
-    """
-)
+PLAN = CAPTURE_PLAN
 
 #: the module API needs a key to build its default client; the host is loopback, port 9
 #: (discard): nothing is listening and nothing may be sent. Every test module checks that it
