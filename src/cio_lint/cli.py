@@ -12,10 +12,10 @@ from typing import Any
 import click
 
 from cio_lint import __version__
+from cio_lint.commands._common import EXIT_FINDINGS, EXIT_OK, fail
 from cio_lint.config import Config, ConfigError, load_config, split_codes
 from cio_lint.discovery import check_paths, reason
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMATS = ("text", "json", "sarif", "github")
 
 
@@ -60,9 +60,7 @@ class _Command(click.Command):
             raise click.NoSuchOption(exc.option_name, possibilities=shown, ctx=exc.ctx) from None
 
 
-def _fail(message: str) -> None:
-    click.echo(f"Error: {message}", err=True)
-    sys.exit(EXIT_ERROR)
+_fail = fail
 
 
 @click.group(cls=_DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -544,67 +542,9 @@ def _list_rules(ctx: click.Context) -> None:
     ctx.exit(EXIT_OK)
 
 
-@main.command("rule", context_settings={"help_option_names": ["-h", "--help"]})
-@click.argument("code", required=False)
-@click.option("--all", "show_all", is_flag=True, help="List every rule instead.")
-def rule_command(code: str | None, show_all: bool) -> None:
-    """Explain a rule (CIO001, or its name: unknown-event), as `ruff rule` does."""
-    from cio_lint.explain import rule_text, rules_table
+from cio_lint.commands import register_all
 
-    if show_all or code is None:
-        click.echo(rules_table(), nl=False)
-        return
-    text = rule_text(code)
-    if text is None:
-        _fail(f"no rule `{code}`: `cio-lint rule --all` lists them")
-    click.echo(text, nl=False)
-
-
-@main.group("plan")
-def plan_group() -> None:
-    """Tracking-plan tools."""
-
-
-@plan_group.command("check")
-@click.argument("plan_path", required=False, type=click.Path(path_type=Path))
-def plan_check(plan_path: Path | None) -> None:
-    """Validate the tracking plan alone: meta-schema, schemas, $refs, duplicate and colliding names."""
-    from cio_lint.plan import PlanError, find_plan, load_plan
-
-    configured = None
-    if plan_path is None:  # `plan` in [tool.cio-lint], as a check reads it, then tracking_plan/
-        try:
-            configured = load_config(Path.cwd()).plan
-        except ConfigError as exc:
-            _fail(str(exc))
-            return
-    path = plan_path or configured or find_plan(Path.cwd())
-    if path is None:
-        _fail(
-            "no tracking plan found: no `plan` in [tool.cio-lint], and no `tracking_plan/` "
-            "here or in the parent folders"
-        )
-        return
-    try:
-        plan = load_plan(path)
-    except PlanError as exc:
-        _fail(str(exc))
-        return
-    shown = os.path.relpath(path) if Path(path).resolve().is_relative_to(Path.cwd()) else str(path)
-    if plan.warnings:
-        # a keyword JSON Schema does not know constrains nothing: the plan does not say what
-        # its author meant (a lint run only warns about them)
-        click.echo(f"Error: {shown} is not a valid tracking plan", err=True)
-        for issue in plan.warnings:
-            click.echo(f"  {issue}", err=True)
-    collisions = plan.collisions()
-    for group in collisions:
-        names = " and ".join(f"`{n}`" for n in group)
-        click.echo(f"{shown}: event names {names} collide ignoring case and separators", err=True)
-    if collisions or plan.warnings:
-        sys.exit(EXIT_ERROR)
-    count = len(plan.events)
-    click.echo(f"{shown}: valid tracking plan ({count} event{'s' if count != 1 else ''})")
+register_all(main)
 
 
 def run() -> None:
