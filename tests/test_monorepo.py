@@ -93,3 +93,54 @@ def test_configuration_found_as_ruff_finds_its_own(tmp_path: Path) -> None:
     assert load_config(service).ignore == ("CIO003",)
     (service / ".cio-lint.toml").write_text('[tool.cio-lint]\nignore = ["CIO007"]\n')
     assert load_config(service).ignore == ("CIO007",)  # .cio-lint.toml first, as .ruff.toml
+
+
+FIXTURE = Path(__file__).parent / "fixtures" / "real_monorepo"
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The committed uv-workspace fixture, copied (it is linted in place by the unseen-project
+    tests too), as a checkout: its top is the repository's."""
+    import shutil
+
+    root = tmp_path / "shoplane"
+    shutil.copytree(FIXTURE, root)
+    (root / ".git").mkdir()
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+    return root
+
+
+def test_workspace_service_run_from_its_folder(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a developer in one service runs `cio-lint .`: the root's [tool.cio-lint] and plan are
+    # found above the service's own pyproject.toml, the shared library's wrapper is followed,
+    # and the other service's `app.events` (same dotted name) is not mixed in
+    monkeypatch.chdir(workspace / "services" / "worker")
+    code, out = run(".", "-q")
+    assert code == 1
+    assert [line.split(" ")[0:2] for line in out.splitlines()] == [
+        ["app/events.py:11:29:", "CIO002"],
+        ["app/tasks.py:5:52:", "CIO006"],
+    ]
+    code, out = run(".", "--format", "github")
+    assert out.splitlines()[0].startswith(
+        "::error file=services/worker/app/events.py,line=11,col=29,"
+    )
+
+
+def test_workspace_from_the_top_checks_every_member(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(workspace)
+    code, out = run(".")
+    assert code == 1
+    found = [line.split(" ")[0:2] for line in out.splitlines()[:-1]]
+    assert found == [
+        ["services/api/app/events.py:15:9:", "CIO005"],
+        ["services/api/app/events.py:15:37:", "CIO004"],
+        ["services/worker/app/events.py:11:29:", "CIO002"],
+        ["services/worker/app/tasks.py:5:52:", "CIO006"],
+    ]
+    assert out.splitlines()[-1].startswith("Checked 10 SDK calls in 8 files (8 through wrappers).")
