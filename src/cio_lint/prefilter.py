@@ -8,6 +8,7 @@ cannot import an SDK at all. See docs/architecture.md.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -308,7 +309,9 @@ def mentioned(data: bytes, names: frozenset[str]) -> frozenset[str]:
     return _mentions_in(data, _mention_pattern(names))
 
 
+@functools.lru_cache(maxsize=64)
 def _mention_pattern(names: frozenset[str]) -> re.Pattern[bytes]:
+    """One pattern per set of names (a round asks every file about the same new names)."""
     alternatives = b"|".join(re.escape(n.encode("utf-8")) for n in sorted(names))
     return re.compile(rb"\.[ \t\f]*(" + alternatives + rb")(?![\w\x80-\xff])")
 
