@@ -268,6 +268,25 @@ def test_valid_nesting_deeper_than_libcst_can_take_is_a_cio900(project, jobs: st
     assert error["message"].startswith("Expression too deeply nested to analyse (")
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_nesting_libcst_cannot_take_in_code_left_out_does_not_stop_the_file(
+    project, jobs: str
+) -> None:
+    """Only what trimming keeps reaches libcst, so only that is measured against its bounds:
+    the same ``and`` chain, in a function that mentions no SDK name, no longer makes the
+    whole file a CIO900 (its SDK call is checked); CPython still compiles all of it."""
+    chain = " and ".join(["a"] * 8000)
+    files = {
+        "good.py": GOOD,
+        "ands.py": GOOD + "def unrelated(a):\n    return " + chain + "\n",
+    }
+    done = _cli(project({**files, **FILLER}), ".", "-j", jobs)
+    assert _found(done) == [("ands.py", 2, "CIO001"), ("good.py", 2, "CIO001")]
+    broken = {**files, "ands.py": files["ands.py"] + "def f(a, a):\n    pass\n"}
+    done = _cli(project({**broken, **FILLER}), ".", "-j", jobs)
+    assert ("ands.py", 5, "CIO900") in _found(done)  # compiled whole: CPython rejects it
+
+
 def test_a_file_over_the_memory_budget_is_a_cio901_and_costs_little(project) -> None:
     """25 KiB of calls nested fifty deep took libcst over a gigabyte; the estimate made from
     CPython's tree refuses it before libcst starts."""

@@ -10,6 +10,7 @@ qualified-name providers, whose cost dominates libcst's (imports are resolved by
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -26,7 +27,7 @@ from cio_lint.analysis.must import ROOT, MustTree
 from cio_lint.analysis.positions import Positions
 from cio_lint.analysis.syms import UNKNOWN, Loc, Sym, key
 from cio_lint.analysis.syntax import TOO_DEEP, check, deep, raised_recursion_limit, retire
-from cio_lint.analysis.trim import trim_with_words
+from cio_lint.analysis.trim import Trimmed, trim_with_words
 
 _PYTHON_LINES = re.compile(r"\r\n|\r|\n")
 _SUPPRESS = re.compile(
@@ -84,7 +85,14 @@ def _extract_file(
     max_file_bytes: int,
 ) -> FileFacts:
     facts = FileFacts(path=path, module=module, is_package=is_package)
-    checked = check(source, path, max_file_bytes)
+    narrow = None
+    if trim is not None:
+        tails, tops = trim
+
+        def narrow(text: str, tree: ast.Module) -> Trimmed:
+            return trim_with_words(text, tails, tops, tree)
+
+    checked = check(source, path, max_file_bytes, narrow)
     if checked.text is None:
         facts.error = checked.error
         return facts
@@ -96,8 +104,8 @@ def _extract_file(
         facts.error, facts.too_large = checked.error, checked.too_large
         return facts
     parsed, line_map = checked.text, None
-    if trim is not None:
-        trimmed = trim_with_words(checked.text, trim[0], trim[1], checked.tree)
+    trimmed = checked.trimmed
+    if trimmed is not None:
         facts.dropped = trimmed.dropped
         if trimmed.lines is not None:
             parsed, line_map = trimmed.text, trimmed.lines

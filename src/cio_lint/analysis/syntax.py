@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple, TypeVar
 
+from cio_lint.analysis.trim import Trimmed, blank
 from cio_lint.source import SourceError, decode
 
 Error = tuple[int, int, str]  # line, column, message (``FileFacts.error``)
@@ -68,20 +69,30 @@ class Checked:
     tree: ast.Module | None  # CPython's tree of it (None: ``error``)
     error: Error | None = None  # why it is a CIO900
     too_large: bool = False  # the error is a CIO901: over the memory budget
+    trimmed: Trimmed | None = None  # what ``narrow`` left of the text, for libcst
 
 
-def check(data: bytes, path: str, max_file_bytes: int) -> Checked:
+def check(
+    data: bytes,
+    path: str,
+    max_file_bytes: int,
+    narrow: Callable[[str, ast.Module], Trimmed] | None = None,
+) -> Checked:
     """The text and tree of a file CPython accepts and libcst can parse within bounds, or
     the error that makes it a CIO900 (a CIO901 if ``too_large``: over the memory budget of
-    ``max_file_bytes``). Call it on the ``deep`` thread."""
+    ``max_file_bytes``). Call it on the ``deep`` thread.
+
+    ``narrow``: what trims the text for libcst (``analysis.trim``), given CPython's tree. Only
+    what it keeps is measured against libcst's bounds (only that reaches libcst); CPython
+    parses and compiles the whole file."""
     try:
         text = decode(data).text
     except SourceError as exc:
         return Checked(None, None, (exc.line, 1, exc.message))
-    compiled = _compiled(text, path, len(data))
-    if not isinstance(compiled[0], ast.Module):
+    compiled = _compiled(text, path, len(data), narrow)
+    if compiled[0] is None:
         return Checked(text, None, compiled[1])
-    tree, size = compiled
+    tree, size, trimmed = compiled
     if size.depth > RETIRE_DEPTH:
         retire()
     if size.depth > MAX_DEPTH:
@@ -96,7 +107,7 @@ def check(data: bytes, path: str, max_file_bytes: int) -> Checked:
             f"{max_file_bytes // 1024} KiB allows: not checked"
         )
         return Checked(text, None, (1, 1, message), too_large=True)
-    return Checked(text, tree)
+    return Checked(text, tree, trimmed=trimmed)
 
 
 # Up to this depth the tree is compiled (faster than the text); deeper, the text: compiling a
@@ -104,9 +115,12 @@ def check(data: bytes, path: str, max_file_bytes: int) -> Checked:
 _TREE_COMPILE_DEPTH = 500
 
 
-def _compiled(text: str, path: str, size: int) -> tuple[ast.Module, Size] | tuple[None, Error]:
-    """CPython's tree of ``text`` and its ``measure``, or why CPython rejects it (what
-    ``python path`` says: parsing and compiling, warnings aside)."""
+def _compiled(
+    text: str, path: str, size: int, narrow: Callable[[str, ast.Module], Trimmed] | None
+) -> tuple[ast.Module, Size, Trimmed | None] | tuple[None, Error, None]:
+    """CPython's tree of ``text``, the ``measure`` of what ``narrow`` keeps of it, and that,
+    or why CPython rejects it (what ``python path`` says: parsing and compiling, warnings
+    aside)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SyntaxWarning, DeprecationWarning: not ours
         try:
@@ -115,24 +129,27 @@ def _compiled(text: str, path: str, size: int) -> tuple[ast.Module, Size] | tupl
             except (RecursionError, MemoryError):
                 retire()
                 compile(text, path, "exec", dont_inherit=True)  # CPython's own verdict
-                return None, (1, 1, f"{TOO_DEEP} (over {MAX_DEPTH} levels)")
-            measured = measure(tree, size)
-            deep_tree = measured.depth > _TREE_COMPILE_DEPTH
-            compile(text if deep_tree else tree, path, "exec", dont_inherit=True)
+                return None, (1, 1, f"{TOO_DEEP} (over {MAX_DEPTH} levels)"), None
+            trimmed = narrow(text, tree) if narrow is not None else None
+            kept = blank(tree, trimmed) if trimmed is not None else tree
+            measured = measure(kept, size)
+            # the depth of the code left out is not known: then the text, whatever its depth
+            by_text = kept is not tree or measured.depth > _TREE_COMPILE_DEPTH
+            compile(text if by_text else tree, path, "exec", dont_inherit=True)
         except SyntaxError as exc:
             if exc.lineno is None and "\0" in text:  # CPython does not say where the NUL is
                 line = text.count("\n", 0, text.index("\0")) + 1
-                return None, (line, 1, f"Syntax error: {exc.msg}")
-            return None, (exc.lineno or 1, exc.offset or 1, f"Syntax error: {exc.msg}")
+                return None, (line, 1, f"Syntax error: {exc.msg}"), None
+            return None, (exc.lineno or 1, exc.offset or 1, f"Syntax error: {exc.msg}"), None
         except RecursionError as exc:
             retire()
-            return None, (1, 1, f"Too deeply nested for Python: {exc}")
+            return None, (1, 1, f"Too deeply nested for Python: {exc}"), None
         except MemoryError:
             retire()
-            return None, (1, 1, "Too deeply nested for Python: its parser ran out of memory")
+            return None, (1, 1, "Too deeply nested for Python: its parser ran out of memory"), None
         except ValueError as exc:  # Python before 3.11.4: null bytes
-            return None, (1, 1, f"Syntax error: {exc}")
-    return tree, measured
+            return None, (1, 1, f"Syntax error: {exc}"), None
+    return tree, measured, trimmed
 
 
 @dataclass

@@ -68,6 +68,8 @@ class Trimmed(NamedTuple):
     text: str  # what libcst parses
     dropped: frozenset[str]  # identifiers of the code left out
     lines: list[int] | None  # the file's line number of each line of ``text`` (None: all kept)
+    # the first line (decorators included) of each function or method left out
+    firsts: frozenset[int] = frozenset()
 
 
 _IDENT = re.compile(r"[A-Za-z_]\w*")
@@ -169,11 +171,13 @@ def trim_with_words(
     if len(kept) == len(units):
         return Trimmed(text, frozenset(), None)
     dropped: set[str] = set()
+    firsts: set[int] = set()
     removed = [False] * len(lines)
     for i, (_, _, _, spans) in enumerate(units):
         if i in kept:
             continue
         for first, last in spans:
+            firsts.add(first)
             dropped.update(_IDENT.findall("".join(lines[first - 1 : last])))
             head = lines[first - 1]
             indent = head[: len(head) - len(head.lstrip())]
@@ -182,7 +186,41 @@ def trim_with_words(
             for n in range(first, last):
                 removed[n] = True
     numbers = [n for n in range(1, len(lines) + 1) if not removed[n - 1]]
-    return Trimmed("".join(lines[n - 1] for n in numbers), frozenset(dropped), numbers)
+    return Trimmed(
+        "".join(lines[n - 1] for n in numbers), frozenset(dropped), numbers, frozenset(firsts)
+    )
+
+
+def blank(tree: ast.Module, trimmed: Trimmed) -> ast.Module:
+    """``tree`` as ``trimmed`` left it: each function or method it left out replaced by a
+    ``pass`` (a new module node; the kept nodes are shared, their lines the file's)."""
+    if not trimmed.firsts:
+        return tree
+
+    def gone(node: ast.stmt) -> bool:
+        return isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and (
+            _span(node)[1] in trimmed.firsts
+        )
+
+    def passed(node: ast.stmt) -> ast.stmt:
+        return ast.copy_location(ast.Pass(), node)
+
+    body: list[ast.stmt] = []
+    for node in tree.body:
+        if gone(node):
+            body.append(passed(node))
+        elif isinstance(node, ast.ClassDef) and any(gone(m) for m in node.body):
+            cls = ast.ClassDef(
+                name=node.name,
+                bases=node.bases,
+                keywords=node.keywords,
+                body=[passed(m) if gone(m) else m for m in node.body],
+                decorator_list=node.decorator_list,
+            )
+            body.append(ast.copy_location(cls, node))
+        else:
+            body.append(node)
+    return ast.Module(body=body, type_ignores=tree.type_ignores)
 
 
 def _span(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, int, int]:
