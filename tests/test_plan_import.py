@@ -293,6 +293,13 @@ def test_dropped_rules_and_foreign_keys_are_reported(tmp_path: Path) -> None:
     code, _, err = run("plan", "import", str(source), "--to", str(tmp_path / "r"))
     assert code == 0
     assert f"{source}: `page` (page): not imported" in err.splitlines()
+    source = REALWORLD / "snowplow-iglu-central"
+    code, _, err = run("plan", "import", str(source), "--to", str(tmp_path / "i"))
+    assert code == 0
+    assert (
+        f"{source}: iglu:com.snowplowanalytics.snowplow/link_click/jsonschema/1-0-0: replaced by "
+        "1-0-1, not imported"
+    ) in err.splitlines()
     source = REALWORLD / "segment-typewriter" / "typewriter-e2e-plan.v8-publicapi.json"
     code, _, err = run("plan", "import", str(source), "--to", str(tmp_path / "t"))
     assert code == 0
@@ -327,3 +334,33 @@ def test_an_undefined_property_group_is_an_error(tmp_path: Path) -> None:
     code, _, err = run("plan", "import", str(tmp_path / "p.yaml"), "--to", str(tmp_path / "o"))
     assert code == 2
     assert "property group `nope` is not defined" in err
+
+
+def test_segment_rules_that_are_not_imported_are_named(tmp_path: Path) -> None:
+    import json
+
+    v8 = {
+        "rules": [
+            {"type": "TRACK", "key": "Ordered", "version": 1, "jsonSchema": {"properties": {}}},
+            {"type": "TRACK", "key": "Ordered", "version": 2, "jsonSchema": {"properties": {}}},
+            {"type": "PAGE", "key": "Home", "version": 1, "jsonSchema": {}},
+        ]
+    }
+    context = {"properties": {"context": {"properties": {"ip": {"type": "string"}}}}}
+    v7 = {"rules": {"events": [{"name": "Ordered", "rules": context}], "global": context}}
+    for name, doc in (("v8.json", v8), ("v7.json", v7)):
+        (tmp_path / name).write_text(json.dumps(doc))
+    code, _, err = run("plan", "import", str(tmp_path / "v8.json"), "--to", str(tmp_path / "a"))
+    assert code == 0
+    shown = (tmp_path / "v8.json").as_posix()
+    assert err.splitlines() == [
+        f"{shown}: rule `Ordered` version 1: replaced by version 2, not imported",
+        f"{shown}: rule `Home` (PAGE): only TRACK, IDENTIFY and GROUP rules are imported",
+    ]
+    code, _, err = run("plan", "import", str(tmp_path / "v7.json"), "--to", str(tmp_path / "b"))
+    assert code == 0
+    shown = (tmp_path / "v7.json").as_posix()
+    assert err.splitlines() == [
+        f"{shown}: `rules.global`: not imported (cio-lint plans describe track, identify and group)",
+        f"{shown}: event `Ordered`: its `context` rules are not imported",
+    ]
