@@ -15,6 +15,7 @@ Supported inputs:
 - RudderTyper ``plan.json``: ``rules.events[]`` with ``eventType`` track/identify/group.
 - Rudder CLI "data catalog as code" projects (``version: rudder/v0.1`` YAML files).
 - Iglu self-describing schema folders (``vendor/name/jsonschema/1-0-0``).
+- PostHog ``posthog.events.yaml`` and OpenTrackPlan folders: ``importers_more.py``.
 
 Page, screen and alias rules are dropped: cio-lint plans describe track, identify and group.
 """
@@ -29,6 +30,7 @@ from typing import Any
 
 import yaml
 
+from cio_lint.plan import importers_more
 from cio_lint.plan.errors import PlanError, PlanIssue
 
 # Keys that hold data, not schemas: never rewritten when cleaning a schema.
@@ -55,6 +57,8 @@ def detect_format(data: object) -> str | None:
         return "typewriter-v7"
     if _is_iglu(data):
         return "iglu"
+    if importers_more.is_posthog(data):
+        return "posthog-events"
     return None
 
 
@@ -70,6 +74,8 @@ def convert(data: Any, fmt: str) -> dict[str, Any]:
         return _from_ruddertyper(data)
     if fmt == "iglu":
         return convert_iglu([data])
+    if fmt == "posthog-events":
+        return importers_more.convert_posthog(data)
     raise ValueError(f"unknown plan format {fmt!r}")
 
 
@@ -81,6 +87,9 @@ def import_plan(path: Path) -> dict[str, Any]:
     path = Path(path)
     shown = path.as_posix()
     if path.is_dir():
+        opentp = importers_more.opentp_files(path)
+        if opentp is not None:
+            return importers_more.convert_opentp(opentp)
         rudder_docs = []
         for f in sorted(path.rglob("*")):
             if f.suffix.lower() in (".yaml", ".yml") and f.is_file():
@@ -128,7 +137,8 @@ def _unrecognised(shown: str) -> PlanError:
                 None,
                 "$",
                 "expected a Segment Typewriter v7/v8 or RudderTyper `plan.json`, a Rudder CLI "
-                "project or an Iglu schema folder",
+                "project, an Iglu schema folder, a `posthog.events.yaml` or an OpenTrackPlan "
+                "folder",
             )
         ],
     )

@@ -67,7 +67,7 @@ def load_plan(path: Path) -> Plan:
     """Load a plan folder (every ``*.yaml``/``*.yml``/``*.json`` below it) or a single file.
 
     A single JSON file, or a folder, in a foreign format (Segment Typewriter v7/v8, RudderTyper,
-    a Rudder CLI project, Iglu schemas) is converted on the fly, so ``plan check`` works on an
+    a Rudder CLI project, Iglu schemas, PostHog, OpenTrackPlan) is converted on the fly, so ``plan check`` works on an
     export before it is imported.
     """
     path = Path(path)
@@ -78,7 +78,7 @@ def load_plan(path: Path) -> Plan:
         root = path.resolve()
         files = _discover(root)
         sources = [_read(f, _join(shown, f.relative_to(root).as_posix()), root) for f in files]
-        rudder = _rudder_project(sources, root, shown)
+        rudder = _rudder_project(sources, root, shown) or _opentp_project(sources, root, shown)
         if rudder is not None:
             sources = [rudder]
         elif not files:
@@ -373,6 +373,27 @@ def _rudder_project(sources: list[_Source], root: Path, shown: str) -> _Source |
     )
     try:
         source.data = importers.convert_rudder_project(docs)
+        source.ok = True
+    except PlanError as exc:
+        source.issues.extend(PlanIssue(shown, None, i.pointer, i.message) for i in exc.issues)
+    return source
+
+
+def _opentp_project(sources: list[_Source], root: Path, shown: str) -> _Source | None:
+    """An OpenTrackPlan folder (a root ``opentp.yaml``), converted as a whole (or ``None``)."""
+    from cio_lint.plan import importers_more
+
+    if not (root / "opentp.yaml").is_file() or not sources:
+        return None
+    if not all(s.ok and importers_more.is_opentp_doc(s.data) for s in sources):
+        return None
+    docs = [(s.path.relative_to(root).as_posix(), s.data) for s in sources]
+    source = _Source(
+        path=root, display=shown, uri=root.as_uri() + "/", files=tuple(s.path for s in sources)
+    )
+    source.foreign = True
+    try:
+        source.data = importers_more.convert_opentp(docs)
         source.ok = True
     except PlanError as exc:
         source.issues.extend(PlanIssue(shown, None, i.pointer, i.message) for i in exc.issues)

@@ -418,6 +418,19 @@ class Plan:
     def __repr__(self) -> str:
         return f"Plan({str(self.root)!r}, {len(self.events)} events)"
 
+    @classmethod
+    def empty(cls, root: Path = Path(".")) -> Plan:
+        """A plan with no events and no traits, for analysing code without one (``plan init``)."""
+        return cls(
+            root=root,
+            files=(),
+            events={},
+            identify=None,
+            group=None,
+            defaults_additional_properties=False,
+            fingerprint="empty",
+        )
+
     def event(self, name: str) -> EventSpec | None:
         return self.events.get(name)
 
