@@ -8,14 +8,16 @@ summary (merged across pytest-xdist workers). Inert for tests that do not reques
 
 from __future__ import annotations
 
+import os
 import warnings
-from collections.abc import Generator, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from cio_lint.capture import EventRecorder
+from cio_lint.capture._sites import Site
 from cio_lint.capture.validate import Violation, validate
 
 if TYPE_CHECKING:
@@ -214,7 +216,10 @@ def _check(item: pytest.Item, recorder: EventRecorder) -> None:
             f"could not be loaded ({_OPT_OUT} to skip)\n{error}",
             pytrace=False,
         )
-    violations = validate(messages, plan, path=item.nodeid, ignore=ignore)
+    violations = validate(
+        messages, plan, path=item.nodeid, ignore=ignore, sites_of=recorder.sites_of
+    )
+    place = _placer(item)
     reported = item.stash.setdefault(_REPORTED, set())
     fresh: list[Violation] = []
     for violation in violations:
@@ -225,7 +230,7 @@ def _check(item: pytest.Item, recorder: EventRecorder) -> None:
         if violation.severity != "error":
             lineno = (item.location[1] or 0) + 1
             warnings.warn_explicit(
-                CioLintWarning(violation.render()), CioLintWarning, str(item.path), lineno
+                CioLintWarning(violation.render(place)), CioLintWarning, str(item.path), lineno
             )
     errors = [v for v in fresh if v.severity == "error"]
     if errors:
@@ -235,10 +240,30 @@ def _check(item: pytest.Item, recorder: EventRecorder) -> None:
                 f"cio-lint: {len(errors)} tracking plan {noun} in the analytics calls of this "
                 f"test (plan: {_shown(path, item.config)}):"
             ),
-            *(f"  {v.render()}" for v in errors),
+            *(f"  {v.render(place)}" for v in errors),
             f"Fix the calls or the plan, or opt out with {_OPT_OUT}.",
         ]
         pytest.fail("\n".join(lines), pytrace=False)
+
+
+def _placer(item: pytest.Item) -> Callable[[tuple[Site, ...]], str | None]:
+    """Where a message was sent from, for a failure message: the project's innermost frame
+    (``app/shop.py:12``), and the test's own line when the call came through other code
+    (``app/shop.py:12, called from tests/test_shop.py:30``)."""
+    test_file = os.path.normcase(str(item.path))
+
+    def place(sites: tuple[Site, ...]) -> str | None:
+        if not sites:
+            return None
+        first = f"{_shown(Path(sites[0][0]), item.config)}:{sites[0][1]}"
+        if os.path.normcase(sites[0][0]) == test_file:
+            return first
+        for filename, line in sites[1:]:
+            if os.path.normcase(filename) == test_file:
+                return f"{first}, called from {_shown(Path(filename), item.config)}:{line}"
+        return first
+
+    return place
 
 
 def _shown(path: Path, config: pytest.Config) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from cio_lint.capture.validate import to_callsite, validate
@@ -53,20 +55,25 @@ def test_violations_fail_the_test_one_line_each(planned_project: pytest.Pytester
     )
     result = planned_project.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
+    f = "test_violations_fail_the_test_one_line_each.py"
     result.stdout.fnmatch_lines(
         [
             (
                 "cio-lint: 5 tracking plan violations in the analytics calls of this test "
                 "(plan: tracking_plan):"
             ),
-            "  CIO008 Trait `favourite` *  (identify, user `u1`)",
-            "  CIO004 Property `extra` *`Signed Up`*  (track `Signed Up`, user `u1`) x2",
+            # each names the line that sent the message (none: sent from a thread of its own)
+            f"  CIO008 Trait `favourite` *  (identify, user `u1`) at {f}:7",
+            (
+                "  CIO004 Property `extra` *`Signed Up`*  (track `Signed Up`, user `u1`) x2"
+                f" at {f}:8, {f}:16"
+            ),
             (
                 "  CIO006 Property `plan` of `Signed Up`: 'gold' is not one of *"
-                "(track `Signed Up`, user `u1`)"
+                f"(track `Signed Up`, user `u1`) at {f}:8"
             ),
             "  CIO005 *`total`*`Order Completed`*  (track `Order Completed`, user `u1`)",
-            "  CIO001 Event `Orders Completed` is not in the tracking plan*",
+            f"  CIO001 Event `Orders Completed` is not in the tracking plan* at {f}:13",
             "Fix the calls or the plan, or opt out with @pytest.mark.cio_lint(validate=False).",
         ]
     )
@@ -103,7 +110,7 @@ def test_runtime_track_before_identify(planned_project: pytest.Pytester) -> None
             "cio-lint: 1 tracking plan violation in the analytics calls of this test *",
             (
                 "  CIO003 Track of `Signed Up` for user `u1` before any identify of `u1` in this "
-                "test  (track `Signed Up`, user `u1`)"
+                "test  (track `Signed Up`, user `u1`) at test_runtime_track_before_identify.py:5"
             ),
         ]
     )
@@ -225,7 +232,49 @@ def test_calls_in_fixture_teardown_are_validated_at_teardown(
     )
     result = planned_project.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, errors=1)
-    result.stdout.fnmatch_lines(["*CIO001 Event `Session Ended` is not in the tracking plan*"])
+    result.stdout.fnmatch_lines(
+        [
+            (
+                "*CIO001 Event `Session Ended` is not in the tracking plan*"
+                " at test_calls_in_fixture_teardown_are_validated_at_teardown.py:7"
+            )
+        ]
+    )
+
+
+def test_a_violation_names_the_project_line_that_sent_it_and_the_test_line(
+    planned_project: pytest.Pytester,
+) -> None:
+    """Through the project's own wrapper: its line, then the test's (SDK frames skipped)."""
+    planned_project.mkpydir("shop")
+    (planned_project.path / "shop" / "events.py").write_text(
+        "import customerio.analytics as cdp\n"
+        "\n"
+        "\n"
+        "def order_done(user_id, order_id):\n"
+        "    cdp.track(user_id, 'Order Completed', {'order_id': order_id})\n",
+        encoding="utf-8",
+    )
+    planned_project.makepyfile(
+        test_shop="""
+        from shop.events import order_done
+        import customerio.analytics as cdp
+
+        def test_checkout(cio_events):
+            cdp.identify("u1", {"email": "a@b.c"})
+            order_done("u1", "o1")
+        """
+    )
+    result = planned_project.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            (
+                "  CIO005 *`total`*`Order Completed`*  (track `Order Completed`, user `u1`)"
+                f" at {os.path.join('shop', 'events.py')}:5, called from test_shop.py:6"
+            )
+        ]
+    )
 
 
 def test_no_plan_means_no_validation(sdk_project: pytest.Pytester) -> None:

@@ -15,7 +15,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from cio_lint import sdks
-from cio_lint.capture import _network
+from cio_lint.capture import _network, _sites
 from cio_lint.capture._patch import Patcher
 
 if TYPE_CHECKING:
@@ -102,8 +102,11 @@ class Hub:
     def emit(self, message: Mapping[str, Any]) -> None:
         with self._lock:
             recorders = list(self._recorders)
+        if not recorders:
+            return
+        where = _sites.sites(skip=2)  # the frames of the code that called the SDK
         for recorder in recorders:
-            recorder.record(dict(message))
+            recorder.record(dict(message), where)
 
     def drop(self, messages: list[dict[str, Any]]) -> None:
         """Tell the intercepting recorders about messages discarded instead of sent."""

@@ -17,6 +17,7 @@ from unittest.mock import ANY
 
 from cio_lint.capture import _format as fmt
 from cio_lint.capture._hub import HUB, Hub
+from cio_lint.capture._sites import Site
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -61,6 +62,7 @@ class EventRecorder:
         self._hub = hub or HUB
         self._lock = threading.Lock()
         self._messages: list[Message] = []
+        self._sites: dict[int, tuple[Site, ...]] = {}  # id of a message in _messages -> its sites
         self._dropped: list[Message] = []
 
     # ------------------------------------------------------------------ lifecycle
@@ -82,10 +84,13 @@ class EventRecorder:
     ) -> None:
         self.stop()
 
-    def record(self, message: Message) -> None:
-        """Called by the SDK seams (from any thread)."""
+    def record(self, message: Message, sites: tuple[Site, ...] = ()) -> None:
+        """Called by the hub for each message a seam captured (from any thread); ``sites``:
+        the frames of the project's code that sent it, innermost first."""
         with self._lock:
             self._messages.append(message)
+            if sites:
+                self._sites[id(message)] = sites
 
     def record_dropped(self, message: Message) -> None:
         """Called by the hub for a message discarded instead of sent (once per message id)."""
@@ -98,6 +103,7 @@ class EventRecorder:
         """Forget what was captured so far (e.g. after a test's setup phase)."""
         with self._lock:
             self._messages.clear()
+            self._sites.clear()
 
     # ------------------------------------------------------------------ queries
     @property
@@ -105,6 +111,12 @@ class EventRecorder:
         """Every captured message, normalised to the Segment shape (a snapshot)."""
         with self._lock:
             return list(self._messages)
+
+    def sites_of(self, message: Mapping[str, Any]) -> tuple[Site, ...]:
+        """Where ``message`` (one of ``messages``) was sent from: (file, line) of the project's
+        frames, innermost first; empty when it was sent from an SDK's own thread."""
+        with self._lock:
+            return self._sites.get(id(message), ())
 
     @property
     def dropped(self) -> list[Message]:

@@ -13,6 +13,7 @@ from typing import Any, get_args
 
 from cio_lint import sdks
 from cio_lint.capture import _format as fmt
+from cio_lint.capture._sites import Site
 from cio_lint.model import CallKind, CallSite, DictVal, Finding, Known, Location
 
 Message = Mapping[str, Any]
@@ -22,11 +23,17 @@ _KINDS = frozenset(get_args(CallKind))
 _RUNTIME_LOCATION = "<runtime>"
 
 
+Place = Callable[[tuple[Site, ...]], "str | None"]  # a message's sites -> where to say it was sent
+_PLACES_SHOWN = 3
+
+
 @dataclass(frozen=True)
 class Violation:
     finding: Finding
     message: Message
     count: int = 1
+    # for each merged message, the project's frames that sent it (innermost first)
+    sites: tuple[tuple[Site, ...], ...] = ()
 
     @property
     def severity(self) -> str:
@@ -37,10 +44,20 @@ class Violation:
         """Identical violations (same finding on the same kind of message) share a key."""
         return (self.finding.code, self.finding.message, describe(self.message))
 
-    def render(self) -> str:
-        """``CIO006 Property `currency` of ...  (track `Order Completed`, user `u1`)``."""
+    def render(self, place: Place | None = None) -> str:
+        """``CIO006 Property `currency` of ...  (track `Order Completed`, user `u1`)``, then
+        `` x2`` for merged messages and, with ``place``, `` at app/shop.py:12`` for where each
+        was sent from."""
         text = f"{self.finding.code} {self.finding.message}  ({describe(self.message)})"
-        return text if self.count == 1 else f"{text} x{self.count}"
+        if self.count != 1:
+            text = f"{text} x{self.count}"
+        if place is not None:
+            shown = list(dict.fromkeys(p for s in self.sites if s and (p := place(s))))
+            if shown:
+                more = len(shown) - _PLACES_SHOWN
+                text += " at " + ", ".join(shown[:_PLACES_SHOWN])
+                text += f" and {more} more" if more > 0 else ""
+        return text
 
 
 def describe(msg: Message) -> str:
@@ -141,8 +158,10 @@ def validate(
     path: str = _RUNTIME_LOCATION,
     check_call: CheckCall | None = None,
     ignore: Iterable[str] = (),
+    sites_of: Callable[[Message], tuple[Site, ...]] | None = None,
 ) -> list[Violation]:
-    """Every violation in ``messages``, in capture order, identical ones merged."""
+    """Every violation in ``messages``, in capture order, identical ones merged (with the
+    sites ``sites_of`` gives for each message)."""
     if check_call is None:
         from cio_lint.rules import check_call as rules_check_call
 
@@ -162,9 +181,12 @@ def validate(
     for v in found:
         if ignored and v.finding.code.upper().startswith(ignored):
             continue
+        where = (sites_of(v.message),) if sites_of is not None else ()
         if v.key in merged:
             prev = merged[v.key]
-            merged[v.key] = Violation(prev.finding, prev.message, prev.count + 1)
+            merged[v.key] = Violation(
+                prev.finding, prev.message, prev.count + 1, prev.sites + where
+            )
         else:
-            merged[v.key] = v
+            merged[v.key] = Violation(v.finding, v.message, v.count, where)
     return list(merged.values())
