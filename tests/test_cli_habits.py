@@ -107,11 +107,11 @@ def test_list_rules_and_rule_all_list_every_rule() -> None:
 
 
 def test_progress_bar_redraws_at_most_ten_times_a_second(capsys, monkeypatch) -> None:
-    from cio_lint import cli
+    from cio_lint.commands import _show
 
     clock = iter(range(10**6))
-    monkeypatch.setattr(cli.time, "monotonic", lambda: next(clock) * 0.0001)  # 0.1 ms a file
-    bar = cli._ProgressBar()
+    monkeypatch.setattr(_show.time, "monotonic", lambda: next(clock) * 0.0001)  # 0.1 ms a file
+    bar = _show.ProgressBar()
     for done in range(1, 20001):
         bar(done, 20000)
     bar.close()

@@ -103,7 +103,7 @@ def ctx(tmp_path: Path) -> ReportContext:
 
 
 def test_reporters_table() -> None:
-    assert set(REPORTERS) == {"text", "json", "sarif", "github"}
+    assert set(REPORTERS) == {"text", "concise", "full", "json", "sarif", "github"}
 
 
 def test_default_registry_is_a_mapping(tmp_path: Path) -> None:

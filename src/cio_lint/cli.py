@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,10 +11,12 @@ import click
 
 from cio_lint import __version__
 from cio_lint.commands._common import EXIT_FINDINGS, EXIT_OK, fail
+from cio_lint.commands._show import ProgressBar, explain_wrappers_, show_progress, show_settings_
 from cio_lint.config import Config, ConfigError, load_config, split_codes
 from cio_lint.discovery import check_paths, reason
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("text", "concise", "full", "json", "sarif", "github")
+TEXT_FORMATS = ("text", "concise", "full")  # the human ones: summary line, colours, --statistics
 
 
 class _DefaultGroup(click.Group):
@@ -91,7 +91,15 @@ def main() -> None:
     type=click.Choice(FORMATS),
     default="text",
     show_default=True,
-    help="Report format (--output-format, as ruff spells it, is the same option).",
+    help="Report format: text (the source under each finding on a terminal), concise (one line "
+    "each), full (always the source), json, sarif, github. --output-format is the same option.",
+)
+@click.option(
+    "--color",
+    type=click.Choice(("auto", "always", "never")),
+    default="auto",
+    show_default=True,
+    help="Colours in text output; auto: when stdout is a terminal and NO_COLOR is not set.",
 )
 @click.option(
     "--select",
@@ -121,6 +129,11 @@ def main() -> None:
 )
 @click.option("--fix", is_flag=True, help="Apply safe fixes (CIO002), then report what remains.")
 @click.option("--diff", is_flag=True, help="Print the fixes as a unified diff; change nothing.")
+@click.option(
+    "--show-fixes",
+    is_flag=True,
+    help="After the report, list per file and code what --fix fixed (or, without --fix, would fix).",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are found.")
 @click.option(
     "--baseline",
@@ -197,6 +210,7 @@ def check(
     paths: tuple[Path, ...],
     plan_path: Path | None,
     output_format: str,
+    color: str,
     select: tuple[str, ...],
     extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
@@ -205,6 +219,7 @@ def check(
     force_exclude: bool | None,
     fix: bool,
     diff: bool,
+    show_fixes: bool,
     exit_zero: bool,
     baseline: Path | None,
     write_baseline: Path | None,
@@ -246,15 +261,15 @@ def check(
             prefilter=False if no_prefilter else None,
         )
         if show_settings:
-            _show_settings(config, plan_path, targets[0])
+            show_settings_(config, plan_path, targets[0])
             return
         plan = _load_plan(plan_path, config, targets[0])
         for warning in getattr(plan, "warnings", ()):
             # usable, but not what its author meant: `cio-lint plan check` fails on them
             click.echo(f"warning: {warning}", err=True)
-        bar = _ProgressBar() if _show_progress(progress) else None
+        bar = ProgressBar() if show_progress(progress) else None
         if explain_wrappers:
-            _explain_wrappers(targets, config, plan, jobs)
+            explain_wrappers_(targets, config, plan, jobs)
             return
         # What is written into the project comes from its files and plan alone, never from the
         # cache, which is not trusted (docs/security.md).
@@ -269,6 +284,7 @@ def check(
             why = " (every file named is excluded: `force-exclude`)" if config.force_exclude else ""
             click.echo(f"warning: no Python file to check under the paths given{why}", err=True)
         fixes_applied = 0
+        fixed_findings: list[Any] = []
         if diff:
             from cio_lint.fix import diff_fixes
 
@@ -284,6 +300,7 @@ def check(
                     f"warning: fix not applied to {skipped.path}: {skipped.reason}", err=True
                 )
             fixes_applied = len(outcome.fixed)
+            fixed_findings = list(outcome.fixed)
             if outcome.files_fixed:
                 result = lint_paths(targets, config, plan, jobs)
                 findings = result.findings
@@ -308,17 +325,18 @@ def check(
         root=_repository_root(config.root),
         cwd=Path.cwd(),
         show_source=output_format == "text" and output_file is None and sys.stdout.isatty(),
+        color=output_format in TEXT_FORMATS and _use_color(color, output_file is None),
         tool_version=__version__,
         fixes_applied=fixes_applied,
         counts=RunCounts(result.sdk_calls, result.files_checked, result.through_wrappers),
     )
-    if statistics and output_format == "text":
+    if statistics and output_format in TEXT_FORMATS:
         from cio_lint.explain import statistics as per_code
 
         text = per_code(findings)
     else:
         text = REPORTERS[output_format](findings, ctx)
-    if quiet and output_format == "text":
+    if quiet and output_format in TEXT_FORMATS:
         text = "".join(
             line + "\n"
             for line in text.splitlines()
@@ -330,7 +348,14 @@ def check(
         except OSError as exc:
             _fail(f"{output_file}: cannot write the report: {reason(exc)}")
     else:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=ctx.color or None)  # click strips ANSI from pipes
+    if show_fixes:
+        from cio_lint.explain import fix_enumeration
+
+        shown = fix_enumeration(fixed_findings if fix else findings, applied=fix)
+        click.echo(
+            shown, nl=False, err=output_format not in TEXT_FORMATS or output_file is not None
+        )
     if baseline_stale and stale:
         click.echo(
             f"{len(stale)} stale baseline entr{'y' if len(stale) == 1 else 'ies'} (no longer found):",
@@ -340,6 +365,18 @@ def check(
             click.echo(f"  {entry.describe()}", err=True)
     failed = any(f.severity == "error" for f in findings) or (baseline_stale and bool(stale))
     sys.exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_OK)
+
+
+def _use_color(choice: str, to_stdout: bool) -> bool:
+    """``--color``: ``always``/``never`` as said; ``auto`` colours a terminal's output unless
+    ``NO_COLOR`` is set to anything non-empty (no-color.org); ``FORCE_COLOR`` (non-empty)
+    colours it even when piped. Under ``auto``, a report written to ``--output-file`` is not
+    coloured."""
+    if choice != "auto":
+        return choice == "always"
+    if not to_stdout or os.environ.get("NO_COLOR", ""):
+        return False
+    return bool(os.environ.get("FORCE_COLOR", "")) or sys.stdout.isatty()
 
 
 def _repository_root(project_root: Path) -> Path:
@@ -366,41 +403,6 @@ def _patterns(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(p.strip() for value in values for p in value.split(",") if p.strip())
 
 
-def _show_progress(flag: bool | None) -> bool:
-    if flag is not None:
-        return flag
-    return sys.stderr.isatty() and os.environ.get("CI", "").lower() not in ("1", "true", "yes")
-
-
-class _ProgressBar:
-    """``[#####.....] 120/400 files`` on stderr, only once a run has taken over a second."""
-
-    def __init__(self) -> None:
-        self.start = time.monotonic()
-        self.drawn = 0.0
-        self.shown = False
-
-    def __call__(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if not self.shown and now - self.start < 1.0:
-            return
-        # at most ten redraws a second, and the last one (2,000 files: a few KB, not 115)
-        if self.shown and done < total and now - self.drawn < 0.1:
-            return
-        self.shown, self.drawn = True, now
-        width = 30
-        filled = width * done // max(total, 1)
-        sys.stderr.write(
-            f"\rcio-lint: parsing [{'#' * filled}{'.' * (width - filled)}] {done}/{total} files"
-        )
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.shown:
-            sys.stderr.write("\r\033[K")
-            sys.stderr.flush()
-
-
 def _load_plan(plan_path: Path | None, config: Config, start: Path) -> Any:
     from cio_lint.plan import find_plan, load_plan
 
@@ -416,123 +418,6 @@ def _load_plan(plan_path: Path | None, config: Config, start: Path) -> Any:
     if not path.exists():
         raise ConfigError(f"{path}: tracking plan not found")
     return load_plan(path)
-
-
-def _explain_wrappers(targets: Sequence[Path], config: Config, plan: Any, jobs: int | None) -> None:
-    from cio_lint import sdks
-    from cio_lint.engine import lint_paths
-    from cio_lint.sdk_versions import decide
-
-    versions = decide(config.root, config.sdk_versions)
-    for decision in versions.decisions.values():
-        line = decision.describe()
-        if line is not None:
-            click.echo(line)
-    for skipped in versions.skipped:
-        click.echo(f"  (skipped {skipped})")
-    result = lint_paths(targets, config, plan, jobs, use_run_cache=False)
-    variants = sdks.variants({name: versions.version(name) for name in versions.decisions})
-    if result.by_member_name:
-        click.echo(
-            "Receivers resolved by member name (one class of the scanned code holds a client under it):"
-        )
-        cwd = Path.cwd()
-        for (path, lineno, column), member in sorted(result.by_member_name.items()):
-            click.echo(f"  {_relative_path(path, cwd)}:{lineno}:{column} -> {member}")
-    if not result.wrappers:
-        click.echo("No wrappers found.")
-        return
-    for info in result.wrappers:
-        declared = info.qualname.startswith("declared:")
-        name = info.qualname.replace("declared:", "")
-        click.echo(
-            f"{info.module}.{name}({', '.join(info.params)}){'  [declared]' if declared else ''}"
-        )
-        for emission in info.emissions:
-            mapping = _describe_mapping(emission, variants)
-            click.echo(f"    -> {emission.method} ({emission.family}): {mapping}")
-            if len(emission.via) > 0:
-                click.echo(f"       through {' -> '.join(emission.via)}")
-
-
-def _relative_path(path: str, cwd: Path) -> str:
-    try:
-        return Path(path).relative_to(cwd).as_posix()
-    except ValueError:
-        return Path(path).as_posix()
-
-
-def _show_settings(config: Config, plan_path: Path | None, start: Path) -> None:
-    """``--show-settings``: every resolved setting, one per line (ruff's option of that name)."""
-    from cio_lint.plan import find_plan
-    from cio_lint.sdk_versions import decide
-
-    plan = plan_path or config.plan or find_plan(start if start.exists() else Path.cwd())
-    cache_dir = config.cache_dir or config.root / ".cio-lint-cache"
-    rows: list[tuple[str, object]] = [
-        ("root", str(config.root)),
-        ("settings file", str(config.source) if config.source else "(none: defaults)"),
-        ("plan", str(plan) if plan else "(none found)"),
-        ("select", list(config.select) or ["CIO"]),
-        ("ignore", list(config.ignore)),
-        ("exclude", list(config.exclude)),
-        ("extend-exclude", list(config.extend_exclude)),
-        ("per-file-ignores", {k: list(v) for k, v in config.per_file_ignores.items()}),
-        ("destinations", list(config.destinations)),
-        ("jobs", config.jobs or "(CPU count)"),
-        ("cache", str(cache_dir) if config.cache else "off"),
-        ("max-file-size", f"{config.max_file_bytes // 1024} KiB"),
-    ]
-    for key, value in rows:
-        click.echo(f"{key} = {value}")
-    click.echo("wrappers:" if config.wrappers else "wrappers = {}")
-    for name, spec in config.wrappers.items():
-        click.echo(f"  {name} = {spec}")
-    versions = decide(config.root, config.sdk_versions)
-    click.echo("sdk-versions:")
-    for decision in versions.decisions.values():
-        shown = {"newest": "newest", "installed": f"{decision.text} (installed)"}.get(
-            decision.source, f"{decision.text} (from {decision.source})"
-        )
-        click.echo(f"  {decision.name} = {shown}")
-        line = decision.describe()
-        if line is not None:
-            click.echo(f"      {line.split(': ', 1)[1]}")
-    for skipped in versions.skipped:
-        click.echo(f"  skipped {skipped}")
-
-
-def _describe_mapping(emission: Any, variants: Mapping[tuple[str, str], Any]) -> str:
-    """``user_id <- user, event <- name, properties <- props``: which parameter feeds what;
-    ``variants``: ``sdks.variants`` at the decided versions."""
-    from cio_lint.analysis.syms import mentions
-
-    variant = variants.get((emission.family, emission.method))
-    names = variant.signature.params if variant is not None else ()
-    parts = []
-    for i, arg in enumerate(emission.args):
-        if mentions(arg, "param"):
-            label = names[i] if i < len(names) else f"arg {i}"
-            parts.append(f"{label} <- {_params_in(arg)}")
-    for kw, value in emission.kwargs:
-        if mentions(value, "param"):
-            parts.append(f"{kw or '**'} <- {_params_in(value)}")
-    return ", ".join(parts) or "(no parameter forwarded)"
-
-
-def _params_in(sym: Any) -> str:
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, tuple) and node:
-            if node[0] == "param":
-                found.append(str(node[1]))
-                return
-            for part in node:
-                walk(part)
-
-    walk(sym)
-    return ", ".join(dict.fromkeys(found)) or "?"
 
 
 def _list_rules(ctx: click.Context) -> None:

@@ -56,3 +56,28 @@ def statistics(findings: Sequence[Finding]) -> str:
         mark = "[*]" if code in fixable else "   "
         lines.append(f"{count:>{width}}\t{code}\t{mark} {name}".rstrip())
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def fix_enumeration(findings: Sequence[Finding], applied: bool) -> str:
+    """``--show-fixes``: per file, how many findings of each code ``--fix`` fixed (``applied``)
+    or would fix (ruff's enumeration)::
+
+        Fixed 2 errors:
+        - examples/acme/views.py:
+            2 x CIO002 (event-name-case)
+    """
+    per_file: dict[str, Counter[str]] = {}
+    for f in findings:
+        if f.fix is not None and f.fix.edits and f.fix.applicability == "safe":
+            per_file.setdefault(f.path, Counter())[f.code] += 1
+    total = sum(sum(c.values()) for c in per_file.values())
+    if not total:
+        return "No errors fixed.\n" if applied else "No errors would be fixed by `--fix`.\n"
+    noun = "error" if total == 1 else "errors"
+    lines = [f"Fixed {total} {noun}:" if applied else f"Would fix {total} {noun} with `--fix`:"]
+    for path in sorted(per_file):
+        lines.append(f"- {path}:")
+        for code, count in sorted(per_file[path].items()):
+            rule = RULES.get(code)
+            lines.append(f"    {count} x {code} ({rule.NAME if rule else code})")
+    return "\n".join(lines) + "\n"

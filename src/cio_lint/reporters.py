@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -32,6 +32,8 @@ __all__ = [
     "ReportContext",
     "Reporter",
     "RunCounts",
+    "report_concise",
+    "report_full",
     "report_github",
     "report_json",
     "report_sarif",
@@ -76,6 +78,7 @@ class ReportContext:
     tool_version: str = __version__
     fixes_applied: int = 0
     counts: RunCounts | None = None
+    color: bool = False  # ANSI colours in text output (``--color``; the CLI decides)
 
 
 @dataclass(frozen=True)
@@ -118,12 +121,24 @@ def _safe_fix(finding: Finding) -> bool:
 # --------------------------------------------------------------------------------------- text
 
 
+_BOLD, _RED, _YELLOW, _CYAN, _RESET = "\033[1m", "\033[31m", "\033[33m", "\033[36m", "\033[0m"
+
+
+def _paint(text: str, style: str, on: bool) -> str:
+    return f"{style}{text}{_RESET}" if on and text else text
+
+
 def report_text(findings: Sequence[Finding], ctx: ReportContext) -> str:
+    """``path:line:col: CODE [*] message``, with the source line under it when
+    ``show_source``, and ANSI colours when ``color`` (path bold, code red for an error and
+    yellow for a warning, ``[*]`` cyan)."""
     lines: list[str] = []
     sources = _SourceCache(ctx.cwd)
+    on = ctx.color
     for f in _sorted(findings):
-        mark = " [*]" if _safe_fix(f) else ""
-        lines.append(f"{f.path}:{f.line}:{f.column}: {f.code}{mark} {f.message}")
+        mark = " " + _paint("[*]", _CYAN, on) if _safe_fix(f) else ""
+        code = _paint(f.code, _BOLD + (_RED if f.severity == "error" else _YELLOW), on)
+        lines.append(f"{_paint(f.path, _BOLD, on)}:{f.line}:{f.column}: {code}{mark} {f.message}")
         if ctx.show_source:
             lines.extend(_source_excerpt(f, sources))
     summary = _summary(findings, ctx.fixes_applied)
@@ -434,8 +449,20 @@ def report_github(findings: Sequence[Finding], ctx: ReportContext) -> str:
     return "".join(line + "\n" for line in lines)
 
 
+def report_concise(findings: Sequence[Finding], ctx: ReportContext) -> str:
+    """``text`` with one line per finding, never the source (ruff's ``concise``)."""
+    return report_text(findings, replace(ctx, show_source=False))
+
+
+def report_full(findings: Sequence[Finding], ctx: ReportContext) -> str:
+    """``text`` with the source line and carets under every finding, on a terminal or not."""
+    return report_text(findings, replace(ctx, show_source=True))
+
+
 REPORTERS: dict[str, Reporter] = {
     "text": report_text,
+    "concise": report_concise,
+    "full": report_full,
     "json": report_json,
     "sarif": report_sarif,
     "github": report_github,
