@@ -88,3 +88,50 @@ def test_show_fixes_goes_to_stderr_beside_a_machine_format(project) -> None:
     _, out, err = run("--show-fixes", "--format", "json", ".")
     assert out.startswith("[") and "Would fix" not in out
     assert "Would fix 1 error" in err
+
+
+SHOWN = {
+    "app.py": APP,
+    "helpers.py": (
+        "from segment import analytics\n\ndef send(u, name):\n    analytics.track(u, name, {})\n"
+    ),
+    "views.py": "from helpers import send\nsend('u1', 'Signed Up')\n",
+    "plain.py": "def add(a, b):\n    return a + b\n",
+}
+
+
+def _statuses(out: str) -> dict[str, str]:
+    rows = [line.split(None, 2) for line in out.splitlines()[:-1]]
+    return {row[1]: row[0] for row in rows}
+
+
+@pytest.mark.parametrize("cache", [(), ("--cache-dir", ".c")])
+def test_show_files_says_what_was_read_and_what_the_prefilter_skipped(project, cache) -> None:
+    project(SHOWN)
+    result = CliRunner().invoke(main, [*cache, "--show-files", "."])
+    if cache:  # a second run, from the cache: the same answer
+        result = CliRunner().invoke(main, [*cache, "--show-files", "."])
+    assert result.exit_code == 0
+    assert _statuses(result.stdout) == {
+        "app.py": "checked",
+        "helpers.py": "checked",
+        "views.py": "checked",  # no SDK import, but it imports a wrapper's module
+        "plain.py": "skipped",
+    }
+    assert "plain.py  (mentions no SDK, wrapper or client-holding module)" in result.stdout
+    assert result.stdout.splitlines()[-1] == (
+        "4 target files: 3 checked, 1 skipped by the prefilter; 0 other files read"
+    )
+
+
+def test_show_files_lists_files_read_only_to_resolve_names(project) -> None:
+    project(SHOWN)
+    _, out, _ = run("--show-files", "views.py")
+    # every file that imports an SDK is read, to find the wrappers the targets may call
+    assert _statuses(out) == {"views.py": "checked", "helpers.py": "read", "app.py": "read"}
+
+
+def test_show_files_without_the_prefilter_reads_everything(project) -> None:
+    project(SHOWN)
+    _, out, _ = run("--show-files", "--no-prefilter", ".")
+    assert set(_statuses(out).values()) == {"checked"}

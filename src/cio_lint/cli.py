@@ -11,7 +11,13 @@ import click
 
 from cio_lint import __version__
 from cio_lint.commands._common import EXIT_FINDINGS, EXIT_OK, fail
-from cio_lint.commands._show import ProgressBar, explain_wrappers_, show_progress, show_settings_
+from cio_lint.commands._show import (
+    ProgressBar,
+    explain_wrappers_,
+    show_files_,
+    show_progress,
+    show_settings_,
+)
 from cio_lint.config import Config, ConfigError, load_config, split_codes
 from cio_lint.discovery import check_paths, reason
 
@@ -182,6 +188,12 @@ def main() -> None:
     help="Print the resolved settings (SDK versions included, with where each was decided), then exit.",
 )
 @click.option(
+    "--show-files",
+    is_flag=True,
+    help="List every file of the run: checked, skipped by the prefilter (and why), or read "
+    "only to resolve names; then exit.",
+)
+@click.option(
     "--progress/--no-progress",
     default=None,
     help="Progress bar on stderr (default: when stderr is a terminal and CI is not set).",
@@ -231,6 +243,7 @@ def check(
     output_file: Path | None,
     explain_wrappers: bool,
     show_settings: bool,
+    show_files: bool,
     progress: bool | None,
     no_prefilter: bool,
     quiet: bool,
@@ -270,6 +283,9 @@ def check(
         bar = ProgressBar() if show_progress(progress) else None
         if explain_wrappers:
             explain_wrappers_(targets, config, plan, jobs)
+            return
+        if show_files:
+            show_files_(lint_paths(targets, config, plan, jobs, use_run_cache=False), Path.cwd())
             return
         # What is written into the project comes from its files and plan alone, never from the
         # cache, which is not trusted (docs/security.md).

@@ -60,6 +60,10 @@ class LintResult:
     sdk_calls: int = 0
     through_wrappers: int = 0
     files: tuple[str, ...] = ()  # every file of the run: the only ones ``--fix`` may write
+    # ``--show-files``: the target files, and every file whose facts the run used (parsed or
+    # from the cache); a target not read was skipped by the prefilter. Full runs only.
+    targets: tuple[str, ...] = ()
+    read: frozenset[str] = frozenset()
 
 
 def count_calls(resolved: Sequence[Resolved]) -> tuple[int, int]:
@@ -818,6 +822,8 @@ class Engine:
             by_member_name=dict(project.by_member_name),
             sdk_calls=counts[0],
             through_wrappers=counts[1],
+            targets=tuple(sorted(str(f.path) for f in target_files)),
+            read=frozenset(f.path for f in self.facts.values()),
         )
 
     def _root_covers(self, paths: Sequence[Path]) -> bool:

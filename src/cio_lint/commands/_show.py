@@ -165,3 +165,29 @@ def _params_in(sym: Any) -> str:
 
     walk(sym)
     return ", ".join(dict.fromkeys(found)) or "?"
+
+
+def show_files_(result: Any, cwd: Path) -> None:
+    """``--show-files``: every file of the run and what happened to it, then a count.
+
+    ``checked``: a target whose calls were checked; ``skipped``: a target the prefilter did not
+    read (it mentions no SDK module, no wrapper and no module that holds a client, so it cannot
+    make an SDK call); ``read``: not a target, read only to resolve what the targets use.
+    """
+    targets = set(result.targets)
+    rows: list[tuple[str, str, str]] = []
+    for path in sorted(targets | set(result.read)):
+        shown = _relative_path(path, cwd) if os.path.isabs(path) else path
+        if path not in targets:
+            rows.append(("read", shown, "not a target: resolves names the targets use"))
+        elif path in result.read:
+            rows.append(("checked", shown, ""))
+        else:
+            rows.append(("skipped", shown, "mentions no SDK, wrapper or client-holding module"))
+    for status, shown, why in rows:
+        click.echo(f"{status:<8} {shown}" + (f"  ({why})" if why else ""))
+    counts = {s: sum(1 for r in rows if r[0] == s) for s in ("checked", "skipped", "read")}
+    click.echo(
+        f"{len(targets)} target files: {counts['checked']} checked, {counts['skipped']} skipped "
+        f"by the prefilter; {counts['read']} other files read"
+    )
