@@ -248,7 +248,12 @@ def test_suppression_comments(lint: Lint) -> None:
             )
         }
     )
-    assert codes(result) == [("app.py", 6, "CIO001"), ("app.py", 7, "CIO001")]
+    # line 6: its comment names the wrong code, which hides nothing (CIO904)
+    assert codes(result) == [
+        ("app.py", 6, "CIO001"),
+        ("app.py", 6, "CIO904"),
+        ("app.py", 7, "CIO001"),
+    ]
 
 
 def test_unparsable_and_undecodable_files_are_findings_and_others_still_checked(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +141,11 @@ def main() -> None:
     is_flag=True,
     help="After the report, list per file and code what --fix fixed (or, without --fix, would fix).",
 )
+@click.option(
+    "--add-noqa",
+    is_flag=True,
+    help="Add a `# cio-lint: ignore[CODE]` comment to every line with a finding, then exit.",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are found.")
 @click.option(
     "--baseline",
@@ -232,6 +238,7 @@ def check(
     fix: bool,
     diff: bool,
     show_fixes: bool,
+    add_noqa: bool,
     exit_zero: bool,
     baseline: Path | None,
     write_baseline: Path | None,
@@ -289,7 +296,8 @@ def check(
             return
         # What is written into the project comes from its files and plan alone, never from the
         # cache, which is not trusted (docs/security.md).
-        fresh = config.with_overrides(cache=False) if fix or diff or write_baseline else config
+        writes = fix or diff or write_baseline or add_noqa
+        fresh = config.with_overrides(cache=False) if writes else config
         try:
             result = lint_paths(targets, fresh, plan, jobs, progress=bar)
         finally:
@@ -299,6 +307,8 @@ def check(
         if result.files_checked == 0:  # never an unexplained "All checks passed!"
             why = " (every file named is excluded: `force-exclude`)" if config.force_exclude else ""
             click.echo(f"warning: no Python file to check under the paths given{why}", err=True)
+        if add_noqa:
+            _add_noqa(findings, result.files, quiet)
         fixes_applied = 0
         fixed_findings: list[Any] = []
         if diff:
@@ -381,6 +391,20 @@ def check(
             click.echo(f"  {entry.describe()}", err=True)
     failed = any(f.severity == "error" for f in findings) or (baseline_stale and bool(stale))
     sys.exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_OK)
+
+
+def _add_noqa(findings: Sequence[Any], files: Sequence[str], quiet: bool) -> None:
+    """``--add-noqa``: suppress every finding where it is (not the file-level ones, and not
+    CIO904 itself), report the lines that cannot take a comment, exit 0."""
+    from cio_lint.suppressions import add_noqa
+
+    wanted = [f for f in findings if f.code not in ("CIO900", "CIO901", "CIO903", "CIO904")]
+    added, warnings = add_noqa(wanted, files)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if not quiet:
+        click.echo(f"Added {added} suppression comment{'' if added == 1 else 's'}.")
+    sys.exit(EXIT_OK)
 
 
 def _use_color(choice: str, to_stdout: bool) -> bool:

@@ -41,6 +41,7 @@ from cio_lint.prefilter import (
 )
 from cio_lint.rules import RULES, check_call
 from cio_lint.rules.flow import check_flow
+from cio_lint.suppressions import unused_suppressions
 
 _PARALLEL_MIN_FILES = 24
 _EARLY_CUTOFF_MAX_FILES = 16  # more changed files than this: a full run is as cheap
@@ -891,9 +892,11 @@ class Engine:
         seen: set[tuple[object, ...]] = set()
         cwd = Path.cwd()
         out = []
+        used: set[tuple[str, int, str]] = set()  # (path, line, code) a comment hid
         for finding in raw:
             facts_ = by_path.get(finding.path)
             if facts_ is not None and _suppressed(facts_, finding):
+                used.add((finding.path, finding.line, finding.code))
                 continue
             rel = _relative(finding.path, cwd)
             if not self.config.is_selected(finding.code, rel):
@@ -907,8 +910,46 @@ class Engine:
                 edits = tuple(replace(e, path=_relative(e.path, cwd)) for e in fix.edits)
                 fix = replace(fix, edits=edits)
             out.append(replace(finding, path=rel, fix=fix))
+        out.extend(self._unused_suppressions(by_path, targets, used, whole, cwd))
         out.sort(key=lambda x: x.sort_key)
         return out
+
+    def _unused_suppressions(
+        self,
+        by_path: dict[str, FileFacts],
+        targets: set[str],
+        used: set[tuple[str, int, str]],
+        whole: bool,
+        cwd: Path,
+    ) -> Iterator[Finding]:
+        """CIO904 in the target files that were read (``suppressions``)."""
+        files = {
+            path: f.suppressions
+            for path, f in by_path.items()
+            if path in targets and f.suppressions and f.error is None
+        }
+        if not files or not any(
+            self.config.is_selected("CIO904", _relative(path, cwd)) for path in files
+        ):
+            return
+        found = unused_suppressions(
+            files,
+            used,
+            whole,
+            checked=lambda code, path: (
+                code in RULES and self.config.is_selected(code, _relative(path, cwd))
+            ),
+            known=lambda code: code in RULES,
+        )
+        for finding in found:
+            rel = _relative(finding.path, cwd)
+            if not self.config.is_selected(finding.code, rel):
+                continue
+            fix = finding.fix
+            if fix is not None:
+                edits = tuple(replace(e, path=_relative(e.path, cwd)) for e in fix.edits)
+                fix = replace(fix, edits=edits)
+            yield replace(finding, path=rel, fix=fix)
 
     def _unreadable_findings(self) -> Iterator[Finding]:
         """CIO903 for each target file or folder that could not be read: met so by discovery,

@@ -28,28 +28,10 @@ from cio_lint.analysis.positions import Positions
 from cio_lint.analysis.syms import UNKNOWN, Loc, Sym, key
 from cio_lint.analysis.syntax import TOO_DEEP, check, deep, raised_recursion_limit, retire
 from cio_lint.analysis.trim import Trimmed, trim_with_words
+from cio_lint.suppressions import parse_suppressions
 
 _PYTHON_LINES = re.compile(r"\r\n|\r|\n")
-_SUPPRESS = re.compile(
-    r"#\s*(?:cio-lint:\s*ignore(?:\[(?P<codes>[A-Za-z0-9_,\s]*)\])?|noqa(?::\s*(?P<noqa>[A-Za-z0-9_,\s]+))?)"
-)
 _SNIPPET_MAX = 300
-
-
-def parse_suppressions(lines: Sequence[str]) -> dict[int, frozenset[str] | None]:
-    out: dict[int, frozenset[str] | None] = {}
-    for number, text in enumerate(lines, 1):
-        if "#" not in text:
-            continue
-        m = _SUPPRESS.search(text)
-        if not m:
-            continue
-        codes = m.group("codes") if m.group("codes") is not None else m.group("noqa")
-        if codes is None or not codes.strip():
-            out[number] = None
-        else:
-            out[number] = frozenset(c.strip().upper() for c in codes.split(",") if c.strip())
-    return out
 
 
 def extract_file(

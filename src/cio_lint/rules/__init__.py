@@ -18,6 +18,7 @@ from cio_lint.rules.calls import (
     SyntaxErrorRule,
     UnreadableFile,
     UnresolvedSdkReceiver,
+    UnusedSuppression,
 )
 from cio_lint.rules.events import (
     DeprecatedEvent,
@@ -72,6 +73,7 @@ _ALL_RULES: tuple[type[Rule], ...] = (
     FileTooLarge,
     UnresolvedSdkReceiver,
     UnreadableFile,
+    UnusedSuppression,
 )
 RULES: dict[str, type[Rule]] = {
     rule.CODE: rule for rule in sorted(_ALL_RULES, key=lambda r: r.CODE)

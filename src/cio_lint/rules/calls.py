@@ -153,3 +153,36 @@ class UnreadableFile(Rule):
 
     CODE, NAME = "CIO903", "unreadable-file"
     MESSAGE = "Cannot read this {what} ({reason}): {consequence}"
+
+
+class UnusedSuppression(Rule):
+    """A suppression comment that hides nothing (ruff's RUF100).
+
+    ``# cio-lint: ignore[CIO004]`` or ``# noqa: CIO004`` on a line with no CIO004 finding, a
+    bare ``# cio-lint: ignore`` on a line with no finding at all, or a code that is no rule
+    (``CIO04``): the comment outlived the problem it hid, or never hid one, and would hide the
+    next problem on that line unseen. Reported only where the run can tell: files cio-lint read,
+    codes it checked there, and, for rules over the whole project (CIO003, CIO2xx, CIO3xx), a
+    run over the whole project. Other tools' codes (``# noqa: E501``) and a bare ``# noqa`` are
+    never reported. The fix removes the unused codes, or the comment.
+    """
+
+    CODE, NAME = "CIO904", "unused-suppression"
+    SEVERITY = "warning"
+    FIXABLE = True
+    MESSAGE = "{message}"  # written by ``cio_lint.suppressions``
+    VALID = [
+        _CDP
+        + "analytics.track('u1', 'Signed Up', {'plan': 'pro', 'x': 1})  # cio-lint: ignore[CIO004]",
+        _CDP + "analytics.identify('u1', {'email': 'a@b.c'})  # noqa: E501",
+    ]
+    INVALID = [
+        Invalid(
+            _CDP + "analytics.identify('u1', {'email': 'a@b.c'})  # cio-lint: ignore[CIO008]",
+            _CDP + "analytics.identify('u1', {'email': 'a@b.c'})",
+        ),
+        Invalid(
+            _CDP + "analytics.identify('u1', {'email': 'a@b.c', 'x': 1})  # noqa: CIO008, CIO010",
+            _CDP + "analytics.identify('u1', {'email': 'a@b.c', 'x': 1})  # noqa: CIO008",
+        ),
+    ]
