@@ -37,7 +37,7 @@ class _DefaultGroup(click.Group):
         return super().parse_args(ctx, args)
 
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        formatter.write_usage("cio-lint", "[OPTIONS] [PATHS]...   |   cio-lint plan check [PLAN]")
+        formatter.write_usage("cio-lint", "[OPTIONS] [PATHS]...   |   cio-lint COMMAND [ARGS]...")
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """``cio-lint --help`` lists the options of a check (what ``cio-lint PATHS`` runs), then
@@ -78,8 +78,8 @@ def main() -> None:
     """Check analytics calls (Customer.io, Segment, RudderStack, PostHog, Mixpanel, Amplitude)
     against a tracking plan.
 
-    `cio-lint PATHS` checks PATHS (default: .) with the options below; `cio-lint plan check`
-    validates the plan alone.
+    `cio-lint PATHS` checks PATHS (default: .) with the options below; the commands listed
+    last work on the plan (`cio-lint plan --help`) and explain rules.
     """
 
 
