@@ -210,6 +210,11 @@ def main() -> None:
     hidden=True,
     help="Parse every file (for testing the prefilter).",
 )
+@click.option(
+    "--stdin-filename",
+    type=click.Path(path_type=Path),
+    help="Check the source read from stdin (path `-`) as if it were this file of the project.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
 @click.option(
     "--statistics",
@@ -253,6 +258,7 @@ def check(
     show_files: bool,
     progress: bool | None,
     no_prefilter: bool,
+    stdin_filename: Path | None,
     quiet: bool,
     statistics: bool,
 ) -> None:
@@ -265,6 +271,9 @@ def check(
 
     targets = list(paths) or [Path(".")]
     try:
+        if Path("-") in targets or stdin_filename is not None:
+            targets = [_read_stdin(list(paths), stdin_filename, fix or diff or add_noqa)]
+            no_cache = True  # the cache keys whole runs by the files' stamps, not by stdin
         check_paths(targets)  # before anything else: a typo in a path is no clean run
         config = load_config(targets[0], config_path)
         selected = _codes(select, "--select") or config.select
@@ -391,6 +400,30 @@ def check(
             click.echo(f"  {entry.describe()}", err=True)
     failed = any(f.severity == "error" for f in findings) or (baseline_stale and bool(stale))
     sys.exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_OK)
+
+
+def _read_stdin(targets: Sequence[Path], name: Path | None, writes: bool) -> Path:
+    """``cio-lint - --stdin-filename app/views.py``: the source on stdin stands for that file
+    (``discovery.OVERLAY``), which must exist, so that its module, package and configuration
+    are the project's. Usage errors: ``-`` beside other paths, no ``--stdin-filename``, and
+    the options that write files."""
+    from cio_lint.discovery import OVERLAY
+
+    if name is None:
+        raise ConfigError(
+            "reading stdin (`-`) needs `--stdin-filename PATH`: the file's path in the project"
+        )
+    if [t for t in targets if t != Path("-")] or len(targets) > 1:
+        raise ConfigError("`-` (stdin) cannot be combined with other paths")
+    if writes:
+        raise ConfigError(
+            "--fix, --diff and --add-noqa write files: not with stdin; run them on the file"
+        )
+    check_paths([name])
+    if not name.is_file():
+        raise ConfigError(f"--stdin-filename {name}: not a file")
+    OVERLAY[os.path.abspath(name)] = sys.stdin.buffer.read()
+    return name
 
 
 def _add_noqa(findings: Sequence[Any], files: Sequence[str], quiet: bool) -> None:
