@@ -1,0 +1,490 @@
+"""`cio-lint plan docs`: the plan and the code's call sites as an HTML page or Markdown
+(issue 16 item 1). The page is read back with the standard library's HTML parser, and what it
+lists is compared with the loaded plan and the analyzer's resolved calls."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cio_lint.cli import main
+from cio_lint.config import load_config
+from cio_lint.engine import lint_paths
+from cio_lint.model import Known, alternatives
+from cio_lint.plan import Plan, load_plan
+
+REPO = Path(__file__).resolve().parent.parent
+REALWORLD = Path(__file__).resolve().parent / "data" / "realworld-plans"
+_VOID = frozenset({"meta", "input", "br", "hr", "img", "link", "wbr", "col", "source"})
+
+
+# --------------------------------------------------------------------------- reading the page
+
+
+@dataclass
+class Row:
+    name: str
+    required: bool
+    depth: int = 0
+    cells: dict[str, str] = field(default_factory=dict)
+    values: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    id: str
+    name: str
+    kind: str
+    deprecated: bool
+    rows: list[Row] = field(default_factory=list)
+    sites: list[dict[str, str]] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)  # class of a <p> -> its text
+
+
+class Page(HTMLParser):
+    """What a reader sees: entries with their property rows and sites, and the lists."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, dict[str, str]]] = []
+        self.entries: list[Section] = []
+        self.lists: dict[str, list[str]] = {"unplanned": [], "unemitted": []}
+        self.list_sites: dict[str, list[str]] = {}
+        self.dynamic: list[str] = []
+        self.ids: list[str] = []
+        self.tags: list[tuple[str, dict[str, str]]] = []
+        self.scripts: list[str] = []
+        self.styles: list[str] = []
+        self._section: Section | None = None
+        self._row: Row | None = None
+        self._text: list[str] | None = None
+        self._text_key: tuple[str, str] | None = None
+        self._list: str | None = None
+        self._event: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        self.tags.append((tag, a))
+        if "id" in a:
+            self.ids.append(a["id"])
+        classes = a.get("class", "").split()
+        if tag == "section" and "entry" in classes:
+            self._section = Section(
+                a["id"], a["data-name"], a["data-kind"], a["data-deprecated"] == "true"
+            )
+            self.entries.append(self._section)
+        elif tag == "section" and a.get("id") in ("unplanned", "unemitted", "dynamic"):
+            self._list = a["id"]
+        elif tag == "tr" and "property" in classes and self._section is not None:
+            depth = int(classes[1].removeprefix("depth-"))
+            self._row = Row(a["data-property"], a["data-required"] == "true", depth)
+            self._section.rows.append(self._row)
+        elif tag == "td" and self._row is not None:
+            self._start_text(("td", classes[0]))
+        elif tag == "code" and "value" in classes and self._row is not None:
+            self._start_text(("value", ""))
+        elif tag == "p" and self._section is not None and classes:
+            self._start_text(("p", classes[0]))
+        elif tag == "li" and "site" in classes:
+            if self._section is not None:
+                self._section.sites.append(a)
+            elif self._list == "dynamic":
+                self.dynamic.append(a["data-site"])
+            elif self._event is not None:
+                self.list_sites.setdefault(self._event, []).append(a["data-site"])
+        elif tag == "li" and "data-event" in a and self._list in self.lists:
+            self._event = a["data-event"]
+            self.lists[self._list].append(a["data-event"])
+        if tag in ("script", "style"):
+            self._start_text((tag, ""))
+        if tag not in _VOID:
+            self.stack.append((tag, a))
+
+    def _start_text(self, key: tuple[str, str]) -> None:
+        self._text, self._text_key = [], key
+
+    def handle_data(self, data: str) -> None:
+        if self._text is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._text is not None and self._text_key is not None:
+            kind, cls = self._text_key
+            closes = {"td": "td", "value": "code", "p": "p", "script": "script", "style": "style"}
+            if closes[kind] == tag:
+                text = "".join(self._text)
+                if kind == "td" and self._row is not None:
+                    self._row.cells[cls] = text
+                elif kind == "value" and self._row is not None:
+                    self._row.values.append(text)
+                    self._start_text(("td", "values"))  # the rest of the cell
+                    self._text = [text]
+                elif kind == "p" and self._section is not None:
+                    self._section.texts[cls] = text
+                elif kind == "script":
+                    self.scripts.append(text)
+                elif kind == "style":
+                    self.styles.append(text)
+                if kind != "value":
+                    self._text = self._text_key = None
+        while self.stack:
+            open_tag, _ = self.stack.pop()
+            if open_tag == tag:
+                break
+        if tag == "section":
+            self._section = self._list = None
+        elif tag == "tr":
+            self._row = None
+        elif tag == "li" and self._section is None and not any(t == "li" for t, _ in self.stack):
+            self._event = None
+
+
+def parse(text: str) -> Page:
+    page = Page()
+    page.feed(text)
+    page.close()
+    return page
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def shown(path: str) -> str:
+    rel = os.path.relpath(path, Path.cwd())
+    return Path(path if rel.startswith("..") else rel).as_posix()
+
+
+def sent_events(resolved: list) -> dict[str, set[str]]:  # type: ignore[type-arg]
+    """Where each statically known event name is tracked: the expectation, from the analyzer."""
+    out: dict[str, set[str]] = {}
+    for item in resolved:
+        call = item.call
+        if call.kind != "track" or call.event is None:
+            continue
+        for alt in alternatives(call.event):
+            if isinstance(alt, Known) and isinstance(alt.value, str):
+                out.setdefault(alt.value, set()).add(f"{shown(call.loc.path)}:{call.loc.line}")
+    return out
+
+
+@pytest.fixture(scope="module")
+def demo() -> tuple[Plan, list, Page]:  # type: ignore[type-arg]
+    cwd = Path.cwd()
+    os.chdir(REPO)
+    try:
+        plan = load_plan(REPO / "tracking_plan")
+        result = lint_paths(
+            [Path("examples")], load_config(Path("examples")), plan, use_run_cache=False
+        )
+        code, out, err = run("plan", "docs", "examples", "-o", "-")
+        assert code == 0, err
+        return plan, result.resolved, parse(out)
+    finally:
+        os.chdir(cwd)
+
+
+# --------------------------------------------------------------------------- the demo
+
+
+def test_every_planned_event_with_its_properties(demo: tuple[Plan, list, Page]) -> None:  # type: ignore[type-arg]
+    plan, _, page = demo
+    events = [e for e in page.entries if e.kind == "event"]
+    assert [e.name for e in events] == sorted(plan.events)
+    assert len(set(page.ids)) == len(page.ids)
+    for entry in events:
+        spec = plan.events[entry.name]
+        assert entry.id == "event-" + re.sub(r"[^a-z0-9]+", "-", entry.name.lower()).strip("-")
+        assert entry.deprecated is spec.deprecated
+        assert entry.texts.get("description", "") == (spec.description or "")
+        top = [r for r in entry.rows if r.depth == 0]
+        assert [r.name for r in top] == list(spec.property_names)
+        for row in top:
+            assert row.required is (row.name in spec.required)
+            # every value the page allows is allowed by the plan, and the plan has no other
+            for value in row.values:
+                assert spec.value_errors(row.name, json.loads(value)) == [], (entry.name, row)
+            if row.values:
+                assert spec.value_errors(row.name, "certainly-not-an-allowed-value") != []
+    by_name = {e.name: e for e in events}
+    extended = plan.events["Trial Extended"]
+    assert extended.deprecated and extended.replaced_by
+    assert extended.replaced_by in by_name["Trial Extended"].texts["replaced-by"]
+    assert "#event-signed-up" in [a.get("href") for t, a in page.tags if t == "a"]
+
+
+def test_where_the_code_sends_each_event(demo: tuple[Plan, list, Page]) -> None:  # type: ignore[type-arg]
+    plan, resolved, page = demo
+    sent = sent_events(resolved)
+    events = {e.name: e for e in page.entries if e.kind == "event"}
+    for name, entry in events.items():
+        assert {s["data-site"] for s in entry.sites} == sent.get(name, set()), name
+    wrapped = [
+        (item.call, f"{shown(item.call.loc.path)}:{item.call.loc.line}")
+        for item in resolved
+        if item.call.via
+        and item.call.kind == "track"
+        and isinstance(item.call.event, Known)
+        and item.call.event.value in plan.events
+    ]
+    assert wrapped
+    sites = [s for e in page.entries for s in e.sites]
+    for call, where in wrapped:
+        assert any(s["data-site"] == where and s.get("data-via") == call.via for s in sites)
+    sdks = {s["data-sdk"] for s in sites}
+    assert {item.call.sdk for item in resolved if item.call.kind == "track"} <= sdks | {
+        item.call.sdk for item in resolved if item.call.event is None
+    }
+    assert len(sdks) >= 4  # the demo sends through several SDK families
+
+
+def test_unplanned_unemitted_and_dynamic_lists(demo: tuple[Plan, list, Page]) -> None:  # type: ignore[type-arg]
+    plan, resolved, page = demo
+    sent = sent_events(resolved)
+    assert page.lists["unplanned"] == sorted(n for n in sent if n not in plan.events)
+    assert "signed up" in page.lists["unplanned"]  # a case variant of a planned name
+    for name in page.lists["unplanned"]:
+        assert set(page.list_sites[name]) == sent[name]
+    assert page.lists["unemitted"] == sorted(n for n in plan.events if n not in sent)
+    assert page.dynamic  # the demo computes some names at run time (jobs.py)
+
+
+def test_identify_and_group_traits(demo: tuple[Plan, list, Page]) -> None:  # type: ignore[type-arg]
+    plan, resolved, page = demo
+    traits = {e.kind: e for e in page.entries if e.kind in ("identify", "group")}
+    assert set(traits) == {"identify", "group"}
+    for kind, spec in (("identify", plan.identify), ("group", plan.group)):
+        assert spec is not None
+        entry = traits[kind]
+        assert entry.id == kind
+        names = [r.name for r in entry.rows]
+        assert names[: len(spec.property_names)] == list(spec.property_names)
+        where = {
+            f"{shown(i.call.loc.path)}:{i.call.loc.line}" for i in resolved if i.call.kind == kind
+        }
+        assert where <= {s["data-site"] for s in entry.sites}
+    # identify's `patternProperties` is a row too, marked as a pattern
+    assert any(r.name.startswith("^legacy_") for r in traits["identify"].rows)
+
+
+def test_the_page_is_self_contained(demo: tuple[Plan, list, Page]) -> None:  # type: ignore[type-arg]
+    _, _, page = demo
+    for tag, attrs in page.tags:
+        assert tag not in ("link", "iframe", "img", "object", "embed"), tag
+        assert "src" not in attrs, (tag, attrs)
+        if "href" in attrs:
+            assert attrs["href"].startswith("#"), attrs
+    assert len(page.scripts) == 1 and page.scripts[0].strip()
+    assert page.styles and "url(" not in page.styles[0] and "@import" not in page.styles[0]
+
+
+def test_a_planned_event_nothing_sends(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    plan_dir = tmp_path / "tracking_plan"
+    shutil.copytree(REPO / "tracking_plan", plan_dir)
+    (plan_dir / "events" / "extra.yaml").write_text(
+        "events:\n  Report Exported:\n    description: Nobody sends this yet.\n"
+    )
+    monkeypatch.chdir(REPO)
+    code, out, err = run("plan", "docs", "examples", "--plan", str(plan_dir), "-o", "-")
+    assert code == 0, err
+    page = parse(out)
+    assert "Report Exported" in page.lists["unemitted"]
+    entry = next(e for e in page.entries if e.name == "Report Exported")
+    assert entry.sites == [] and entry.rows == []
+
+
+# --------------------------------------------------------------------------- hostile plans
+
+HOSTILE = textwrap.dedent(
+    """\
+    version: 1
+    events:
+      "<img src=x onerror=alert(1)>":
+        description: "<script>alert('plan')</script> & \\"quotes\\" | pipes `ticks`"
+        properties:
+          "a\\"b<i>":
+            type: string
+            enum: ["</script><script>alert(2)</script>", "x|y", "`z`"]
+            description: "1. not a list | `not code` <b>not bold</b>"
+          "# heading":
+            type: string
+            pattern: "^a|b$"
+    """
+)
+
+
+def test_everything_from_the_plan_is_escaped(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(HOSTILE)
+    code, out, err = run("plan", "docs", "--plan", str(plan), "--no-code", "-o", "-")
+    assert code == 0, err
+    page = parse(out)
+    assert [t for t, _ in page.tags if t in ("img", "i", "b")] == []
+    assert len(page.scripts) == 1 and "alert" not in page.scripts[0]
+    (entry,) = page.entries
+    assert entry.name == "<img src=x onerror=alert(1)>"
+    assert entry.texts["description"].startswith("<script>alert('plan')</script> &")
+    row = entry.rows[0]
+    assert row.name == 'a"b<i>'
+    assert row.values == ['"</script><script>alert(2)</script>"', '"x|y"', '"`z`"']
+    assert row.cells["description"] == "1. not a list | `not code` <b>not bold</b>"
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+
+
+def test_markdown_headings_tables_and_escaping(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(HOSTILE)
+    code, out, err = run("plan", "docs", "--plan", str(plan), "--no-code", "--format", "md")
+    assert code == 0, err
+    # raw HTML only inside code spans, where Markdown shows it as text
+    prose = re.sub(r"(?<![\\`])(`+)(?!`).*?(?<!`)\1(?!`)", "", out)
+    assert "alert(2)" not in prose and "<a id=" in prose
+    assert re.findall(r"(?<!\\)<(?!a id=|/a>)", prose) == []
+    lines = out.splitlines()
+    headings = [line for line in lines if line.startswith("### ")]
+    assert len(headings) == 1 and "onerror" in headings[0]
+    table = [line for line in lines if line.startswith("|")]
+    assert _cells(table[0]) == ["Property", "Type", "Required", "Allowed values", "Description"]
+    for line in table:
+        assert len(_cells(line)) == 5, line
+    # the description's backticks cannot open a code span, its `1.` cannot start a list
+    description = _cells(table[2])[4]
+    assert "\\`not code\\`" in description and "\\<b\\>" in description
+    para = next(line for line in lines if "alert('plan')" in line)
+    assert para.startswith("\\<script\\>")
+
+
+def test_markdown_lists_the_demo(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    plan = load_plan(REPO / "tracking_plan")
+    code, out, err = run("plan", "docs", "examples", "--format", "md")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0] == "# Tracking plan"
+    sections = [line for line in lines if line.startswith("## ")]
+    assert sections == [
+        "## Events",
+        "## Traits",
+        "## Sent but not planned",
+        "## Planned but never sent",
+        "## Event names not known statically",
+    ]
+    events_part = lines[lines.index("## Events") : lines.index("## Traits")]
+    headings = [
+        line[4:].removesuffix(" (deprecated)") for line in events_part if line[:4] == "### "
+    ]
+    assert headings == sorted(plan.events)
+    assert '<a id="event-signed-up"></a>' in lines
+
+
+# --------------------------------------------------------------------------- determinism
+
+
+def test_same_input_same_bytes(tmp_path: Path) -> None:
+    outputs = []
+    for seed in ("1", "2"):
+        target = tmp_path / f"page{seed}.html"
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run(
+            [sys.executable, "-m", "cio_lint", "plan", "docs", "examples", "-o", str(target)],
+            cwd=REPO,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]
+    assert b"examples/acme/accounts.py:31" in outputs[0]
+
+
+# --------------------------------------------------------------------------- real-world plans
+
+
+def _realworld() -> list[Path]:
+    found = sorted(REALWORLD.glob("segment-typewriter/*.json"))
+    found += sorted(REALWORLD.glob("rudderstack-ruddertyper/*.json"))
+    found += [
+        REALWORLD / "rudderstack-rudder-cli-project",
+        REALWORLD / "snowplow-iglu-central",
+        REALWORLD / "snowplow-micro-examples",
+        REALWORLD / "opentrackplan-opentp" / "coverage-valid",
+    ]
+    return found
+
+
+def test_the_real_world_plans_are_there() -> None:
+    assert len(_realworld()) >= 6 and all(p.exists() for p in _realworld())
+
+
+@pytest.mark.parametrize("source", _realworld(), ids=lambda p: p.name)
+def test_real_world_plans_render(source: Path, tmp_path: Path) -> None:
+    plan = load_plan(source)
+    out = tmp_path / "catalogue.html"
+    code, stdout, err = run("plan", "docs", "--plan", str(source), "--no-code", "-o", str(out))
+    assert code == 0, err
+    assert stdout.startswith(f"Wrote {shown(str(out))} ({len(plan.events)} event")
+    page = parse(out.read_text(encoding="utf-8"))
+    assert [e.name for e in page.entries if e.kind == "event"] == sorted(plan.events)
+    assert len(set(page.ids)) == len(page.ids)
+    for entry in page.entries:
+        if entry.kind == "event":
+            spec = plan.events[entry.name]
+            assert [r.name for r in entry.rows if r.depth == 0][: len(spec.property_names)] == [
+                *spec.property_names
+            ]
+    code, md, err = run("plan", "docs", "--plan", str(source), "--no-code", "--format", "md")
+    assert code == 0, err
+    assert md.count("\n### ") == len(plan.events) + (plan.identify is not None) + (
+        plan.group is not None
+    )
+
+
+# --------------------------------------------------------------------------- errors and output
+
+
+def test_a_bad_plan_is_one_line_exit_2(tmp_path: Path) -> None:
+    bad = tmp_path / "plan.yaml"
+    bad.write_text("version: 1\nevents:\n  Signed Up:\n    properties:\n      plan: {type: 5}\n")
+    code, out, err = run("plan", "docs", "--plan", str(bad), "--no-code")
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1
+    assert "plan.yaml:5" in err
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("events: [\n")
+    code, _, err = run("plan", "docs", "--plan", str(broken), "--no-code")
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "broken.yaml" in err
+    code, _, err = run("plan", "docs", "--plan", str(tmp_path / "missing"), "--no-code")
+    assert code == 2 and len(err.strip().splitlines()) == 1
+
+
+def test_default_file_and_no_overwriting_the_plan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = tmp_path / "tracking_plan" / "plan.yaml"
+    plan.parent.mkdir()
+    plan.write_text("version: 1\nevents:\n  Signed Up: {}\n")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run("plan", "docs", "--no-code")
+    assert code == 0, err
+    assert out.startswith("Wrote tracking-plan.html (1 event)")
+    assert parse((tmp_path / "tracking-plan.html").read_text()).entries[0].name == "Signed Up"
+    code, _, err = run("plan", "docs", "--no-code", "-o", "tracking_plan/plan.yaml")
+    assert code == 2 and "not overwritten" in err
+    assert plan.read_text() == "version: 1\nevents:\n  Signed Up: {}\n"
+    code, _, err = run("plan", "docs", "--no-code", "-o", str(tmp_path))
+    assert code == 2 and "folder" in err
