@@ -23,8 +23,9 @@ _PLURAL = {"Property": "properties", "Trait": "traits"}
 
 
 def md_escape(text: str) -> str:
-    """``text`` as literal Markdown inline text, on one line."""
-    escaped = _SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", text))
+    """``text`` as literal Markdown inline text, on one line (outer white space dropped: four
+    spaces would start a code block)."""
+    escaped = _SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", text).strip())
     return _BLOCK_START.sub(_block_escape, escaped)
 
 
@@ -33,13 +34,19 @@ def _block_escape(match: re.Match[str]) -> str:
     return f"{match.group(1)}{mark}\\" if mark[0].isdigit() else f"{match.group(1)}\\{mark}"
 
 
-def _code(text: str) -> str:
-    """``text`` in a code span: fenced with more backticks than it holds, pipes escaped (a
-    table cell ends at a bare pipe even inside code)."""
-    flat = _LINE_BREAKS.sub(" ", text).replace("|", "\\|")
+def _code(text: str, cell: bool = False) -> str:
+    """``text`` in a code span: fenced with more backticks than it holds; in a table ``cell``,
+    pipes escaped (a cell ends at a bare pipe even inside code)."""
+    flat = _LINE_BREAKS.sub(" ", text)
+    if not flat:
+        return "` `"  # an empty span is no span
+    if cell:
+        flat = flat.replace("|", "\\|")
     longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
     fence = "`" * (longest + 1)
-    pad = " " if flat.startswith("`") or flat.endswith("`") or not flat.strip() else ""
+    # one space inside each fence is dropped by the reader when both are there: add one
+    spaced = flat.startswith(" ") and flat.endswith(" ") and bool(flat.strip())
+    pad = " " if flat.startswith("`") or flat.endswith("`") or spaced else ""
     return f"{fence}{pad}{flat}{pad}{fence}"
 
 
@@ -54,21 +61,21 @@ def _site(site: Site) -> str:
 
 
 def _values(prop: Property) -> str:
-    parts = [_code(v) for v in prop.values]
+    parts = [_code(v, cell=True) for v in prop.values]
     if prop.const is not None:
-        parts.append(f"always {_code(prop.const)}")
+        parts.append(f"always {_code(prop.const, cell=True)}")
     if prop.format:
-        parts.append(f"format {_code(prop.format)}")
+        parts.append(f"format {_code(prop.format, cell=True)}")
     if prop.pattern:
-        parts.append(f"pattern {_code(prop.pattern)}")
+        parts.append(f"pattern {_code(prop.pattern, cell=True)}")
     parts.extend(md_escape(c) for c in prop.constraints)
     if prop.ref:
-        parts.append(f"from {_code(prop.ref)}")
+        parts.append(f"from {_code(prop.ref, cell=True)}")
     return ", ".join(parts)
 
 
 def _row(prop: Property) -> str:
-    name = ("&nbsp;&nbsp;" * prop.depth) + _code(prop.name)
+    name = ("&nbsp;&nbsp;" * prop.depth) + _code(prop.name, cell=True)
     if prop.matching:
         name = f"any name matching {name}"
     if prop.deprecated:
