@@ -488,3 +488,58 @@ def test_default_file_and_no_overwriting_the_plan(
     assert plan.read_text() == "version: 1\nevents:\n  Signed Up: {}\n"
     code, _, err = run("plan", "docs", "--no-code", "-o", str(tmp_path))
     assert code == 2 and "folder" in err
+
+
+def test_recursive_and_composed_schemas(tmp_path: Path) -> None:
+    plan_file = tmp_path / "plan.yaml"
+    plan_file.write_text(
+        textwrap.dedent(
+            """\
+            version: 1
+            $defs:
+              node:
+                type: object
+                description: A node of the outline.
+                properties:
+                  title: {type: string}
+                  children: {type: array, items: {$ref: "#/$defs/node"}}
+                required: [title]
+              stamped:
+                properties:
+                  at: {type: string, format: date-time}
+            events:
+              Outline Saved:
+                allOf: [{$ref: "#/$defs/stamped"}]
+                properties:
+                  root: {$ref: "#/$defs/node"}
+                  mode: {const: draft}
+                  kind: {oneOf: [{type: string}, {type: "null"}]}
+                unevaluatedProperties: false
+              Signed Up: {}
+              signed_up: {}
+            """
+        )
+    )
+    code, out, err = run("plan", "docs", "--plan", str(plan_file), "--no-code", "-o", "-")
+    assert code == 0, err
+    page = parse(out)
+    plan = load_plan(plan_file)
+    entries = {e.name: e for e in page.entries}
+    outline = entries["Outline Saved"]
+    rows = {r.name: r for r in outline.rows}
+    # the `allOf` part's property is listed with the event's own (as the validator sees it)
+    assert set(plan.events["Outline Saved"].property_names) == {
+        r.name for r in outline.rows if r.depth == 0
+    }
+    assert rows["root"].cells["type"] == "object"
+    assert rows["root"].cells["description"] == "A node of the outline."
+    assert rows["root.title"].required and not rows["root.children"].required
+    assert rows["root.children"].cells["type"] == "array of object"
+    assert rows["root.children[].title"].depth == 2
+    assert max(r.depth for r in outline.rows) == 2  # a recursive schema stops at 3 levels
+    assert "draft" in rows["mode"].cells["values"] and rows["mode"].cells["type"] == "string"
+    assert rows["kind"].cells["type"] == "string | null"
+    assert rows["at"].cells["values"].startswith("format date-time")
+    # names that give the same anchor get distinct ones, in name order
+    assert entries["Signed Up"].id == "event-signed-up"
+    assert entries["signed_up"].id == "event-signed-up-2"

@@ -144,7 +144,12 @@ def anchors(names: Iterable[str], prefix: str) -> dict[str, str]:
 
 
 def _json(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    for sort in (True, False):  # keys of several types cannot be sorted
+        try:
+            return json.dumps(value, ensure_ascii=False, sort_keys=sort, default=str)
+        except (TypeError, ValueError, RecursionError):
+            continue
+    return repr(value)  # a value that contains itself (YAML anchors)
 
 
 @dataclass
