@@ -5,8 +5,12 @@ HTML enabled, as the most permissive wiki would render it) — and neither grows
 
 from __future__ import annotations
 
+import re
+import textwrap
 from html.parser import HTMLParser
+from pathlib import Path
 
+from docs_page import parse, run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
@@ -124,3 +128,67 @@ def test_markdown_shows_any_text_as_text(
     assert _flat(cells[4]) == _flat(prop_doc)
     codes = [_flat(t) for t in page.texts["code"]]
     assert _flat(value) in codes and _flat(prop) in codes
+
+
+# --------------------------------------------------------------------------- hostile plans
+
+HOSTILE = textwrap.dedent(
+    """\
+    version: 1
+    events:
+      "<img src=x onerror=alert(1)>":
+        description: "<script>alert('plan')</script> & \\"quotes\\" | pipes `ticks`"
+        properties:
+          "a\\"b<i>":
+            type: string
+            enum: ["</script><script>alert(2)</script>", "x|y", "`z`"]
+            description: "1. not a list | `not code` <b>not bold</b>"
+          "# heading":
+            type: string
+            pattern: "^a|b$"
+    """
+)
+
+
+def test_everything_from_the_plan_is_escaped(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(HOSTILE)
+    code, out, err = run("plan", "docs", "--plan", str(plan), "--no-code", "-o", "-")
+    assert code == 0, err
+    page = parse(out)
+    assert [t for t, _ in page.tags if t in ("img", "i", "b")] == []
+    assert len(page.scripts) == 1 and "alert" not in page.scripts[0]
+    (entry,) = page.entries
+    assert entry.name == "<img src=x onerror=alert(1)>"
+    assert entry.texts["description"].startswith("<script>alert('plan')</script> &")
+    row = entry.rows[0]
+    assert row.name == 'a"b<i>'
+    assert row.values == ['"</script><script>alert(2)</script>"', '"x|y"', '"`z`"']
+    assert row.cells["description"] == "1. not a list | `not code` <b>not bold</b>"
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+
+
+def test_markdown_headings_tables_and_escaping(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(HOSTILE)
+    code, out, err = run("plan", "docs", "--plan", str(plan), "--no-code", "--format", "md")
+    assert code == 0, err
+    # raw HTML only inside code spans, where Markdown shows it as text
+    prose = re.sub(r"(?<![\\`])(`+)(?!`).*?(?<!`)\1(?!`)", "", out)
+    assert "alert(2)" not in prose and "<a id=" in prose
+    assert re.findall(r"(?<!\\)<(?!a id=|/a>)", prose) == []
+    lines = out.splitlines()
+    headings = [line for line in lines if line.startswith("### ")]
+    assert len(headings) == 1 and "onerror" in headings[0]
+    table = [line for line in lines if line.startswith("|")]
+    assert _cells(table[0]) == ["Property", "Type", "Required", "Allowed values", "Description"]
+    for line in table:
+        assert len(_cells(line)) == 5, line
+    # the description's backticks cannot open a code span, its `1.` cannot start a list
+    description = _cells(table[2])[4]
+    assert "\\`not code\\`" in description and "\\<b\\>" in description
+    para = next(line for line in lines if "alert('plan')" in line)
+    assert para.startswith("\\<script\\>")
