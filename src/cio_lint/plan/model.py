@@ -250,6 +250,7 @@ class EventSpec:
         self.description: str | None = description if isinstance(description, str) else None
         self._store = store
         self._uri = uri
+        self._base_uri = base_uri
         self._validator: Draft202012Validator | None = store.validator(uri)
         self._value_errors: dict[tuple[str, str, object], list[str]] = {}
 
@@ -284,6 +285,11 @@ class EventSpec:
         if self._validator is None:
             self._validator = self._store.validator(self._uri)
         return self._validator
+
+    def resolver(self) -> Resolver[Any]:
+        """What this schema's ``$ref``s resolve against (the plan, never the network), for the
+        tools that read the schema itself (``plan docs``)."""
+        return self._store.resolver(self._base_uri)
 
     def __repr__(self) -> str:
         return f"EventSpec({self.kind} {self.name!r} at {self.source}:{self.line})"
