@@ -85,6 +85,11 @@ def main() -> None:
     help="Tracking plan folder or file (default: tracking_plan/ found by walking up).",
 )
 @click.option(
+    "--no-plan",
+    is_flag=True,
+    help="Run without a tracking plan: only the plan-free rules (CIO2xx, CIO1xx, CIO003, ...).",
+)
+@click.option(
     "--format",
     "--output-format",
     "output_format",
@@ -196,6 +201,7 @@ def main() -> None:
 def check(
     paths: tuple[Path, ...],
     plan_path: Path | None,
+    no_plan: bool,
     output_format: str,
     select: tuple[str, ...],
     extend_select: tuple[str, ...],
@@ -245,6 +251,10 @@ def check(
             cache_dir=cache_dir,
             prefilter=False if no_prefilter else None,
         )
+        if no_plan and plan_path is not None:
+            raise ConfigError("--no-plan and --plan PATH exclude each other: pick one")
+        if no_plan or plan_path is not None:  # the command line wins over `plan = false`
+            config = config.with_overrides(no_plan=no_plan)
         if show_settings:
             _show_settings(config, plan_path, targets[0])
             return
@@ -402,8 +412,10 @@ class _ProgressBar:
 
 
 def _load_plan(plan_path: Path | None, config: Config, start: Path) -> Any:
-    from cio_lint.plan import find_plan, load_plan
+    from cio_lint.plan import Plan, find_plan, load_plan
 
+    if config.no_plan:
+        return Plan.empty(config.root)
     path = plan_path or config.plan
     if path is None:
         path = find_plan(start if start.exists() else Path.cwd())
@@ -411,7 +423,8 @@ def _load_plan(plan_path: Path | None, config: Config, start: Path) -> Any:
             where = start.resolve()
             raise ConfigError(
                 f"no tracking plan found: looked for `tracking_plan/` in {where} and its parents. "
-                "Create one (see the README's plan format) or pass `--plan PATH`"
+                "Create one (see the README's plan format) or pass `--plan PATH`; "
+                "use --no-plan to run the plan-free checks, or create one with 'cio-lint plan init'"
             )
     if not path.exists():
         raise ConfigError(f"{path}: tracking plan not found")
