@@ -72,8 +72,9 @@ def near_duplicate(a: str, b: str) -> str | None:
         return None
     if differing is not None and len(differing) == 1:
         x, y = differing[0]
-        # a typo changes a small part of a word: `Sent`/`Seen` are two words
-        if edit_distance(x, y) > max(1, max(len(x), len(y)) // 4):
+        # a typo changes a small part of a word, after its first letter: `Sent`/`Seen`,
+        # `Exported`/`Imported` are two words
+        if x[:1] != y[:1] or edit_distance(x, y) > max(1, max(len(x), len(y)) // 4):
             return None
     return f"{distance} edit{'s' if distance > 1 else ''} apart"
 
