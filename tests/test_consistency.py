@@ -398,3 +398,93 @@ def test_plan_false_in_pyproject(project: Path) -> None:
     (project / "tracking_plan" / "plan.yaml").write_text("version: 1\nevents: {}\n")
     code, out, _ = run(".", "--plan", "tracking_plan", "--format", "json")
     assert "CIO001" in {f["code"] for f in json.loads(out)}
+
+
+# --------------------------------------------------------------------------- plan check
+
+
+PLANNED = """\
+version: 1
+events:
+  Note Created:
+    properties: {note_id: {}, folder_id: {}}
+  Note Shared:
+    properties: {note_id: {}, share_channel: {}}
+  Note Deleted: {}
+  Note Archived:
+    properties: {note_id: {}, archivedBy: {}}
+  Export Downloaded: {}
+  Export Downloded: {}
+  note_moved: {}
+"""
+
+
+def test_plan_check_runs_the_consistency_checks_on_planned_names(project: Path) -> None:
+    (project / "tracking_plan").mkdir()
+    (project / "tracking_plan" / "plan.yaml").write_text(PLANNED)
+    result = CliRunner().invoke(main, ["plan", "check"])
+    assert result.exit_code == 0, result.output  # warnings: the plan is usable
+    assert result.stdout.splitlines() == [
+        (
+            "tracking_plan/plan.yaml:8: CIO203 Property `archivedBy` of `Note Archived` breaks the "
+            "plan's snake_case convention (3 of 4 planned property names)"
+        ),
+        (
+            "tracking_plan/plan.yaml:11: CIO202 Event `Export Downloded` looks like a duplicate of "
+            "`Export Downloaded` (1 edit apart), planned at tracking_plan/plan.yaml:10"
+        ),
+        (
+            "tracking_plan/plan.yaml:12: CIO201 Event `note_moved` breaks the plan's Title Case "
+            "convention (6 of 7 planned event names)"
+        ),
+        "tracking_plan: valid tracking plan (7 events)",
+    ]
+
+
+def test_naming_in_the_plan(project: Path) -> None:
+    (project / "tracking_plan").mkdir()
+    plan_file = project / "tracking_plan" / "plan.yaml"
+    plan_file.write_text(PLANNED + "naming: {events: snake_case, properties: camelCase}\n")
+    assert load_plan(project / "tracking_plan").naming == {
+        "events": "snake_case",
+        "properties": "camelCase",
+    }
+    result = CliRunner().invoke(main, ["plan", "check"])
+    flagged = [line.split(" ")[1:3] for line in result.stdout.splitlines() if " CIO20" in line]
+    assert ["CIO201", "Event"] in flagged and ["CIO203", "Property"] in flagged
+    assert not any("`note_moved`" in line for line in result.stdout.splitlines())
+    # ...and over the code: the plan's convention wins over detection, the configuration's
+    # over the plan's
+    write(project, CDP + "".join(track(n) for n in ["Note Created", "Note Shared", "note_moved"]))
+    plan = load_plan(project / "tracking_plan")
+    names = {f.message.split("`")[1] for f in lint(project, plan) if f.code == "CIO201"}
+    assert names == set()  # all three are planned: CIO001/`plan check` territory
+    plan_file.write_text("version: 1\nevents: {}\nnaming: {events: Title Case}\n")
+    assert {f.message.split("`")[1] for f in lint(project, load_plan(plan_file.parent))} == {
+        "note_moved"
+    }
+    assert {
+        f.message.split("`")[1]
+        for f in lint(project, load_plan(plan_file.parent), naming={"events": "snake_case"})
+    } == {"Note Created", "Note Shared"}
+
+
+def test_a_bad_naming_key_in_the_plan_is_a_plan_error(project: Path) -> None:
+    (project / "tracking_plan").mkdir()
+    (project / "tracking_plan" / "plan.yaml").write_text(
+        "version: 1\nevents: {}\nnaming: {events: Title case}\n"
+    )
+    result = CliRunner().invoke(main, ["plan", "check"])
+    assert result.exit_code == 2
+    assert "tracking_plan/plan.yaml:3" in result.stderr
+
+
+def test_the_metaschema_knows_every_convention() -> None:
+    from importlib import resources
+
+    from cio_lint.rules.naming import CASE_NAMES
+
+    schema = json.loads(
+        resources.files("cio_lint.plan").joinpath("metaschema.json").read_text("utf-8")
+    )
+    assert schema["$defs"]["convention"]["enum"] == list(CASE_NAMES)
