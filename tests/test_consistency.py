@@ -164,7 +164,7 @@ def test_fix_takes_the_majority_spelling(project: Path) -> None:
 
 
 def test_a_converted_name_is_an_unsafe_fix(project: Path) -> None:
-    """A spelling no site sends yet: the event would change name, so only `--unsafe-fixes`."""
+    """A spelling no site sends yet: the event would change name, so `--fix` leaves it."""
     app = write(
         project,
         CDP
