@@ -488,3 +488,61 @@ def test_the_metaschema_knows_every_convention() -> None:
         resources.files("cio_lint.plan").joinpath("metaschema.json").read_text("utf-8")
     )
     assert schema["$defs"]["convention"]["enum"] == list(CASE_NAMES)
+
+
+# --------------------------------------------------------------------------- robustness
+
+
+def test_candidate_pairs_miss_no_pair_a_full_comparison_finds() -> None:
+    """The deletion index compares far fewer pairs than all of them, and loses none."""
+    import random
+
+    from cio_lint.rules.similar import candidate_pairs
+
+    rng = random.Random(14)
+    words = ["order", "invite", "export", "entry", "note", "tip", "payment", "subscription"]
+    verbs = ["completed", "sent", "downloaded", "created", "refunded", "shared", "started"]
+    names = {f"{rng.choice(words)} {rng.choice(verbs)}".title() for _ in range(80)}
+    for name in sorted(names)[:20]:  # typos, plurals, other spellings
+        i = rng.randrange(1, len(name))
+        names |= {name[:i] + name[i + 1 :], name.replace(" ", "s ", 1), name.lower()}
+    names |= {"Entry Made", "Entries Made"}
+    ordered = sorted(names)
+    every = {
+        (a, b)
+        for i, a in enumerate(ordered)
+        for b in ordered[i + 1 :]
+        if near_duplicate(a, b) is not None
+    }
+    candidates = set(candidate_pairs(ordered))
+    assert every <= candidates
+    assert ("Entries Made", "Entry Made") in every
+    assert len(candidates) < len(ordered) * (len(ordered) - 1) // 4
+
+
+def test_names_in_other_scripts_fit_their_convention(project: Path) -> None:
+    titles = ["Note Created", "Note Shared", "Note Deleted", "Café Opened", "Über Ordered"]
+    write(project, "# -*- coding: utf-8 -*-\n" + CDP + "".join(track(n) for n in titles))
+    assert lint(project) == []
+
+
+def test_a_constant_outside_the_files_checked_is_reported_at_the_call(project: Path) -> None:
+    """A pre-commit run of one view: the convention is that view's, the finding at its call."""
+    (project / "events.py").write_text(
+        "NOTE_CREATED = 'Note Created'\nNOTE_SHARED = 'Note Shared'\n"
+        "NOTE_DELETED = 'Note Deleted'\nNOTE_MOVED = 'note_moved'\n"
+    )
+    write(
+        project,
+        CDP
+        + "from events import NOTE_CREATED, NOTE_SHARED, NOTE_DELETED, NOTE_MOVED\n"
+        + "".join(f"analytics.track('u1', {n})\n" for n in ("NOTE_CREATED", "NOTE_SHARED"))
+        + "".join(f"analytics.track('u1', {n})\n" for n in ("NOTE_DELETED", "NOTE_MOVED")),
+    )
+    settings = Config(root=project, cache=False)
+    result = lint_paths([project / "app.py"], settings, Plan.empty(project), jobs=1)
+    found = [(f.code, f.path, f.line, f.fix) for f in result.findings if f.code == "CIO201"]
+    assert found == [("CIO201", "app.py", 6, None)]
+    whole = lint(project)
+    assert [(f.path, f.line) for f in whole] == [("events.py", 4)]  # where it is written
+    assert whole[0].fix is not None

@@ -19,7 +19,7 @@ from cio_lint.rules.base import Invalid, Rule, code_text
 from cio_lint.rules.drift import drift_findings
 from cio_lint.rules.events import _rename_fix
 from cio_lint.rules.naming import Convention, convert, name_conventions
-from cio_lint.rules.similar import near_duplicate, tokens
+from cio_lint.rules.similar import candidate_pairs, near_duplicate, tokens
 from cio_lint.rules.sites import Site, configured, key_sets, planned, sites_by_name, where
 
 if TYPE_CHECKING:
@@ -231,37 +231,37 @@ def _moved(finding: Finding, sites: dict[str, list[Site]]) -> Finding:
 def _duplicates(
     sites: dict[str, list[Site]], plan: Plan | None, renamed: Mapping[str, str]
 ) -> Iterator[Finding]:
-    names = list(sites)
     unions: dict[str, frozenset[str]] = {}
     for name, found in sites.items():
         shapes = key_sets(found)
         if len(shapes) == len(found):
             unions[name] = frozenset().union(*(keys for _, keys, _ in shapes))
-    compare_spelling = len(names) <= 3000  # quadratic: a generated list of names is not compared
-    for i, a in enumerate(names):
-        for b in names[i + 1 :]:
-            if renamed.get(a) == b or renamed.get(b) == a:
-                continue  # CIO201 renames one to the other
-            why = near_duplicate(a, b) if compare_spelling else None
-            if (
-                why is None
-                and a in unions
-                and unions[a] == unions.get(b)
-                and len(unions[a]) >= 3
-                and set(tokens(a)) & set(tokens(b))
-            ):
-                why = "the same property keys"
-            if why is None:
-                continue
-            if planned(plan, a) or planned(plan, b):
-                continue  # CIO001/CIO002 name the planned one, `plan check` a planned pair
-            less, more = sorted((a, b), key=lambda n: (-len(sites[n]), sites[n][0].key))[::-1]
-            site, other = sites[less][0], sites[more][0]
-            yield _DUPLICATE.finding(
-                site.call,
-                site.name,
-                event=code_text(less),
-                other=code_text(more),
-                why=why,
-                where=where(other.loc),
-            )
+    by_keys: dict[frozenset[str], list[str]] = {}
+    for name, keys in unions.items():
+        if len(keys) >= 3:
+            by_keys.setdefault(keys, []).append(name)
+    pairs = set(candidate_pairs(sites))
+    for group in by_keys.values():
+        if len(group) <= 50:  # that many events with one key set: a pattern, not duplicates
+            pairs.update((a, b) for i, a in enumerate(group) for b in group[i + 1 :])
+    for a, b in sorted(pairs):
+        if renamed.get(a) == b or renamed.get(b) == a:
+            continue  # CIO201 renames one to the other
+        why = near_duplicate(a, b)
+        same_keys = a in unions and len(unions[a]) >= 3 and unions[a] == unions.get(b)
+        if why is None and same_keys and set(tokens(a)) & set(tokens(b)):
+            why = "the same property keys"
+        if why is None:
+            continue
+        if planned(plan, a) or planned(plan, b):
+            continue  # CIO001/CIO002 name the planned one, `plan check` a planned pair
+        less, more = sorted((a, b), key=lambda n: (-len(sites[n]), sites[n][0].key))[::-1]
+        site, other = sites[less][0], sites[more][0]
+        yield _DUPLICATE.finding(
+            site.call,
+            site.name,
+            event=code_text(less),
+            other=code_text(more),
+            why=why,
+            where=where(other.loc),
+        )

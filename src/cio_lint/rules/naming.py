@@ -21,17 +21,58 @@ MAJORITY = 0.75  # share of the distinct names that must conform
 MIN_EVIDENCE = 3  # multi-word names that must conform (they are what tells conventions apart)
 MIN_PREFIX_NAMES = 6  # a shared prefix is a convention only among this many names or more
 
-_WORD = r"[A-Za-z0-9']"
+
+# Letters of any script: a letter without case (CJK) fits both a lower and an upper position.
+def _low(c: str) -> bool:
+    return c.isalnum() and not c.isupper()
+
+
+def _up(c: str) -> bool:
+    return c.isalnum() and not c.islower()
+
+
+def _word(w: str, apostrophe: bool = False) -> bool:
+    return bool(w) and all(c.isalnum() or (apostrophe and c == "'") for c in w)
+
+
+def _spaced(first: Callable[[str], bool], rest: Callable[[str], bool]) -> Callable[[str], bool]:
+    def test(part: str) -> bool:
+        ws = part.split(" ")
+        return all(_word(w, True) for w in ws) and first(ws[0]) and all(rest(w) for w in ws[1:])
+
+    return test
+
+
+def _joined(sep: str) -> Callable[[str], bool]:
+    def test(part: str) -> bool:
+        ws = part.split(sep)
+        return all(_word(w) and all(_low(c) for c in w) for w in ws) and not ws[0][0].isdigit()
+
+    return test
+
+
+def _lower_word(w: str) -> bool:
+    return all(_low(c) or c == "'" for c in w)
+
+
+def _title_word(w: str) -> bool:
+    return _up(w[0]) or w[0].isdigit()
+
+
+def _sentence_word(w: str) -> bool:
+    return _lower_word(w) or (len(w) > 1 and all(_up(c) for c in w))  # an acronym: `CSV`
+
+
 # In the order that breaks a tie: names of single lowercase words fit several conventions
 # equally, and "lower case" says what they share.
-CONVENTIONS: dict[str, re.Pattern[str]] = {
-    "lower case": re.compile(r"[a-z][a-z0-9']*( [a-z0-9][a-z0-9']*)*"),
-    "Title Case": re.compile(r"[A-Z0-9][A-Za-z0-9']*( [A-Z0-9][A-Za-z0-9']*)*"),
-    "Sentence case": re.compile(r"[A-Z][a-z0-9']*( ([a-z0-9][a-z0-9']*|[A-Z0-9]{2,}))*"),
-    "snake_case": re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*"),
-    "kebab-case": re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*"),
-    "camelCase": re.compile(r"[a-z][a-z0-9]*([A-Z][a-z0-9]*)*"),
-    "PascalCase": re.compile(r"[A-Z][a-z0-9]*([A-Z][a-z0-9]*)*"),
+CONVENTIONS: dict[str, Callable[[str], bool]] = {
+    "lower case": _spaced(lambda w: _lower_word(w) and not w[0].isdigit(), _lower_word),
+    "Title Case": _spaced(_title_word, _title_word),
+    "Sentence case": _spaced(lambda w: _up(w[0]) and _lower_word(w[1:]), _sentence_word),
+    "snake_case": _joined("_"),
+    "kebab-case": _joined("-"),
+    "camelCase": lambda part: _word(part) and _low(part[0]) and not part[0].isdigit(),
+    "PascalCase": lambda part: _word(part) and _up(part[0]) and not part[0].isdigit(),
 }
 _NAMESPACE = re.compile(r"[.:]")
 _SPLIT = re.compile(r"[ _\-]+|(?<=[a-z0-9])(?=[A-Z])")
@@ -54,11 +95,11 @@ def words(segment: str) -> list[str]:
 
 def conforms(name: str, convention: str) -> bool:
     """Whether every segment of ``name`` is written in ``convention``."""
-    pattern = CONVENTIONS.get(convention)
-    if pattern is None:
+    test = CONVENTIONS.get(convention)
+    if test is None:
         return False
     parts = segments(name)
-    return bool(parts) and all(pattern.fullmatch(part) for part in parts)
+    return bool(parts) and all(test(part) for part in parts)
 
 
 def multi_word(name: str) -> bool:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from cio_lint.rules.naming import name_conventions
-from cio_lint.rules.similar import near_duplicate, tokens
+from cio_lint.rules.similar import candidate_pairs, near_duplicate, tokens
 
 if TYPE_CHECKING:
     from cio_lint.plan import EventSpec, Plan
@@ -61,31 +61,33 @@ def _pairs(plan: Plan) -> Iterator[PlanFinding]:
     from cio_lint.plan import normalize_name
 
     names = sorted(plan.events)
-    if len(names) > 3000:
-        return
-    for i, a in enumerate(names):
-        for b in names[i + 1 :]:
-            if normalize_name(a) == normalize_name(b):
-                continue  # a collision: `plan check` reports it as an error
-            why = near_duplicate(a, b)
-            keys_a = set(plan.events[a].property_names)
-            if (
-                why is None
-                and len(keys_a) >= 3
-                and keys_a == set(plan.events[b].property_names)
-                and set(tokens(a)) & set(tokens(b))
-            ):
-                why = "the same property keys"
-            if why is None:
-                continue
-            first, second = sorted((plan.events[a], plan.events[b]), key=_position)
-            where = f"{first.source}:{first.line}" if first.line is not None else first.source
-            yield _at(
-                second,
-                "CIO202",
-                f"Event `{second.name}` looks like a duplicate of `{first.name}` ({why}), "
-                f"planned at {where}",
-            )
+    by_keys: dict[frozenset[str], list[str]] = {}
+    for name in names:
+        keys = frozenset(plan.events[name].property_names)
+        if len(keys) >= 3:
+            by_keys.setdefault(keys, []).append(name)
+    pairs = set(candidate_pairs(names))
+    for group in by_keys.values():
+        if len(group) <= 50:
+            pairs.update((a, b) for i, a in enumerate(group) for b in group[i + 1 :])
+    for a, b in sorted(pairs):
+        if normalize_name(a) == normalize_name(b):
+            continue  # a collision: `plan check` reports it as an error
+        why = near_duplicate(a, b)
+        planned_keys = set(plan.events[a].property_names)
+        same_keys = len(planned_keys) >= 3 and planned_keys == set(plan.events[b].property_names)
+        if why is None and same_keys and set(tokens(a)) & set(tokens(b)):
+            why = "the same property keys"
+        if why is None:
+            continue
+        first, second = sorted((plan.events[a], plan.events[b]), key=_position)
+        where = f"{first.source}:{first.line}" if first.line is not None else first.source
+        yield _at(
+            second,
+            "CIO202",
+            f"Event `{second.name}` looks like a duplicate of `{first.name}` ({why}), "
+            f"planned at {where}",
+        )
 
 
 def _position(spec: EventSpec) -> tuple[str, int, str]:

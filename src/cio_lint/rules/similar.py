@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Iterable, Iterator
 
 from cio_lint.model import DictVal, Known, Val
 from cio_lint.rules.naming import segments, words
@@ -13,14 +15,66 @@ MAX_EDITS = 2
 _OPPOSITE_PREFIXES = ("un", "re", "de", "dis", "in", "im", "non", "pre")
 
 
+@functools.lru_cache(maxsize=4096)
 def _normal(name: str) -> str:
     from cio_lint.plan import normalize_name
 
     return normalize_name(name)
 
 
+@functools.lru_cache(maxsize=4096)
+def _token_tuple(name: str) -> tuple[str, ...]:
+    return tuple(w.casefold() for part in segments(name) for w in words(part))
+
+
 def tokens(name: str) -> list[str]:
-    return [w.casefold() for part in segments(name) for w in words(part)]
+    return list(_token_tuple(name))
+
+
+_MAX_INDEXED = 64  # longer names are compared for case and plural only (their variants add up)
+_MAX_GROUP = 50
+
+
+def _deletions(text: str, count: int) -> set[str]:
+    found = {text}
+    for _ in range(count):
+        found |= {v[:i] + v[i + 1 :] for v in found for i in range(len(v))}
+    return found
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 3:
+        return word[:-3] + "y"
+    if word.endswith(("ses", "xes", "zes", "ches", "shes")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") and len(word) > 1 else word
+
+
+def candidate_pairs(names: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """The pairs of ``names`` that ``near_duplicate`` may accept, each once (in the order of
+    ``names``), without comparing every pair: two names within two edits share a string left
+    by deleting at most two characters from each (the deletion neighbourhood), and a singular
+    and its plural share their singular form."""
+    order = {n: i for i, n in enumerate(dict.fromkeys(names))}
+    index: dict[tuple[int, str], list[str]] = {}
+    for name in order:
+        normal = _normal(name)
+        edits = MAX_EDITS if MIN_TYPO_LENGTH <= len(normal) <= _MAX_INDEXED else 0
+        keys = {(1, v) for v in _deletions(normal, edits)}
+        keys.add((0, normal))
+        keys.add((0, " ".join(_singular(w) for w in _token_tuple(name))))
+        for key in keys:
+            index.setdefault(key, []).append(name)
+    seen: set[tuple[str, str]] = set()
+    for (kind, _), group in index.items():
+        if kind == 1 and len(group) > _MAX_GROUP:
+            continue  # a variant shared by that many names is no typo (generated names)
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                pair = (a, b) if order[a] < order[b] else (b, a)
+                if pair not in seen:
+                    seen.add(pair)
+                    yield pair
 
 
 def edit_distance(a: str, b: str, limit: int = MAX_EDITS) -> int:
