@@ -546,3 +546,13 @@ def test_a_constant_outside_the_files_checked_is_reported_at_the_call(project: P
     whole = lint(project)
     assert [(f.path, f.line) for f in whole] == [("events.py", 4)]  # where it is written
     assert whole[0].fix is not None
+
+
+def test_show_settings_says_there_is_no_plan(project: Path) -> None:
+    (project / "pyproject.toml").write_text(
+        '[tool.cio-lint]\nplan = false\nnaming = { events = "Title Case" }\n'
+    )
+    code, out, _ = run(".", "--show-settings")
+    assert code == 0
+    assert "plan = (none: --no-plan or plan = false)" in out.splitlines()
+    assert "naming = {'events': 'Title Case'}" in out.splitlines()
