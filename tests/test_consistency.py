@@ -556,3 +556,12 @@ def test_show_settings_says_there_is_no_plan(project: Path) -> None:
     assert code == 0
     assert "plan = (none: --no-plan or plan = false)" in out.splitlines()
     assert "naming = {'events': 'Title Case'}" in out.splitlines()
+
+
+def test_title_case_allows_small_words_inside_and_sdk_events_do_not_count(project: Path) -> None:
+    names = ["Note Created", "Note Shared", "Note Deleted", "Added to Cart", "Logged in"]
+    write(project, POSTHOG + "".join(f"posthog.capture({n!r}, distinct_id='u1')\n" for n in names))
+    write(project, POSTHOG + "posthog.capture('$pageview', distinct_id='u1')\n", "views.py")
+    assert [f.message.split(" (")[0] for f in lint(project)] == [
+        "Event `Logged in` breaks the project's Title Case convention"
+    ]

@@ -35,12 +35,53 @@ def _word(w: str, apostrophe: bool = False) -> bool:
     return bool(w) and all(c.isalnum() or (apostrophe and c == "'") for c in w)
 
 
-def _spaced(first: Callable[[str], bool], rest: Callable[[str], bool]) -> Callable[[str], bool]:
+def _spaced(
+    first: Callable[[str], bool],
+    rest: Callable[[str], bool],
+    middle: Callable[[str], bool] | None = None,
+) -> Callable[[str], bool]:
+    """Words separated by single spaces: ``first`` for the first word, ``rest`` for the others,
+    ``middle`` (if given) also allowed for the words between the first and the last."""
+
     def test(part: str) -> bool:
         ws = part.split(" ")
-        return all(_word(w, True) for w in ws) and first(ws[0]) and all(rest(w) for w in ws[1:])
+        if not all(_word(w, True) for w in ws) or not first(ws[0]):
+            return False
+        inner = ws[1:-1]
+        return all(rest(w) or (middle is not None and middle(w)) for w in inner) and (
+            len(ws) == 1 or rest(ws[-1])
+        )
 
     return test
+
+
+# Title Case leaves these lowercase between the first and the last word (`Add to Cart`); the
+# last word is capitalised like the first (`Logged In`, not `Logged in`)
+_SMALL_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "but",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "nor",
+        "of",
+        "on",
+        "or",
+        "per",
+        "the",
+        "to",
+        "via",
+        "vs",
+        "with",
+    ]
+)
 
 
 def _joined(sep: str) -> Callable[[str], bool]:
@@ -67,7 +108,7 @@ def _sentence_word(w: str) -> bool:
 # equally, and "lower case" says what they share.
 CONVENTIONS: dict[str, Callable[[str], bool]] = {
     "lower case": _spaced(lambda w: _lower_word(w) and not w[0].isdigit(), _lower_word),
-    "Title Case": _spaced(_title_word, _title_word),
+    "Title Case": _spaced(_title_word, _title_word, lambda w: w in _SMALL_WORDS),
     "Sentence case": _spaced(lambda w: _up(w[0]) and _lower_word(w[1:]), _sentence_word),
     "snake_case": _joined("_"),
     "kebab-case": _joined("-"),

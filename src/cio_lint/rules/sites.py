@@ -46,6 +46,8 @@ def sites_by_name(resolved: list[Resolved]) -> dict[str, list[Site]]:
         if item.flow_only or call.signature_error or call.runtime:
             continue
         for name in event_names(call):
+            if name.value.startswith("$"):
+                continue  # the SDK's own events (PostHog's `$pageview`): not the project's names
             site = Site(item, name)
             out.setdefault(name.value, {}).setdefault(site.key, site)
     return {
