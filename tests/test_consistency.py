@@ -565,3 +565,13 @@ def test_title_case_allows_small_words_inside_and_sdk_events_do_not_count(projec
     assert [f.message.split(" (")[0] for f in lint(project)] == [
         "Event `Logged in` breaks the project's Title Case convention"
     ]
+
+
+def test_selecting_only_plan_rules_without_a_plan_is_a_usage_error(project: Path) -> None:
+    write(project, CDP + track("Note Created"))
+    code, _, err = run(".", "--no-plan", "--select", "CIO001,CIO004")
+    assert code == 2
+    assert "without a plan only the plan-free rules run" in err
+    assert len(err.strip().splitlines()) == 1
+    code, _, _ = run(".", "--no-plan", "--select", "CIO0")  # CIO003, CIO011, CIO013
+    assert code == 1  # CIO003: the code never identifies

@@ -255,6 +255,8 @@ def check(
             raise ConfigError("--no-plan and --plan PATH exclude each other: pick one")
         if no_plan or plan_path is not None:  # the command line wins over `plan = false`
             config = config.with_overrides(no_plan=no_plan)
+        if config.no_plan:
+            _check_plan_free_selection(config)
         if show_settings:
             _show_settings(config, plan_path, targets[0])
             return
@@ -409,6 +411,19 @@ class _ProgressBar:
         if self.shown:
             sys.stderr.write("\r\033[K")
             sys.stderr.flush()
+
+
+def _check_plan_free_selection(config: Config) -> None:
+    """Without a plan, a selection of plan rules only would check nothing: a usage error."""
+    from cio_lint.config import PLAN_FREE
+    from cio_lint.rules import RULES
+
+    if not any(config.is_selected(code) for code in RULES):
+        raise ConfigError(
+            "without a plan only the plan-free rules run "
+            f"({', '.join(p + ('xx' if len(p) == 4 else '') for p in PLAN_FREE)}), "
+            "and `select` names none of them"
+        )
 
 
 def _load_plan(plan_path: Path | None, config: Config, start: Path) -> Any:
