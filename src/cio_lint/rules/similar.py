@@ -33,13 +33,17 @@ def tokens(name: str) -> list[str]:
 
 _MAX_INDEXED = 64  # longer names are compared for case and plural only (their variants add up)
 _MAX_GROUP = 50
+# more distinct names than this (generated ones): typos are not looked for, the index would
+# take too much memory; case, plural and key sets still are
+MAX_TYPO_NAMES = 2000
 
 
-def _deletions(text: str, count: int) -> set[str]:
+@functools.lru_cache(maxsize=4096)
+def _deletions(text: str, count: int) -> frozenset[str]:
     found = {text}
     for _ in range(count):
         found |= {v[:i] + v[i + 1 :] for v in found for i in range(len(v))}
-    return found
+    return frozenset(found)
 
 
 def _singular(word: str) -> str:
@@ -57,10 +61,13 @@ def candidate_pairs(names: Iterable[str]) -> Iterator[tuple[str, str]]:
     and its plural share their singular form."""
     order = {n: i for i, n in enumerate(dict.fromkeys(names))}
     index: dict[tuple[int, str], list[str]] = {}
+    typos = len(order) <= MAX_TYPO_NAMES
     for name in order:
         normal = _normal(name)
-        edits = MAX_EDITS if MIN_TYPO_LENGTH <= len(normal) <= _MAX_INDEXED else 0
-        keys = {(1, v) for v in _deletions(normal, edits)}
+        edits = MAX_EDITS if typos and MIN_TYPO_LENGTH <= len(normal) <= _MAX_INDEXED else 0
+        # digits left out: names that differ only in a number are no typo (`near_duplicate`),
+        # and numbered names (`Step 1 Completed`...) then share one variant, too common to pair
+        keys = {(1, v) for v in _deletions(re.sub(r"\d+", "", normal), edits)}
         keys.add((0, normal))
         keys.add((0, " ".join(_singular(w) for w in _token_tuple(name))))
         for key in keys:
