@@ -20,7 +20,7 @@ from cio_lint.rules.drift import drift_findings
 from cio_lint.rules.events import _rename_fix
 from cio_lint.rules.naming import Convention, convert, name_conventions
 from cio_lint.rules.similar import candidate_pairs, near_duplicate, tokens
-from cio_lint.rules.sites import Site, configured, key_sets, planned, sites_by_name, where
+from cio_lint.rules.sites import Site, at_call, configured, key_sets, planned, sites_by_name, where
 
 if TYPE_CHECKING:
     from cio_lint.analysis.link import Resolved
@@ -190,46 +190,26 @@ def check_consistency(
                     fix = _rename_fix(site.name, target[0])
                     if fix is not None and not target[1]:
                         fix = type(fix)(fix.edits, "unsafe", fix.description)
-                out.append(
-                    _NAMING.finding(
-                        site.call,
-                        site.name,
-                        fix,
-                        event=code_text(name),
-                        convention=convention.label(),
-                        evidence=convention.evidence("event names"),
-                        hint=hint or "",
-                    )
+                finding = _NAMING.finding(
+                    site.call,
+                    site.name,
+                    fix,
+                    event=code_text(name),
+                    convention=convention.label(),
+                    evidence=convention.evidence("event names"),
+                    hint=hint or "",
                 )
-    out.extend(_duplicates(sites, plan, renamed))
-    out.extend(drift_findings(_DRIFT, sites, plan, naming))
-    for finding in out:
-        yield finding if targets is None or finding.path in targets else _moved(finding, sites)
-
-
-def _moved(finding: Finding, sites: dict[str, list[Site]]) -> Finding:
-    """A finding at a constant in a file not checked: at the first call that sends it."""
-    from dataclasses import replace
-
-    for found in sites.values():
-        for site in found:
-            origin = site.name.origin
-            if origin is not None and (origin.path, origin.line) == (finding.path, finding.line):
-                loc = site.loc
-                return replace(
-                    finding,
-                    path=loc.path,
-                    line=loc.line,
-                    column=loc.column,
-                    end_line=loc.end_line,
-                    end_column=loc.end_column,
-                    fix=None,
-                )
-    return finding
+                out.append(at_call(finding, site.call, targets))
+    out.extend(_duplicates(sites, plan, renamed, targets))
+    out.extend(drift_findings(_DRIFT, sites, plan, naming, targets))
+    return iter(out)
 
 
 def _duplicates(
-    sites: dict[str, list[Site]], plan: Plan | None, renamed: Mapping[str, str]
+    sites: dict[str, list[Site]],
+    plan: Plan | None,
+    renamed: Mapping[str, str],
+    targets: set[str] | None,
 ) -> Iterator[Finding]:
     unions: dict[str, frozenset[str]] = {}
     for name, found in sites.items():
@@ -257,7 +237,7 @@ def _duplicates(
             continue  # CIO001/CIO002 name the planned one, `plan check` a planned pair
         less, more = sorted((a, b), key=lambda n: (-len(sites[n]), sites[n][0].key))[::-1]
         site, other = sites[less][0], sites[more][0]
-        yield _DUPLICATE.finding(
+        finding = _DUPLICATE.finding(
             site.call,
             site.name,
             event=code_text(less),
@@ -265,3 +245,4 @@ def _duplicates(
             why=why,
             where=where(other.loc),
         )
+        yield at_call(finding, site.call, targets)

@@ -10,15 +10,20 @@ from cio_lint.rules.base import Rule, code_text
 from cio_lint.rules.naming import name_conventions
 from cio_lint.rules.properties import property_dicts
 from cio_lint.rules.similar import value_type
-from cio_lint.rules.sites import Shape, Site, configured, key_sets, planned, where
+from cio_lint.rules.sites import Shape, Site, at_call, configured, key_sets, planned, where
 
 if TYPE_CHECKING:
     from cio_lint.plan import Plan
 
 
 def drift_findings(
-    rule: Rule, sites: dict[str, list[Site]], plan: Plan | None, naming: Mapping[str, str] | None
+    rule: Rule,
+    sites: dict[str, list[Site]],
+    plan: Plan | None,
+    naming: Mapping[str, str] | None,
+    targets: set[str] | None = None,
 ) -> Iterator[Finding]:
+    """CIO203 over the sites of every event; ``targets`` as in ``check_consistency``."""
     # key -> where it is sent, for events the plan does not decide (None: a planned event's)
     keys_seen: dict[str, list[tuple[Site, Location | None, str] | None]] = {}
     for name, found in sites.items():
@@ -32,7 +37,8 @@ def drift_findings(
             continue  # the plan's schema decides keys and types (CIO004-CIO006)
         shapes = key_sets(found)
         yield from _missing_keys(rule, name, shapes)
-        yield from _type_drift(rule, name, shapes)
+        for finding, site in _type_drift(rule, name, shapes):
+            yield at_call(finding, site.call, targets)
     wanted = configured(naming, plan, "properties")
     for convention, outliers in name_conventions(sorted(keys_seen), wanted):
         if convention.kind != "case":
@@ -70,7 +76,7 @@ def _missing_keys(rule: Rule, event: str, shapes: list[Shape]) -> Iterator[Findi
         yield rule.finding(site.call, at if at.path == site.loc.path else site.loc, subject=subject)
 
 
-def _type_drift(rule: Rule, event: str, shapes: list[Shape]) -> Iterator[Finding]:
+def _type_drift(rule: Rule, event: str, shapes: list[Shape]) -> Iterator[tuple[Finding, Site]]:
     by_key: dict[str, list[tuple[Site, str, Val]]] = {}
     for site, _, d in shapes:
         for key, value, _ in d.items:
@@ -95,4 +101,4 @@ def _type_drift(rule: Rule, event: str, shapes: list[Shape]) -> Iterator[Finding
                 f"Property `{code_text(key)}` of `{code_text(event)}` is {kind} here but {major} "
                 f"at {n} other sites (e.g. {where(example.loc)})"
             )
-            yield rule.finding(site.call, value, subject=subject)
+            yield rule.finding(site.call, value, subject=subject), site

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from cio_lint.model import DictVal, Known, Location
+from cio_lint.model import CallSite, DictVal, Finding, Known, Location
 from cio_lint.rules.events import event_names
 from cio_lint.rules.properties import property_dicts
 
@@ -75,3 +76,20 @@ def key_sets(found: list[Site]) -> list[Shape]:
         if len(dicts) == 1 and not dicts[0].open:
             out.append((site, frozenset(dicts[0].keys()), dicts[0]))
     return out
+
+
+def at_call(finding: Finding, call: CallSite, targets: set[str] | None) -> Finding:
+    """``finding``, or, when it is written in a file not being checked (a constant of another
+    package, on a pre-commit run of one file), the same finding at the call that sends it, as
+    the engine does for the per-call rules (a fix still edits the definition)."""
+    if targets is None or finding.path in targets:
+        return finding
+    loc = call.loc
+    return replace(
+        finding,
+        path=loc.path,
+        line=loc.line,
+        column=loc.column,
+        end_line=loc.end_line,
+        end_column=loc.end_column,
+    )
