@@ -398,7 +398,7 @@ def test_an_output_file_is_written(make: Callable[[dict[str, str]], Path]) -> No
     [
         (["--select", "CIO999"], "--select: `CIO999` matches no rule"),
         (["--select", "CIO0O1"], "--select: `CIO0O1` matches no rule (did you mean `CIO001`?)"),
-        (["--select", "CIO001,CIO2"], "--select: `CIO2` matches no rule"),
+        (["--select", "CIO001,CIO4"], "--select: `CIO4` matches no rule"),
         (["--ignore", "CIO0O2"], "--ignore: `CIO0O2` matches no rule (did you mean `CIO002`?)"),
     ],
 )

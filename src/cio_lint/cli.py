@@ -92,6 +92,11 @@ def main() -> None:
     help="Tracking plan folder or file (default: tracking_plan/ found by walking up).",
 )
 @click.option(
+    "--no-plan",
+    is_flag=True,
+    help="Run without a tracking plan: only the plan-free rules (CIO2xx, CIO1xx, CIO003, ...).",
+)
+@click.option(
     "--format",
     "--output-format",
     "output_format",
@@ -232,6 +237,7 @@ def main() -> None:
 def check(
     paths: tuple[Path, ...],
     plan_path: Path | None,
+    no_plan: bool,
     output_format: str,
     color: str,
     select: tuple[str, ...],
@@ -289,6 +295,12 @@ def check(
             cache_dir=cache_dir,
             prefilter=False if no_prefilter else None,
         )
+        if no_plan and plan_path is not None:
+            raise ConfigError("--no-plan and --plan PATH exclude each other: pick one")
+        if no_plan or plan_path is not None:  # the command line wins over `plan = false`
+            config = config.with_overrides(no_plan=no_plan)
+        if config.no_plan:
+            _check_plan_free_selection(config)
         if show_settings:
             show_settings_(config, plan_path, targets[0])
             return
@@ -476,9 +488,24 @@ def _patterns(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(p.strip() for value in values for p in value.split(",") if p.strip())
 
 
-def _load_plan(plan_path: Path | None, config: Config, start: Path) -> Any:
-    from cio_lint.plan import find_plan, load_plan
+def _check_plan_free_selection(config: Config) -> None:
+    """Without a plan, a selection of plan rules only would check nothing: a usage error."""
+    from cio_lint.config import PLAN_FREE
+    from cio_lint.rules import RULES
 
+    if not any(config.is_selected(code) for code in RULES):
+        raise ConfigError(
+            "without a plan only the plan-free rules run "
+            f"({', '.join(p + ('xx' if len(p) == 4 else '') for p in PLAN_FREE)}), "
+            "and `select` names none of them"
+        )
+
+
+def _load_plan(plan_path: Path | None, config: Config, start: Path) -> Any:
+    from cio_lint.plan import Plan, find_plan, load_plan
+
+    if config.no_plan:
+        return Plan.empty(config.root)
     path = plan_path or config.plan
     if path is None:
         path = find_plan(start if start.exists() else Path.cwd())
@@ -486,7 +513,8 @@ def _load_plan(plan_path: Path | None, config: Config, start: Path) -> Any:
             where = start.resolve()
             raise ConfigError(
                 f"no tracking plan found: looked for `tracking_plan/` in {where} and its parents. "
-                "Create one (see the README's plan format) or pass `--plan PATH`"
+                "Create one (see the README's plan format) or pass `--plan PATH`; "
+                "use --no-plan to run the plan-free checks, or create one with 'cio-lint plan init'"
             )
     if not path.exists():
         raise ConfigError(f"{path}: tracking plan not found")

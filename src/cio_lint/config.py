@@ -46,6 +46,10 @@ DEFAULT_EXCLUDE = (
     ".cio-lint-cache",
 )
 
+# The rules that need no plan: all that `--no-plan` / `plan = false` runs
+PLAN_FREE = ("CIO003", "CIO011", "CIO013", "CIO1", "CIO2", "CIO9")
+NAMING_KEYS = ("events", "properties")
+
 _WRAPPER_KINDS = ("identify", "track", "page", "screen", "group")
 _WRAPPER_KEYS = {"kind", "user_id", "anonymous_id", "event", "properties", "traits"}
 
@@ -71,11 +75,16 @@ class Config:
     cache_dir: Path | None = None
     prefilter: bool = True
     max_file_bytes: int = 512 * 1024
+    # `naming = {events = "Title Case", properties = "snake_case"}`: CIO201/CIO203 conventions
+    naming: dict[str, str] = field(default_factory=dict)
+    no_plan: bool = False  # `plan = false` or `--no-plan`: only the plan-free rules run
 
     def with_overrides(self, **changes: Any) -> Config:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
     def is_selected(self, code: str, path: str | None = None) -> bool:
+        if self.no_plan and not code.startswith(PLAN_FREE):
+            return False
         if self.select and not any(code.startswith(p) for p in self.select):
             return False
         if any(code.startswith(p) for p in self.ignore):
@@ -275,6 +284,7 @@ def parse_section(section: dict[str, Any], source: Path) -> Config:
         "cache-dir",
         "no-cache",
         "max-file-size",
+        "naming",
     }
     unknown = sorted(set(section) - known)
     if unknown:
@@ -283,8 +293,8 @@ def parse_section(section: dict[str, Any], source: Path) -> Config:
         )
     root = source.resolve().parent
     plan = section.get("plan")
-    if plan is not None and not isinstance(plan, str):
-        raise ConfigError(f"{where}: `plan` must be a path string")
+    if plan is not None and plan is not False and not isinstance(plan, str):
+        raise ConfigError(f"{where}: `plan` must be a path string, or false (no plan)")
 
     def str_list(key: str) -> tuple[str, ...] | None:
         value = section.get(key)
@@ -334,7 +344,9 @@ def parse_section(section: dict[str, Any], source: Path) -> Config:
     config = Config(
         root=root,
         source=source,
-        plan=(root / plan) if plan else None,
+        plan=(root / plan) if isinstance(plan, str) and plan else None,
+        no_plan=plan is False,
+        naming=validate_naming(section.get("naming", {}), where),
         select=codes(section.get("select"), "select"),
         ignore=codes(section.get("ignore"), "ignore"),
         exclude=str_list("exclude") or DEFAULT_EXCLUDE,
@@ -350,6 +362,25 @@ def parse_section(section: dict[str, Any], source: Path) -> Config:
         max_file_bytes=max_size * 1024,
     )
     return config
+
+
+def validate_naming(raw: Any, where: str) -> dict[str, str]:
+    """``naming = {events = "Title Case", properties = "snake_case"}`` (``rules/naming.py``)."""
+    from cio_lint.rules.naming import CASE_NAMES
+
+    example = '{events = "Title Case", properties = "snake_case"}'
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: `naming` must be a table like {example}")
+    for key, value in raw.items():
+        if key not in NAMING_KEYS:
+            raise ConfigError(
+                f"{where}.naming: unknown key `{key}` (known: {', '.join(NAMING_KEYS)})"
+            )
+        if value not in CASE_NAMES:
+            raise ConfigError(
+                f"{where}.naming: `{key}` must be one of {', '.join(repr(c) for c in CASE_NAMES)}"
+            )
+    return dict(raw)
 
 
 def validate_wrappers(raw: Any, where: str) -> dict[str, dict[str, Any]]:

@@ -40,6 +40,7 @@ from cio_lint.prefilter import (
     relevant_modules,
 )
 from cio_lint.rules import RULES, check_call
+from cio_lint.rules.consistency import check_consistency
 from cio_lint.rules.flow import check_flow
 from cio_lint.suppressions import unused_suppressions
 
@@ -889,6 +890,7 @@ class Engine:
             raw.extend(x if x.path in targets else _at_call(x, item) for x in found)
         whole = all(f.target for f in self.by_path.values())
         raw.extend(check_flow(resolved, project, whole))
+        raw.extend(check_consistency(resolved, plan, self.config.naming, targets))  # type: ignore[arg-type]
         seen: set[tuple[object, ...]] = set()
         cwd = Path.cwd()
         out = []

@@ -99,12 +99,14 @@ class _State:
             from cio_lint.plan import find_plan
 
             try:  # `plan` in [tool.cio-lint], as the command reads it, then tracking_plan/
-                configured = load_config(start).plan
+                settings = load_config(start)
             except ConfigError as exc:
                 raise pytest.UsageError(f"cio-lint: {exc}") from None
+            configured = settings.plan
             if configured is not None and not configured.exists():
                 raise pytest.UsageError(f"cio-lint: `plan` {configured} does not exist")
-            self._found[start] = configured or find_plan(start)
+            # `plan = false`: the project has none, whatever folder is above it
+            self._found[start] = None if settings.no_plan else configured or find_plan(start)
         return self._found[start]
 
     def load(self, path: Path) -> Plan:

@@ -42,3 +42,15 @@ def test_no_plan_is_said_not_silent(sdk_project: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         ["*cio-lint: 2 captured analytics messages not validated: no tracking plan found*"]
     )
+
+
+def test_plan_false_in_the_configuration_means_no_plan(sdk_project: pytest.Pytester) -> None:
+    """`plan = false` (issue 14): the `tracking_plan/` folder next to it is not used."""
+    (sdk_project.mkdir("tracking_plan") / "plan.yaml").write_text(PLAN_YAML, encoding="utf-8")
+    sdk_project.makepyprojecttoml("[tool.cio-lint]\nplan = false\n")
+    sdk_project.makepyfile(BAD_TEST)
+    result = sdk_project.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, warnings=1)
+    result.stdout.fnmatch_lines(
+        ["*cio-lint: 2 captured analytics messages not validated: no tracking plan found*"]
+    )

@@ -104,7 +104,8 @@ def show_settings_(config: Config, plan_path: Path | None, start: Path) -> None:
     rows: list[tuple[str, object]] = [
         ("root", str(config.root)),
         ("settings file", str(config.source) if config.source else "(none: defaults)"),
-        ("plan", str(plan) if plan else "(none found)"),
+        ("plan", "(none: --no-plan or plan = false)" if config.no_plan else plan or "(none found)"),
+        ("naming", config.naming or "(detected from the code)"),
         ("select", list(config.select) or ["CIO"]),
         ("ignore", list(config.ignore)),
         ("exclude", list(config.exclude)),

@@ -23,12 +23,13 @@ def plan_check(plan_path: Path | None) -> None:
     """Validate the tracking plan alone: meta-schema, schemas, $refs, duplicate and colliding names."""
     from cio_lint.plan import PlanError, find_plan, load_plan
 
-    configured = None
-    if plan_path is None:  # `plan` in [tool.cio-lint], as a check reads it, then tracking_plan/
-        try:
-            configured = load_config(Path.cwd()).plan
-        except ConfigError as exc:
-            fail(str(exc))
+    # `plan` in [tool.cio-lint], as a check reads it, then tracking_plan/; `naming`, `select`
+    # and `ignore` apply to the consistency warnings
+    try:
+        config = load_config(Path.cwd())
+    except ConfigError as exc:
+        fail(str(exc))
+    configured = config.plan if plan_path is None else None
     path = plan_path or configured or find_plan(Path.cwd())
     if path is None:
         fail(
@@ -50,6 +51,11 @@ def plan_check(plan_path: Path | None) -> None:
     for group in collisions:
         names = " and ".join(f"`{n}`" for n in group)
         click.echo(f"{shown}: event names {names} collide ignoring case and separators", err=True)
+    from cio_lint.rules.planned import plan_findings
+
+    for finding in plan_findings(plan, config.naming):  # CIO2xx: warnings, the exit code stays
+        if config.is_selected(finding.code):
+            click.echo(finding.render())
     if collisions or plan.warnings:
         sys.exit(EXIT_ERROR)
     count = len(plan.events)

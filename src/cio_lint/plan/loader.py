@@ -39,7 +39,7 @@ PLAN_DIR = "tracking_plan"
 PLAN_SUFFIXES = (".yaml", ".yml", ".json")
 _SECTIONS = ("defaults", "identify", "group", "events", "$defs")
 _TOP_LEVEL = ("version", *_SECTIONS)
-_ALLOWED_TOP_LEVEL = frozenset({"$schema", *_TOP_LEVEL})
+_ALLOWED_TOP_LEVEL = frozenset({"$schema", "naming", *_TOP_LEVEL})
 # Keywords that bring in properties from elsewhere: with one of them, a plan default of "no
 # unknown properties" must be ``unevaluatedProperties`` (``additionalProperties`` only sees the
 # schema's own ``properties`` and would reject everything declared by the referenced schema).
@@ -469,7 +469,7 @@ def _check_file(source: _Source) -> None:
             source.issue(
                 (key,),
                 f"unknown top-level key `{key}`: expected `version`, `defaults`, `identify`, "
-                "`group`, `events` or `$defs` (or an `x-` key)",
+                "`group`, `events`, `$defs` or `naming` (or an `x-` key)",
             )
     if not any(key in data for key in _SECTIONS):
         source.issue((), "has none of `events`, `identify`, `group`, `$defs` or `defaults`")
@@ -630,6 +630,13 @@ def _build(root: Path, shown: str, sources: list[_Source]) -> Plan:
             elif default is None:
                 default = (source, value)
     default_additional = default[1] if default else False
+    naming: dict[str, str] = {}
+    for source in good:
+        declared = source.data.get("naming")
+        for key, value in (declared if isinstance(declared, dict) else {}).items():
+            if key in naming and naming[key] != value:
+                source.issue(("naming", key), f"`naming.{key}` is also set, to `{naming[key]}`")
+            naming.setdefault(key, value)
 
     # Every file becomes a registry resource: its own content with its effective event schemas
     # and the *merged* ``$defs``, so ``#/$defs/NAME`` means the same in every file.
@@ -701,6 +708,7 @@ def _build(root: Path, shown: str, sources: list[_Source]) -> Plan:
         defaults_additional_properties=default_additional,
         fingerprint=_fingerprint(root, files),
         warnings=tuple(warnings),
+        naming=naming,
     )
 
 

@@ -406,8 +406,11 @@ class Plan:
         defaults_additional_properties: bool,
         fingerprint: str,
         warnings: tuple[PlanIssue, ...] = (),
+        naming: Mapping[str, str] | None = None,
     ) -> None:
         self.root = root
+        # `naming: {events: "Title Case", properties: snake_case}`: CIO201/CIO203 conventions
+        self.naming: dict[str, str] = dict(naming or {})
         self.files = files
         self.events = events
         self.identify = identify

@@ -20,6 +20,7 @@ from cio_lint.rules.calls import (
     UnresolvedSdkReceiver,
     UnusedSuppression,
 )
+from cio_lint.rules.consistency import EventNamingConvention, NearDuplicateEvent, PropertyDrift
 from cio_lint.rules.events import (
     DeprecatedEvent,
     EventNameCase,
@@ -69,6 +70,9 @@ _CALL_RULES: tuple[type[Rule], ...] = (
 _ALL_RULES: tuple[type[Rule], ...] = (
     *_CALL_RULES,
     TrackBeforeIdentify,
+    EventNamingConvention,
+    NearDuplicateEvent,
+    PropertyDrift,
     SyntaxErrorRule,
     FileTooLarge,
     UnresolvedSdkReceiver,
