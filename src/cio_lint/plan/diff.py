@@ -245,3 +245,13 @@ def summary(changes: list[Change]) -> tuple[int, int]:
     """``(breaking, compatible)`` counts."""
     breaking = sum(1 for c in changes if c.breaking)
     return breaking, len(changes) - breaking
+
+
+def declared_names(plan: Plan) -> dict[tuple[str, str], frozenset[str]]:
+    """``(scope, name)`` -> the property (or trait) names ``plan`` declares there."""
+    out = {("event", name): _property_names(spec) for name, spec in plan.events.items()}
+    for scope in ("identify", "group"):
+        spec = getattr(plan, scope)
+        if spec is not None:
+            out[(scope, scope)] = _property_names(spec)
+    return out

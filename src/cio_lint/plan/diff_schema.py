@@ -308,7 +308,7 @@ def _bounds(old: dict[str, Any], new: dict[str, Any], path: tuple[str, ...]) -> 
             before, after = _number(old.get(key)), _number(new.get(key))
             if before == after:
                 continue
-            shown = f"`{key}` {_fmt(old.get(key))} -> {_fmt(new.get(key))}"
+            shown = f"`{key}` changed from {_fmt(old.get(key))} to {_fmt(new.get(key))}"
             narrowed = before is None or (after is not None and (after - before) * tighter > 0)
             if after is None:
                 narrowed = False
@@ -320,7 +320,14 @@ def _bounds(old: dict[str, Any], new: dict[str, Any], path: tuple[str, ...]) -> 
             continue
         gone = key not in new or after is False
         kind = "range-widened" if gone else "range-narrowed"
-        yield Delta(kind, not gone, path, before, after, f"`{key}` {_fmt(before)} -> {_fmt(after)}")
+        yield Delta(
+            kind,
+            not gone,
+            path,
+            before,
+            after,
+            f"`{key}` changed from {_fmt(before)} to {_fmt(after)}",
+        )
 
 
 def _fmt(value: Any) -> str:
