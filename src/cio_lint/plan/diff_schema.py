@@ -24,18 +24,13 @@ MAX_DEPTH = 32
 # compared this far, not exponentially far.
 MAX_NODES = 5_000
 _PLAIN_DEPTH = 4
-# keywords that say nothing about which values are valid
-_ANNOTATIONS = frozenset(
-    {"title", "examples", "default", "$comment", "$id", "$anchor", "$schema", "readOnly"}
-    | {"writeOnly", "contentMediaType", "contentEncoding", "$defs", "definitions"}
-)
-# keywords this module compares itself; any other one that changed is "schema-changed"
-_COMPARED = frozenset(
-    {"description", "deprecated", "x-replaced-by", "type", "enum", "const", "pattern", "format"}
-    | {"properties", "required", "additionalProperties", "unevaluatedProperties", "items"}
-    | {"minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties"}
-    | {"maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties"}
-    | {"multipleOf", "uniqueItems", "$ref", "allOf"}
+# Keywords that constrain values and that this module does not compare one by one: a change
+# of one of them is "schema-changed". Anything else (annotations, ``x-`` keys, a foreign tool's
+# metadata) constrains nothing and is not a change.
+_UNCLASSIFIED = frozenset(
+    {"anyOf", "oneOf", "not", "if", "then", "else", "dependentSchemas", "dependentRequired"}
+    | {"prefixItems", "contains", "minContains", "maxContains", "patternProperties"}
+    | {"propertyNames", "unevaluatedItems", "$dynamicRef", "additionalItems", "dependencies"}
 )
 _LOWER = ("minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties")
 _UPPER = ("maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties")
@@ -181,8 +176,8 @@ def _value(
     if "items" in old or "items" in new:
         items = _items(old, depth), _items(new, depth)
         yield from _value(*items, (*path, "[]"), depth + 1, budget)
-    for key in sorted((old.keys() | new.keys()) - _COMPARED - _ANNOTATIONS):
-        if key.startswith("x-") or canonical(old.get(key)) == canonical(new.get(key)):
+    for key in sorted((old.keys() | new.keys()) & _UNCLASSIFIED):
+        if canonical(old.get(key)) == canonical(new.get(key)):
             continue
         yield Delta(
             "schema-changed",
@@ -367,6 +362,15 @@ def _object(
             new.get("additionalProperties", True),
             "unknown properties are now allowed",
         )
+    for key in ("additionalProperties", "unevaluatedProperties"):
+        before, after = old.get(key), new.get(key)
+        if closed(old) or closed(new) or canonical(before) == canonical(after):
+            continue
+        if isinstance(before, dict) or isinstance(after, dict):
+            what = (
+                f"`{key}` changed from {_fmt(before)} to {_fmt(after)} (not classified: review it)"
+            )
+            yield Delta("schema-changed", True, path, before, after, what)
     for name in sorted(old_props.keys() | new_props.keys() | old_req | new_req):
         at = (*path, name)
         if name in old_props and name not in new_props:
