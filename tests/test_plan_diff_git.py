@@ -4,10 +4,13 @@ repository (no checkout, nothing written in it); bad refs and paths are one-line
 from __future__ import annotations
 
 import copy
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from plan_diff_cases import BASE, OC, SU, as_json, make_project, run, write_plan
 
 
@@ -115,3 +118,28 @@ def test_committed_broken_plan_names_the_ref(repo: Path) -> None:
     assert code == 2
     assert err.startswith("Error: HEAD:tracking_plan/plan.yaml")
     assert "cio-lint-base-" not in err
+
+
+def test_the_workflow_of_ci_md_runs_as_written(repo: Path) -> None:
+    """docs/ci.md's plan-diff step, run by bash in a clone whose base branch is `origin/main`."""
+    text = (Path(__file__).resolve().parent.parent / "docs" / "ci.md").read_text("utf-8")
+    block = text.split("# .github/workflows/plan-diff.yml\n", 1)[1].split("```", 1)[0]
+    workflow = yaml.safe_load(block)
+    (step,) = [s for s in workflow["jobs"]["plan-diff"]["steps"] if s.get("id") == "diff"]
+    script = step["run"].replace("${{ github.base_ref }}", "main")
+    (repo / "app").rename(repo / "src")
+    _git(repo, "update-ref", "refs/remotes/origin/main", "HEAD")
+    data = copy.deepcopy(BASE)
+    del data["events"][SU]
+    write_plan(repo / "tracking_plan", data)
+    output = repo / "github_output"
+    env = {**os.environ, "GITHUB_OUTPUT": str(output)}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    subprocess.run(["bash", "-e", "-c", script], cwd=repo, env=env, check=True, timeout=120)
+    assert output.read_text() == "code=1\n"
+    comment = (repo / "plan-diff.md").read_text()
+    assert "### Breaking changes (1)" in comment
+    assert (
+        "| `event-removed` | Signed Up |  | Event `Signed Up` removed | src/shop.py:4, src/shop.py:7 |"
+        in comment
+    )
