@@ -5,6 +5,7 @@ they affect (issue 16 item 2). The base plan and its edits are in ``plan_diff_ca
 from __future__ import annotations
 
 import copy
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -330,3 +331,82 @@ def test_usage_errors(project: Path) -> None:
     assert code == 2 and "OLD and NEW" in err
     code, _, err = run("plan", "diff", "--base", "HEAD", "a", "b")
     assert code == 2 and "at most one plan" in err
+
+
+# Edits whose reverse is the opposite class: narrowing one way is widening the other.
+_ONE_WAY = {
+    "event-removed", "property-removed", "type-narrowed", "enum-lost-values", "const-added",
+    "pattern-added", "minimum-raised", "maximum-lowered", "maxLength-reduced", "format-added",
+    "property-newly-required", "event-additionalProperties-false",
+    "nested-additionalProperties-false", "identify-trait-removed", "identify-trait-required",
+    "group-additionalProperties-false", "traits-removed", "event-added", "optional-property-added",
+    "type-widened", "enum-values-added", "required-dropped", "const-removed", "pattern-removed",
+    "range-widened", "format-removed", "additionalProperties-true", "identify-trait-added",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"), [c for c in BREAKING + COMPATIBLE if c.id in _ONE_WAY]
+)
+def test_the_reverse_of_an_edit_is_the_other_class(
+    tmp_path: Path, edit: Edit, expected: list[tuple[Any, ...]]
+) -> None:
+    new = copy.deepcopy(BASE)
+    edit(new)
+    forward = load_plan(write_plan(tmp_path / "new", new))
+    backward = diff_plans(forward, load_plan(write_plan(tmp_path / "old", BASE)))
+    assert backward
+    assert {c.breaking for c in backward} == {not expected[0][1]}
+    assert {(c.event, c.property) for c in backward} == {(e[2], e[3]) for e in expected}
+
+
+RECURSIVE = {
+    "version": 1,
+    "events": {
+        "Tree Saved": {"properties": {"root": {"$ref": "#/$defs/node"}}},
+        "Nothing": {"properties": {"never": False, "anything": True}},
+    },
+    "$defs": {
+        "node": {
+            "type": "object",
+            "properties": {
+                "label": {"type": "string"},
+                "left": {"$ref": "#/$defs/node"},
+                "right": {"$ref": "#/$defs/node"},
+                "kids": {"type": "array", "items": {"$ref": "#/$defs/node"}},
+            },
+        }
+    },
+}
+
+
+def test_a_recursive_schema_is_compared_in_bounded_time(tmp_path: Path) -> None:
+    new = copy.deepcopy(RECURSIVE)
+    new["$defs"]["node"]["properties"]["label"]["maxLength"] = 3
+    old_plan = load_plan(write_plan(tmp_path / "old", RECURSIVE))
+    new_plan = load_plan(write_plan(tmp_path / "new", new))
+    assert diff_plans(old_plan, old_plan) == []
+    changes = diff_plans(old_plan, new_plan)
+    # once, where the definition is first used: not again for `left`, `right`, `kids.[]`...
+    assert [(c.kind, c.property, c.message) for c in changes] == [
+        (
+            "range-narrowed",
+            "root.label",
+            "Property `root.label` of `Tree Saved`: `maxLength` changed from none to 3",
+        )
+    ]
+    json.dumps([c.to_json() for c in changes])  # before/after are plain JSON, no cycle
+
+
+def test_boolean_property_schemas(tmp_path: Path) -> None:
+    new = copy.deepcopy(RECURSIVE)
+    props = new["events"]["Nothing"]["properties"]
+    props["never"], props["anything"] = True, False
+    changes = diff_plans(
+        load_plan(write_plan(tmp_path / "old", RECURSIVE)),
+        load_plan(write_plan(tmp_path / "new", new)),
+    )
+    assert sorted((c.property, c.kind, c.breaking) for c in changes) == [
+        ("anything", "schema-changed", True),
+        ("never", "schema-changed", True),
+    ]

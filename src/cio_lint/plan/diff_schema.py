@@ -24,6 +24,9 @@ MAX_DEPTH = 32
 # compared this far, not exponentially far.
 MAX_NODES = 5_000
 _PLAIN_DEPTH = 4
+# In a flattened schema: the definitions its ``$ref``s brought in (``id`` of their contents).
+# A pair of definitions met again below itself is a recursive schema, compared once.
+REFS = "\0refs"
 # Keywords that constrain values and that this module does not compare one by one: a change
 # of one of them is "schema-changed". Anything else (annotations, ``x-`` keys, a foreign tool's
 # metadata) constrains nothing and is not a change.
@@ -96,11 +99,16 @@ def flatten(schema: Any, resolver: Resolver[Any] | None, depth: int = 0) -> dict
             out.setdefault("$ref", ref)
         else:
             inner = flatten(resolved.contents, resolved.resolver, depth + 1)
+            refs = inner.pop(REFS, frozenset())
+            out[REFS] = refs | {id(resolved.contents)} | out.get(REFS, frozenset())
             _merge(absorb, inner, resolved.resolver)
     subs = schema.get("allOf")
     if isinstance(subs, list):
         for sub in subs:
-            _merge(absorb, flatten(sub, resolver, depth + 1), resolver)
+            inner = flatten(sub, resolver, depth + 1)
+            if REFS in inner:
+                out[REFS] = inner.pop(REFS) | out.get(REFS, frozenset())
+            _merge(absorb, inner, resolver)
     if props:
         out["properties"] = props
     if required:
@@ -128,7 +136,7 @@ def _items(flat: dict[str, Any], depth: int) -> dict[str, Any]:
 def plain(flat: dict[str, Any], depth: int = 0) -> dict[str, Any]:
     """A flattened schema as plain JSON again, for output; below ``_PLAIN_DEPTH`` levels (a
     recursive schema never ends) the subschemas are given as written."""
-    out = {k: v for k, v in flat.items() if k not in ("properties", "items")}
+    out = {k: v for k, v in flat.items() if k not in ("properties", "items", REFS)}
     if depth >= _PLAIN_DEPTH:
         if "items" in flat:
             out["items"] = flat["items"][0]
@@ -152,7 +160,7 @@ def compare(
     """Every difference between two (traits or event) schemas, in a stable order."""
     budget = [MAX_NODES]
     flat_old, flat_new = flatten(old, old_resolver), flatten(new, new_resolver)
-    return list(_value(flat_old, flat_new, (), 0, budget))
+    return list(_value(flat_old, flat_new, (), 0, budget, frozenset()))
 
 
 def _value(
@@ -161,10 +169,16 @@ def _value(
     path: tuple[str, ...],
     depth: int,
     budget: list[int],
+    seen: frozenset[tuple[frozenset[int], frozenset[int]]],
 ) -> Iterator[Delta]:
     budget[0] -= 1
     if depth > MAX_DEPTH or budget[0] < 0:
         return
+    pair = (old.get(REFS, frozenset()), new.get(REFS, frozenset()))
+    if pair[0] or pair[1]:
+        if pair in seen:
+            return  # the same definitions again, inside themselves: compared above
+        seen = seen | {pair}
     yield from _annotations(old, new, path)
     yield from _types(old, new, path)
     yield from _enums(old, new, path)
@@ -172,10 +186,10 @@ def _value(
         yield from _added_is_narrower(old, new, path, key, kind)
     yield from _bounds(old, new, path)
     if "properties" in old or "properties" in new or _is_object(old) or _is_object(new):
-        yield from _object(old, new, path, depth, budget)
+        yield from _object(old, new, path, depth, budget, seen)
     if "items" in old or "items" in new:
         items = _items(old, depth), _items(new, depth)
-        yield from _value(*items, (*path, "[]"), depth + 1, budget)
+        yield from _value(*items, (*path, "[]"), depth + 1, budget, seen)
     for key in sorted((old.keys() | new.keys()) & _UNCLASSIFIED):
         if canonical(old.get(key)) == canonical(new.get(key)):
             continue
@@ -341,6 +355,7 @@ def _object(
     path: tuple[str, ...],
     depth: int,
     budget: list[int],
+    seen: frozenset[tuple[frozenset[int], frozenset[int]]],
 ) -> Iterator[Delta]:
     old_props, new_props = property_schemas(old, depth), property_schemas(new, depth)
     old_req, new_req = set(old.get("required") or ()), set(new.get("required") or ())
@@ -388,7 +403,7 @@ def _object(
                 yield Delta("required-dropped", False, at, True, False, "no longer required")
             continue
         if name in old_props:
-            yield from _value(old_props[name], new_props[name], at, depth + 1, budget)
+            yield from _value(old_props[name], new_props[name], at, depth + 1, budget, seen)
         if name in new_req and name not in old_req:
             yield Delta("property-required", True, at, False, True, "now required")
         elif name in old_req and name not in new_req:
