@@ -261,6 +261,20 @@ BREAKING: list[Any] = [
         id="required-property-added",
     ),
     pytest.param(
+        set_at(f"events/{PV}/properties/ref", {"type": "string"}),
+        [
+            ("property-added", False, PV, "ref", "Property `ref` of `Page Viewed`: added"),
+            (
+                "type-narrowed",
+                True,
+                PV,
+                "ref",
+                "Property `ref` of `Page Viewed`: type changed from any type to string",
+            ),
+        ],
+        id="constrained-property-added-to-an-open-event",
+    ),
+    pytest.param(
         set_at(f"events/{PV}/additionalProperties", False),
         [
             (

@@ -349,6 +349,14 @@ def closed(schema: dict[str, Any]) -> bool:
     )
 
 
+def _implicit(schema: dict[str, Any], depth: int) -> dict[str, Any]:
+    """What an open schema allows for a property it does not declare."""
+    for key in ("additionalProperties", "unevaluatedProperties"):
+        if isinstance(schema.get(key), dict):
+            return flatten(schema[key], None, depth + 1)
+    return {}
+
+
 def _object(
     old: dict[str, Any],
     new: dict[str, Any],
@@ -401,6 +409,13 @@ def _object(
                 yield Delta("property-added", False, at, None, plain(new_props[name]), "added")
             if name in old_req and name not in new_req:
                 yield Delta("required-dropped", False, at, True, False, "no longer required")
+            if not closed(old):
+                # it could be sent before, with any value (or what the old schema's
+                # `additionalProperties` allowed): constraints on it now narrow that
+                implicit = _implicit(old, depth)
+                for delta in _value(implicit, new_props[name], at, depth + 1, budget, seen):
+                    if delta.kind not in ("description-changed", "deprecated"):
+                        yield delta
             continue
         if name in old_props:
             yield from _value(old_props[name], new_props[name], at, depth + 1, budget, seen)
