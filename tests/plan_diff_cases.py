@@ -259,6 +259,9 @@ APP = textwrap.dedent(
 
     def page(user):
         analytics.track(user.id, "Page Viewed", {"path": "/", "ref": "x"})
+
+    def profile(user):
+        analytics.identify(user.id, {"email": "a@b.co", "age": 3})
     """
 )
 

@@ -410,3 +410,20 @@ def test_boolean_property_schemas(tmp_path: Path) -> None:
         ("anything", "schema-changed", True),
         ("never", "schema-changed", True),
     ]
+
+
+def test_sites_of_a_renamed_event_and_of_traits(project: Path) -> None:
+    def edit(data: dict[str, Any]) -> None:
+        rename(SU, "signed_up")(data)
+        del data["identify"]["properties"]["age"]
+        data["identify"]["properties"]["email"]["maxLength"] = 3  # "a@b.co" is now too long
+
+    edited(project, edit)
+    code, out, _ = run("plan", "diff", "tracking_plan", "new_plan", "--format", "json")
+    assert code == 1
+    sites = {(c["kind"], c["property"]): c["sites"] for c in as_json(out)["changes"]}
+    assert sites == {
+        ("event-renamed", None): ["app/shop.py:4", "app/shop.py:7"],
+        ("property-removed", "age"): ["app/shop.py:16"],
+        ("range-narrowed", "email"): ["app/shop.py:16"],
+    }
