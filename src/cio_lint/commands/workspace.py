@@ -93,7 +93,9 @@ def pull_command(region: str, out: Path, timeout: float, quiet: bool) -> None:
     try:
         key = check_key(key)
         root = base_url(region, os.environ.get(URL_VARIABLE))
-        client = AppApiClient(root, key, timeout, user_agent=f"cio-lint/{__version__}")
+        client = AppApiClient(
+            root, key, timeout, region=region, user_agent=f"cio-lint/{__version__}"
+        )
         with closing(client):
             snapshot = Puller(client, region, show).pull()
             requests = client.requests

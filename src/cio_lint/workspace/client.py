@@ -120,12 +120,14 @@ class AppApiClient:
         key: str,
         timeout: float,
         *,
+        region: str = "us",
         user_agent: str = "cio-lint",
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.root = root
         self.host = urlsplit(root).hostname or root
         self.timeout = timeout
+        self.region = region
         self.requests = 0
         self._sleep = sleep
         self._last_start: float | None = None
@@ -206,7 +208,7 @@ class AppApiClient:
             if status == 200:
                 return self._decode(where, body)
             if status == 401:
-                other = "us" if "api-eu." in self.root else "eu"
+                other = "us" if self.region == "eu" else "eu"
                 raise KeyRefused(
                     f"the App API key was refused by {self.host}: wrong region (try --region "
                     f"{other}) or a Track API key instead of an App API key"

@@ -1,0 +1,553 @@
+"""``cio-lint workspace pull`` end to end, against a real HTTP server on 127.0.0.1.
+
+The served workspace (``Workspace``) is written in the App API's documented shapes; the expected
+snapshot is built from the same declarations (each template declares the variable paths it
+uses), not copied from an output.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from workspace_server import FakeAppApi, Reply, serve
+
+from cio_lint.cli import main
+
+OUT = Path("tracking_plan") / "customerio-workspace.json"
+
+
+@dataclass
+class Workspace:
+    """What the fake App API serves, and the snapshot it must give."""
+
+    expected: dict[str, object] = field(
+        default_factory=lambda: {
+            "format": "cio-lint-workspace/1",
+            "region": "us",
+            "complete": True,
+            "journeys": [],
+            "broadcasts": [],
+            "transactional": [],
+        }
+    )
+
+    def action(
+        self, served: dict[str, object], paths: list[str], *, error: bool = False
+    ) -> tuple[dict[str, object], dict[str, object]]:
+        """An action as served, and as the snapshot keeps it (``paths``: what its templates use)."""
+        kept: dict[str, object] = {
+            "id": served["id"],
+            "name": served.get("name", ""),
+            "type": served.get("type", "unknown"),
+            "sending_state": served.get("sending_state", "unknown"),
+            "variables": sorted(paths),
+        }
+        return served, kept
+
+
+def serve_workspace(api: FakeAppApi) -> dict[str, object]:
+    """Route a small workspace (campaigns with 2 pages of actions, broadcasts, transactional
+    messages with contents) into ``api``; return the snapshot it must give."""
+    ws = Workspace()
+    welcome = ws.action(
+        {
+            "id": 101,
+            "campaign_id": 12,
+            "name": "Welcome email",
+            "type": "email",
+            "sending_state": "automatic",
+            "subject": 'Welcome, {{ customer.first_name | default: "there" }}',
+            "from": "team@acme.test",
+            "recipient": "{{customer.email}}",
+            "preheader_text": "Your {{ event.plan | upcase }} trial",
+            "body": (
+                "<p>{% cio_link url: 'https://acme.test/start' %}Start{% endcio_link %} with "
+                "{{ event.items[0].name }}.</p>{% assign seats = event.seats %}{{ seats }}"
+            ),
+            "headers": [{"name": "X-Plan", "value": "{{ event.plan_id }}"}],
+        },
+        [
+            "customer.first_name",
+            "customer.email",
+            "event.plan",
+            "event.items.0.name",
+            "event.seats",
+            "event.plan_id",
+        ],
+    )
+    hook = ws.action(
+        {
+            "id": 102,
+            "name": "Notify CRM",
+            "type": "webhook",
+            "sending_state": "off",
+            "method": "POST",
+            "url": "https://hooks.acme.test/{{ customer.id }}",
+            "body": '{"plan": "{{ event.plan }}"}',
+        },
+        ["customer.id", "event.plan"],
+    )
+    sms = ws.action(
+        {
+            "id": 103,
+            "name": "Code",
+            "type": "twilio",
+            "sending_state": "draft",
+            "body": "{% if customer.phone %}Code{% endif %}: {{ event.code | prepend: '#' }}",
+        },
+        ["customer.phone", "event.code"],
+    )
+    broken_served, broken = ws.action(
+        {
+            "id": 104,
+            "name": "Broken push",
+            "type": "push",
+            "sending_state": "automatic",
+            "body": "{{ customer.name }} and {{ event.title ",
+        },
+        ["customer.name"],
+    )
+    broken["liquid_error"] = "expected '}}', found end of file"
+    bare = ws.action({"id": 105, "body": "No Liquid here"}, [])
+    steps = [
+        ws.action(
+            {
+                "id": i,
+                "name": f"Step {i}",
+                "type": "email",
+                "sending_state": "automatic",
+                "body": f"{{{{ event.step_{i} }}}}",
+            },
+            [f"event.step_{i}"],
+        )
+        for i in range(106, 111)
+    ]
+    cart = ws.action(
+        {
+            "id": 111,
+            "name": "Cart",
+            "type": "in_app",
+            "sending_state": "automatic",
+            "body": "{% for item in event.cart %}{{ item.sku }}{% endfor %}",
+        },
+        ["event.cart"],
+    )
+    custom = ws.action(
+        {
+            "id": 112,
+            "name": "Unsubscribe footer",
+            "type": "email",
+            "sending_state": "automatic",
+            "body": "{{ customer.company }} {% cio_unsubscribe_url %}",
+        },
+        ["customer.company"],
+    )
+    page_1 = [welcome, hook, sms, (broken_served, broken), bare, *steps]
+    page_2 = [cart, custom]
+    # served newest first, as an API may: the snapshot sorts by id
+    api.route(
+        "/v1/campaigns/12/actions",
+        {"actions": [a for a, _ in reversed(page_1)], "next": "MTEx"},
+    )
+    api.route(
+        "/v1/campaigns/12/actions?start=MTEx", {"actions": [a for a, _ in page_2], "next": ""}
+    )
+    trial_served, trial = ws.action(
+        {
+            "id": 201,
+            "name": "Trial ends",
+            "type": "email",
+            "sending_state": "automatic",
+            "body": "Hi {{customer.first_name}}, ends {{ customer.trial_ends_at | date: '%b %d' }}",
+        },
+        ["customer.first_name", "customer.trial_ends_at"],
+    )
+    api.route("/v1/campaigns/20/actions", {"actions": [trial_served]})
+    api.route("/v1/campaigns/3/actions", {"actions": [], "next": None})
+    api.route(
+        "/v1/campaigns",
+        {
+            "campaigns": [
+                {
+                    "id": 12,
+                    "name": "Onboarding",
+                    "state": "running",
+                    "active": True,
+                    "type": "event",
+                    "event_name": "Signed Up",
+                    "created": 1700000000,
+                    "tags": [],
+                },
+                {
+                    "id": 3,
+                    "name": "Win-back",
+                    "state": "Draft",
+                    "type": "segment",
+                    "trigger_segment_ids": [4],
+                },
+                {
+                    "id": 20,
+                    "name": "Trial reminder",
+                    "type": "date",
+                    "date_attribute": "trial_ends_at",
+                },
+            ]
+        },
+    )
+    ws.expected["journeys"] = [
+        {
+            "id": 3,
+            "name": "Win-back",
+            "state": "draft",
+            "active": False,
+            "trigger": {"type": "segment"},
+            "actions": [],
+        },
+        {
+            "id": 12,
+            "name": "Onboarding",
+            "state": "running",
+            "active": True,
+            "trigger": {"type": "event", "event": "Signed Up"},
+            "actions": [kept for _, kept in sorted(page_1 + page_2, key=lambda a: a[1]["id"])],
+        },
+        {
+            "id": 20,
+            "name": "Trial reminder",
+            "state": "unknown",
+            "active": False,
+            "trigger": {"type": "date"},
+            "actions": [trial],
+        },
+    ]
+    headline_served, headline = ws.action(
+        {
+            "id": 71,
+            "name": "Launch email",
+            "type": "email",
+            "sending_state": "automatic",
+            "subject": "{{ trigger.headline }}",
+            "body": "{{ trigger.items[2].title | escape }}",
+        },
+        ["trigger.headline", "trigger.items.2.title"],
+    )
+    api.route(
+        "/v1/broadcasts",
+        {
+            "broadcasts": [
+                {"id": 7, "name": "Launch", "state": "draft", "active": False},
+                {"id": 2, "name": "Flash sale", "state": "running"},
+            ]
+        },
+    )
+    api.route("/v1/broadcasts/7/actions", {"actions": [headline_served]})
+    api.route("/v1/broadcasts/2/actions", {"actions": []})
+    ws.expected["broadcasts"] = [
+        {
+            "id": 2,
+            "name": "Flash sale",
+            "state": "running",
+            "active": True,
+            "api_triggered": True,
+            "actions": [],
+        },
+        {
+            "id": 7,
+            "name": "Launch",
+            "state": "draft",
+            "active": False,
+            "api_triggered": True,
+            "actions": [headline],
+        },
+    ]
+    api.route(
+        "/v1/transactional",
+        {
+            "messages": [
+                {
+                    "id": 3,
+                    "name": "Receipt",
+                    "trigger_name": "receipt",
+                    "description": "",
+                    "send_to_unsubscribed": True,
+                    "link_tracking": True,
+                },
+                {"id": 1, "name": "Password reset"},
+            ]
+        },
+    )
+    api.route(
+        "/v1/transactional/3/contents",
+        {
+            "contents": [
+                {
+                    "id": 32,
+                    "type": "email",
+                    "language": "fr",
+                    "subject": "Reçu {{ trigger.order_number }}",
+                    "body": "{{ trigger.total }} €",
+                },
+                {
+                    "id": 31,
+                    "type": "email",
+                    "language": "",
+                    "subject": "Receipt {{ trigger.order_number }}",
+                    "body": "{% for line in trigger.lines %}{{ line.sku }}{% endfor %}",
+                },
+            ]
+        },
+    )
+    api.route(
+        "/v1/transactional/1/contents",
+        {
+            "contents": [
+                {
+                    "id": 11,
+                    "type": "push",
+                    "title": "{{ trigger.code }}",
+                    "message": "Reset for {{ customer.email }}",
+                }
+            ]
+        },
+    )
+    ws.expected["transactional"] = [
+        {
+            "id": 1,
+            "name": "Password reset",
+            "trigger_name": None,
+            "contents": [
+                {"id": 11, "type": "push", "variables": ["customer.email", "trigger.code"]}
+            ],
+        },
+        {
+            "id": 3,
+            "name": "Receipt",
+            "trigger_name": "receipt",
+            "contents": [
+                {"id": 31, "type": "email", "variables": ["trigger.lines", "trigger.order_number"]},
+                {"id": 32, "type": "email", "variables": ["trigger.order_number", "trigger.total"]},
+            ],
+        },
+    ]
+    return ws.expected
+
+
+def pull(api: FakeAppApi, *args: str, key: str | None = None, url: str | None = None) -> Result:
+    env = {
+        "CUSTOMERIO_APP_API_KEY": api.key if key is None else key,
+        "CIO_LINT_APP_API_URL": api.url if url is None else url,
+    }
+    return CliRunner().invoke(main, ["workspace", "pull", *args], env=env)
+
+
+def assert_one_line_error(result: Result, *needles: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1, result.stderr
+    for needle in needles:
+        assert needle in result.stderr
+
+
+@pytest.fixture
+def app_api() -> Iterator[FakeAppApi]:
+    with serve() as api:
+        yield api
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_pull_writes_the_expected_snapshot_and_a_second_pull_is_identical(
+    app_api: FakeAppApi, in_tmp: Path
+) -> None:
+    expected = serve_workspace(app_api)
+    first = pull(app_api)
+    assert first.exit_code == 0, first.output
+    text = OUT.read_text(encoding="utf-8")
+    assert json.loads(text) == expected
+    assert text == json.dumps(expected, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    assert "Reçu" not in text and "<p>" not in text  # no bodies
+    assert first.stdout.startswith(f"Wrote {OUT} (3 journeys, 2 broadcasts, 2 transactional")
+
+    second = pull(app_api)
+    assert second.exit_code == 0, second.output
+    assert OUT.read_text(encoding="utf-8") == text
+    assert sorted(p.name for p in OUT.parent.iterdir()) == [OUT.name]  # no temporary file left
+    # the second page was asked for with the first page's cursor, every request with the key
+    assert "/v1/campaigns/12/actions?start=MTEx" in app_api.targets()
+    assert {hit.authorization for hit in app_api.hits} == {f"Bearer {app_api.key}"}
+    for output in (text, first.stdout, first.stderr, second.stdout, second.stderr):
+        assert app_api.key not in output
+
+
+def test_requests_stay_under_ten_per_second(app_api: FakeAppApi, in_tmp: Path) -> None:
+    serve_workspace(app_api)
+    assert pull(app_api).exit_code == 0
+    times = sorted(hit.at for hit in app_api.hits)
+    assert len(times) >= 11
+    busiest = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
+    assert busiest <= 10, f"{busiest} requests within one second"
+
+
+@pytest.mark.parametrize(("region", "other"), [("us", "eu"), ("eu", "us")])
+def test_a_refused_key_is_explained_and_nothing_is_written(
+    app_api: FakeAppApi, in_tmp: Path, region: str, other: str
+) -> None:
+    serve_workspace(app_api)
+    wrong = "track-key-0b1c2d3e4f"
+    result = pull(app_api, "--region", region, key=wrong)
+    assert_one_line_error(
+        result,
+        "the App API key was refused by 127.0.0.1: wrong region",
+        f"(try --region {other}) or a Track API key instead of an App API key",
+    )
+    assert wrong not in result.output and wrong not in result.stderr
+    assert not OUT.exists()
+    assert len(app_api.hits) == 1  # a refused key stops the pull at once
+
+
+def test_429_waits_for_retry_after_then_succeeds(app_api: FakeAppApi, in_tmp: Path) -> None:
+    expected = serve_workspace(app_api)
+    listed = app_api.routes["/v1/broadcasts"][0]
+    app_api.route(
+        "/v1/broadcasts",
+        Reply(429, {"meta": {"error": "slow down"}}, (("Retry-After", "1"),)),
+        listed,
+    )
+    result = pull(app_api)
+    assert result.exit_code == 0, result.output
+    assert json.loads(OUT.read_text(encoding="utf-8")) == expected
+    asked = [hit.at for hit in app_api.hits if hit.target == "/v1/broadcasts"]
+    assert len(asked) == 2 and asked[1] - asked[0] >= 1.0
+
+
+def test_a_server_error_is_retried(app_api: FakeAppApi, in_tmp: Path) -> None:
+    expected = serve_workspace(app_api)
+    page_2 = "/v1/campaigns/12/actions?start=MTEx"
+    app_api.route(page_2, Reply(500, {"meta": {"error": "oops"}}), app_api.routes[page_2][0])
+    result = pull(app_api)
+    assert result.exit_code == 0, result.output
+    assert json.loads(OUT.read_text(encoding="utf-8")) == expected
+    assert app_api.targets().count(page_2) == 2
+
+
+def test_a_partial_failure_writes_nothing_and_names_what_failed(
+    app_api: FakeAppApi, in_tmp: Path
+) -> None:
+    serve_workspace(app_api)
+    app_api.route("/v1/campaigns/3/actions", Reply(503, b"<html>down</html>"))
+    app_api.route("/v1/transactional/1/contents", Reply(200, b"not json"))
+    OUT.parent.mkdir()
+    OUT.write_text("the previous snapshot\n", encoding="utf-8")
+    result = pull(app_api)
+    assert_one_line_error(
+        result,
+        "2 request(s) failed",
+        "campaign 3 (GET /v1/campaigns/3/actions: HTTP 503 after 4 attempts)",
+        "transactional message 1 (GET /v1/transactional/1/contents: the response is not JSON)",
+        f"{OUT} was not written",
+    )
+    assert OUT.read_text(encoding="utf-8") == "the previous snapshot\n"
+    # the other campaigns were still pulled, so every failure is reported at once
+    assert "/v1/transactional/3/contents" in app_api.targets()
+
+
+def test_a_non_json_list_stops_the_pull(app_api: FakeAppApi, in_tmp: Path) -> None:
+    serve_workspace(app_api)
+    app_api.route("/v1/transactional", Reply(200, b"<html>maintenance</html>"))
+    assert_one_line_error(pull(app_api), "GET /v1/transactional: the response is not JSON")
+    assert not OUT.exists()
+
+
+def test_a_huge_body_is_cut_off(app_api: FakeAppApi, in_tmp: Path) -> None:
+    serve_workspace(app_api)
+    body = b'{"campaigns": [' + b" " * (21 * 1024 * 1024) + b"]}"
+    app_api.route("/v1/campaigns", Reply(200, body, stream=True))
+    assert_one_line_error(pull(app_api), "GET /v1/campaigns: the response is larger than 20 MiB")
+    assert not OUT.exists()
+
+
+def test_a_body_nested_too_deeply_is_refused(app_api: FakeAppApi, in_tmp: Path) -> None:
+    serve_workspace(app_api)
+    app_api.route("/v1/broadcasts", Reply(200, b'{"broadcasts": ' + b"[" * 100_000))
+    result = pull(app_api)
+    assert_one_line_error(result, "GET /v1/broadcasts:")
+    app_api.route("/v1/broadcasts", {"broadcasts": [], "x": json.loads("[" * 70 + "]" * 70)})
+    assert_one_line_error(pull(app_api), "nests deeper than 64 levels")
+    assert not OUT.exists()
+
+
+@pytest.mark.parametrize(
+    ("target", "body", "message"),
+    [
+        ("/v1/campaigns", {"campaigns": {"id": 1}}, "`campaigns` is not a list"),
+        ("/v1/campaigns", {"campaigns": [{"id": 12}, "x"]}, "`campaigns[1]` is not an object"),
+        ("/v1/campaigns", {"campaigns": [{"id": "12"}]}, "`campaigns[0].id` is not an integer"),
+        ("/v1/campaigns", {"campaigns": [{"id": True}]}, "`campaigns[0].id` is not an integer"),
+        (
+            "/v1/campaigns",
+            {"campaigns": [{"id": 1, "name": 5}]},
+            "`campaigns[0].name` is not a string",
+        ),
+        (
+            "/v1/broadcasts",
+            {"broadcasts": [{"id": 2, "active": "yes"}]},
+            "`broadcasts[0].active` is not true or false",
+        ),
+        ("/v1/campaigns", [1, 2], "the response is not a JSON object"),
+    ],
+)
+def test_wrong_types_in_a_list_stop_the_pull(
+    app_api: FakeAppApi, in_tmp: Path, target: str, body: object, message: str
+) -> None:
+    serve_workspace(app_api)
+    app_api.route(target, body)
+    assert_one_line_error(pull(app_api), f"GET {target}: {message}")
+    assert not OUT.exists()
+
+
+def test_wrong_types_in_actions_are_that_campaign_s_failure(
+    app_api: FakeAppApi, in_tmp: Path
+) -> None:
+    serve_workspace(app_api)
+    app_api.route("/v1/campaigns/20/actions", {"actions": [{"id": 1, "subject": ["x"]}], "next": 7})
+    app_api.route("/v1/campaigns/3/actions", {"actions": [], "next": "same"})
+    app_api.route("/v1/campaigns/3/actions?start=same", {"actions": [], "next": "same"})
+    result = pull(app_api)
+    assert_one_line_error(
+        result,
+        "campaign 20 (GET /v1/campaigns/20/actions: `next` is not a string)",
+        "campaign 3 (GET /v1/campaigns/3/actions: the `next` cursor repeats an earlier page)",
+    )
+    assert not OUT.exists()
+
+
+def test_the_key_must_be_in_the_environment(app_api: FakeAppApi, in_tmp: Path) -> None:
+    result = pull(app_api, key="")
+    assert_one_line_error(result, "CUSTOMERIO_APP_API_KEY is not set", "export")
+    assert app_api.hits == []
+    assert_one_line_error(pull(app_api, key="two words"), "printable ASCII, no spaces")
+    assert app_api.hits == []
+
+
+def test_the_key_is_never_sent_in_clear_to_another_host(app_api: FakeAppApi, in_tmp: Path) -> None:
+    result = pull(app_api, url="http://api.customer.io.example:80")
+    assert_one_line_error(result, "CIO_LINT_APP_API_URL must be an https:// URL")
+    assert app_api.key not in result.stderr
+
+
+def test_the_output_must_name_a_file(app_api: FakeAppApi, in_tmp: Path) -> None:
+    serve_workspace(app_api)
+    (in_tmp / "snap").mkdir()
+    result = pull(app_api, "-o", "snap")
+    assert result.exit_code == 2
+    assert "snap" in result.stderr
+    assert list((in_tmp / "snap").iterdir()) == []
