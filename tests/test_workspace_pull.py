@@ -8,6 +8,10 @@ uses), not copied from an output.
 from __future__ import annotations
 
 import json
+import os
+import pty
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -551,3 +555,49 @@ def test_the_output_must_name_a_file(app_api: FakeAppApi, in_tmp: Path) -> None:
     assert result.exit_code == 2
     assert "snap" in result.stderr
     assert list((in_tmp / "snap").iterdir()) == []
+
+
+def _pull_on_a_terminal(api: FakeAppApi, cwd: Path, *args: str) -> tuple[int, str, str]:
+    """Run the pull in a child process whose stderr is a pseudo-terminal."""
+    leader, follower = pty.openpty()
+    env = {
+        **os.environ,
+        "CUSTOMERIO_APP_API_KEY": api.key,
+        "CIO_LINT_APP_API_URL": api.url,
+    }
+    child = subprocess.Popen(
+        [sys.executable, "-m", "cio_lint", "workspace", "pull", *args],
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+    )
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed with the child
+            break
+        if not chunk:
+            break
+        seen += chunk
+    out, _ = child.communicate(timeout=60)
+    os.close(leader)
+    return child.returncode, out.decode(), seen.decode(errors="replace")
+
+
+def test_a_progress_line_only_on_a_terminal(app_api: FakeAppApi, in_tmp: Path) -> None:
+    serve_workspace(app_api)
+    code, out, err = _pull_on_a_terminal(app_api, in_tmp)
+    assert code == 0, err
+    assert "\rPulling the workspace: campaign 1/3" in err
+    assert "\rPulling the workspace: transactional message 2/2" in err
+    assert err.endswith("\r")  # the line is wiped at the end
+    assert out.startswith("Wrote ")
+    assert app_api.key not in out + err
+    code, out, err = _pull_on_a_terminal(app_api, in_tmp, "--quiet")
+    assert (code, out, err) == (0, "", "")
+    quiet = pull(app_api)
+    assert quiet.exit_code == 0 and quiet.stderr == ""  # not a terminal: no progress
