@@ -534,6 +534,25 @@ def test_wrong_types_in_actions_are_that_campaign_s_failure(
     assert not OUT.exists()
 
 
+def test_a_server_that_does_not_answer_times_out(app_api: FakeAppApi, in_tmp: Path) -> None:
+    serve_workspace(app_api)
+    app_api.route("/v1/campaigns", Reply(200, {"campaigns": []}, delay=3.0))
+    result = pull(app_api, "--timeout", "0.3")
+    assert_one_line_error(result, "GET /v1/campaigns: no answer within 0.3 s")
+    assert app_api.targets().count("/v1/campaigns") == 3  # tried three times
+    assert not OUT.exists()
+
+
+def test_a_response_holding_the_key_is_not_written(app_api: FakeAppApi, in_tmp: Path) -> None:
+    serve_workspace(app_api)
+    app_api.route("/v1/campaigns", {"campaigns": [{"id": 1, "name": f"key {app_api.key}"}]})
+    app_api.route("/v1/campaigns/1/actions", {"actions": []})
+    result = pull(app_api)
+    assert_one_line_error(result, "a response holds the App API key itself")
+    assert app_api.key not in result.stderr
+    assert not OUT.exists()
+
+
 def test_the_key_must_be_in_the_environment(app_api: FakeAppApi, in_tmp: Path) -> None:
     result = pull(app_api, key="")
     assert_one_line_error(result, "CUSTOMERIO_APP_API_KEY is not set", "export")

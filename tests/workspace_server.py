@@ -26,6 +26,8 @@ class Reply:
     headers: tuple[tuple[str, str], ...] = ()
     #: stream ``body`` (bytes) without a Content-Length, in chunks, until the client hangs up
     stream: bool = False
+    #: seconds to wait before answering (a slow server)
+    delay: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,8 @@ def _handler(api: FakeAppApi) -> type[BaseHTTPRequestHandler]:
             with api._lock:
                 api.hits.append(Hit(path, query, authorization, time.monotonic()))
             reply = api.reply_for(self.path, authorization)
+            if reply.delay:
+                time.sleep(reply.delay)
             body = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
             try:
                 self.send_response(reply.status)
