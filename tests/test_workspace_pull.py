@@ -454,7 +454,7 @@ def test_a_partial_failure_writes_nothing_and_names_what_failed(
     result = pull(app_api)
     assert_one_line_error(
         result,
-        "2 request(s) failed",
+        "2 request(s) failed: campaign 3",
         "campaign 3 (GET /v1/campaigns/3/actions: HTTP 503 after 4 attempts)",
         "transactional message 1 (GET /v1/transactional/1/contents: the response is not JSON)",
         f"{OUT} was not written",
@@ -507,6 +507,7 @@ def test_a_body_nested_too_deeply_is_refused(app_api: FakeAppApi, in_tmp: Path) 
             "`broadcasts[0].active` is not true or false",
         ),
         ("/v1/campaigns", [1, 2], "the response is not a JSON object"),
+        ("/v1/campaigns", {"journeys": []}, "the response has no `campaigns`"),
     ],
 )
 def test_wrong_types_in_a_list_stop_the_pull(
@@ -525,11 +526,13 @@ def test_wrong_types_in_actions_are_that_campaign_s_failure(
     app_api.route("/v1/campaigns/20/actions", {"actions": [{"id": 1, "subject": ["x"]}], "next": 7})
     app_api.route("/v1/campaigns/3/actions", {"actions": [], "next": "same"})
     app_api.route("/v1/campaigns/3/actions?start=same", {"actions": [], "next": "same"})
+    app_api.route("/v1/broadcasts/2/actions", {"actions": [], "next": "x" * 5000})
     result = pull(app_api)
     assert_one_line_error(
         result,
         "campaign 20 (GET /v1/campaigns/20/actions: `next` is not a string)",
         "campaign 3 (GET /v1/campaigns/3/actions: the `next` cursor repeats an earlier page)",
+        "broadcast 2 (GET /v1/broadcasts/2/actions: `next` is not a cursor)",
     )
     assert not OUT.exists()
 

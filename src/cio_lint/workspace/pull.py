@@ -22,6 +22,7 @@ FORMAT = "cio-lint-workspace/1"
 #: pages of one list (10 actions a page) and requests of one pull, before giving up
 MAX_PAGES = 1000
 MAX_REQUESTS = 20000
+MAX_CURSOR = 4096  # characters of a `next` cursor
 #: how deep inside an action the text fields are looked for (``headers: [{"name": ...}]``)
 MAX_FIELD_DEPTH = 8
 #: keys of an action that hold metadata, never a template
@@ -75,7 +76,9 @@ class _Shape:
         return PullError(f"{self.where}: `{at}` is not {expected}")
 
     def items(self, body: Mapping[str, object], key: str) -> list[Mapping[str, object]]:
-        value = body.get(key, [])
+        if key not in body:
+            raise PullError(f"{self.where}: the response has no `{key}`")
+        value = body.get(key)
         if not isinstance(value, list):
             raise self.fail(key, "a list")
         for index, item in enumerate(value):
@@ -200,8 +203,10 @@ class Puller:
             following = body.get("next")
             if following is None or following == "":
                 return out
-            if not isinstance(following, str):
-                raise shape.fail("next", "a string")
+            if not isinstance(following, str) or len(following) > MAX_CURSOR:
+                raise shape.fail(
+                    "next", "a string" if not isinstance(following, str) else "a cursor"
+                )
             if following in seen:
                 raise PullError(f"GET {path}: the `next` cursor repeats an earlier page")
             seen.add(following)
@@ -308,11 +313,7 @@ class Puller:
             shown = failures.items[:5]
             more = len(failures.items) - len(shown)
             tail = f"; and {more} more" if more else ""
-            raise PullError(
-                f"{len(failures.items)} request(s) failed, no snapshot written: "
-                + "; ".join(shown)
-                + tail
-            )
+            raise PullError(f"{len(failures.items)} request(s) failed: " + "; ".join(shown) + tail)
         return {
             "format": FORMAT,
             "region": self.region,
