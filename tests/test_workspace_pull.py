@@ -314,3 +314,17 @@ def test_a_snapshot_that_cannot_be_written_is_one_line(app_api: FakeAppApi, in_t
     result = pull(app_api, "-o", "plain-file/customerio-workspace.json")
     assert_one_line_error(result, "plain-file/customerio-workspace.json: cannot write the snapshot")
     assert (in_tmp / "plain-file").read_text(encoding="utf-8") == "x"
+
+
+def test_the_request_budget_stops_the_pull_at_once(
+    app_api: FakeAppApi, in_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cio_lint.workspace import pull as pull_module
+
+    serve_workspace(app_api)
+    monkeypatch.setattr(pull_module, "MAX_REQUESTS", 3)
+    result = pull(app_api)
+    assert_one_line_error(result, "more than 3 requests: the pull was stopped")
+    assert "request(s) failed" not in result.stderr
+    assert len(app_api.hits) == 3
+    assert not OUT.exists()

@@ -54,6 +54,10 @@ LIVE_STATES = frozenset({"running", "active"})
 Progress = Callable[[str], None]
 
 
+class TooManyRequests(PullError):
+    """``MAX_REQUESTS`` reached: the pull stops at once."""
+
+
 def _quiet(_: str) -> None:
     return None
 
@@ -134,12 +138,14 @@ def _state(shape: _Shape, raw: Mapping[str, object], at: str) -> tuple[str, bool
 
 
 def _trigger(shape: _Shape, raw: Mapping[str, object], at: str) -> dict[str, str]:
+    """An ``event_name`` makes an event trigger; otherwise the API's ``type``, lower-cased
+    (segment, date, ...), a ``date_attribute`` a date trigger, and nothing ``unknown``."""
     event = shape.text(raw, "event_name", at)
     kind = (shape.text(raw, "type", at) or "").lower()
-    if kind in ("segment", "date"):
-        return {"type": kind}
     if event:
         return {"type": "event", "event": event}
+    if kind and kind != "event":
+        return {"type": kind}
     if shape.text(raw, "date_attribute", at):
         return {"type": "date"}
     return {"type": "unknown"}
@@ -185,7 +191,7 @@ class Puller:
 
     def _get(self, path: str, params: Mapping[str, str] | None = None) -> dict[str, object]:
         if self.client.requests >= MAX_REQUESTS:
-            raise PullError(f"more than {MAX_REQUESTS} requests: the pull was stopped")
+            raise TooManyRequests(f"more than {MAX_REQUESTS} requests: the pull was stopped")
         return self.client.get(path, params)
 
     def _paged(
@@ -232,7 +238,7 @@ class Puller:
             self.progress(f"{what} {index + 1}/{len(parents)}")
             try:
                 item[children_key] = _by_id(child(ident))
-            except KeyRefused:
+            except (KeyRefused, TooManyRequests):
                 raise
             except PullError as exc:
                 failures.add(f"{what} {ident}", exc)
