@@ -12,7 +12,7 @@ import importlib
 import click
 
 # In the order ``cio-lint --help`` lists them (``plan`` first: the ``plan`` group itself).
-MODULES = ("plan", "plan_init", "plan_import", "plan_docs", "plan_diff", "rule")
+MODULES = ("plan", "plan_init", "plan_import", "plan_docs", "plan_diff", "rule", "workspace")
 
 
 def register_all(main: click.Group) -> None:
