@@ -285,6 +285,10 @@ class EventSpec:
             self._validator = self._store.validator(self._uri)
         return self._validator
 
+    def resolver(self) -> Resolver[Any]:
+        """A resolver of this schema's ``$ref``s (within the plan), for tools that walk it."""
+        return self._store.resolver(self._uri.partition("#")[0])
+
     def __repr__(self) -> str:
         return f"EventSpec({self.kind} {self.name!r} at {self.source}:{self.line})"
 
