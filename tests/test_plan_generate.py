@@ -487,3 +487,27 @@ def test_the_mapping_is_deterministic_and_in_plan_order(tmp_path: Path) -> None:
     ]
     again = load_plan(_plan_file(tmp_path / "again", HOSTILE_PLAN))
     assert text == generate(again, GENERATE_TARGETS["segment"])
+
+
+def test_without_jsonschema_the_validated_module_sends_unchecked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "checked.py"
+    path.write_text(generate(load_plan(DEMO), GENERATE_TARGETS["segment"], validate=True))
+    events = _import(path, f"events_nojsonschema_{id(tmp_path)}")
+    monkeypatch.setitem(sys.modules, "jsonschema", None)  # `import jsonschema` -> ImportError
+    with EventRecorder() as recorded:
+        events.track_trial_started(_client("segment"), "u1", plan="pro", trial_days=90)
+    assert [m["properties"] for m in recorded.tracks()] == [{"plan": "pro", "trial_days": 90}]
+
+
+def test_the_excerpt_in_docs_is_what_the_demo_plan_gives() -> None:
+    docs = (REPO / "docs" / "plan.md").read_text(encoding="utf-8")
+    section = docs.split("## `plan generate`", 1)[1]
+    excerpt = section.split("```python\n", 1)[1].split("```", 1)[0]
+    text = generate(load_plan(DEMO), GENERATE_TARGETS["customerio"])
+    function = excerpt[excerpt.index("def track_signed_up(") :]
+    assert function in text
+    for line in excerpt.splitlines():
+        if not line.startswith(('"""', "...")) and "..." not in line:
+            assert line in text.splitlines(), line
