@@ -511,3 +511,34 @@ def test_the_excerpt_in_docs_is_what_the_demo_plan_gives() -> None:
     for line in excerpt.splitlines():
         if not line.startswith(('"""', "...")) and "..." not in line:
             assert line in text.splitlines(), line
+
+
+RECURSIVE_PLAN = textwrap.dedent(
+    """\
+    version: 1
+    events:
+      Tree Saved:
+        properties:
+          root: {$ref: "#/$defs/node"}
+          other: {$ref: "#/$defs/node"}
+        required: [root]
+    $defs:
+      node:
+        type: object
+        properties:
+          label: {type: string}
+          left: {$ref: "#/$defs/node"}
+          right: {$ref: "#/$defs/node"}
+        required: [label]
+    """
+)
+
+
+def test_recursive_and_shared_schemas_give_one_class_each(tmp_path: Path) -> None:
+    plan = load_plan(_plan_file(tmp_path, RECURSIVE_PLAN))
+    text = generate(plan, GENERATE_TARGETS["segment"])
+    compile(text, "tree.py", "exec")
+    # a tree of nodes: the nested copies are Any, not 2**32 classes; `other` reuses the class
+    assert text.count("(TypedDict):") == 1
+    assert "class TreeSavedRoot(TypedDict):\n    label: str\n    left: NotRequired[Any]" in text
+    assert "other: TreeSavedRoot | _Omitted = OMITTED" in text

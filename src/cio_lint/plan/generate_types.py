@@ -67,6 +67,8 @@ class Types:
     module: Namespace
     classes: list[str] = field(default_factory=list)
     uses: set[str] = field(default_factory=set)
+    _active: set[int] = field(default_factory=set)  # the ``$ref`` targets being expanded
+    _done: dict[int, str] = field(default_factory=dict)  # an object schema -> its class
 
     def annotation(self, schema: object, resolver: Resolver[Any], hint: str, depth: int = 0) -> str:
         if not isinstance(schema, dict) or depth > MAX_DEPTH:
@@ -92,7 +94,14 @@ class Types:
                 resolved = resolver.lookup(ref)
             except Unresolvable:  # the plan was checked: a ref it refused is Any
                 return self._any()
-            return self.annotation(resolved.contents, resolved.resolver, hint, depth + 1)
+            key = id(resolved.contents)
+            if key in self._active:  # a recursive schema: the nested copy is Any
+                return self._any()
+            self._active.add(key)
+            try:
+                return self.annotation(resolved.contents, resolved.resolver, hint, depth + 1)
+            finally:
+                self._active.discard(key)
         subs = schema.get("allOf")
         if isinstance(subs, list):
             typed = [a for a in (self.annotation(s, resolver, hint, depth + 1) for s in subs)]
@@ -153,7 +162,9 @@ class Types:
             if not props.schemas:
                 self.uses.add("Any")
                 return "dict[str, Any]"
-            return self._typed_dict(props, hint, depth)
+            if id(schema) not in self._done:  # one class for a `$defs` object used twice
+                self._done[id(schema)] = self._typed_dict(props, hint, depth)
+            return self._done[id(schema)]
         return self._any()
 
     def _typed_dict(self, props: Properties, hint: str, depth: int) -> str:
