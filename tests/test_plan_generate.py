@@ -22,7 +22,6 @@ from cio_lint.plan.generate import HEADER, GenerateError, generate, plan_hash
 from cio_lint.sdks import GENERATE_TARGETS
 
 DEMO = REPO / "tracking_plan"
-REALWORLD = Path(__file__).resolve().parent / "data" / "realworld-plans"
 
 # How a test builds a client of each target (the tests may name SDKs; the generator may not).
 CLIENTS = {
@@ -446,3 +445,12 @@ def test_the_excerpt_in_docs_is_what_the_demo_plan_gives() -> None:
     for line in excerpt.splitlines():
         if not line.startswith(('"""', "...")) and "..." not in line:
             assert line in text.splitlines(), line
+
+
+def test_unknown_keywords_of_the_plan_are_warnings(tmp_path: Path) -> None:
+    plan = _plan_file(tmp_path, "version: 1\nevents:\n  A:\n    propertes:\n      p: {}\n")
+    out = tmp_path / "e.py"
+    code, _, err = run("plan", "generate", "--sdk", "segment", "--plan", str(plan), "-o", str(out))
+    assert code == 0 and out.read_text().startswith(HEADER)
+    (warning,) = err.splitlines()
+    assert warning.startswith("warning: ") and "did you mean `properties`?" in warning

@@ -101,6 +101,8 @@ def plan_generate(sdk: str, plan_path: Path | None, out: Path, validate: bool, f
         text = generate(plan, GENERATE_TARGETS[sdk], validate=validate)
     except (PlanError, GenerateError) as exc:
         fail(str(exc))
+    for warning in plan.warnings:  # unknown keywords: as a lint run, a warning each
+        click.echo(f"warning: {warning}", err=True)
     count = len(plan.events)
     what = f"{count} event function{'s' if count != 1 else ''}"
     what += " and identify" if plan.identify is not None else ""
