@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import shutil
 import subprocess
 import sys
@@ -454,3 +455,23 @@ def test_unknown_keywords_of_the_plan_are_warnings(tmp_path: Path) -> None:
     assert code == 0 and out.read_text().startswith(HEADER)
     (warning,) = err.splitlines()
     assert warning.startswith("warning: ") and "did you mean `properties`?" in warning
+
+
+def test_the_generated_modules_are_clean_under_cio_lint_and_are_wrappers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(DEMO, tmp_path / "tracking_plan")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    monkeypatch.chdir(tmp_path)
+    for sdk in GENERATE_TARGETS:
+        assert run("plan", "generate", "--sdk", sdk, "-o", f"app/{_module_name(sdk)}.py")[0] == 0
+    code, stdout, _ = run("app", "--output-format", "json", "--no-cache")
+    found = {(f["path"], f["code"]) for f in json.loads(stdout)}
+    # only the deprecated event's one warning, where its function sends it; exit 0
+    assert found == {(f"app/{_module_name(sdk)}.py", "CIO012") for sdk in GENERATE_TARGETS}
+    assert code == 0
+    code, stdout, _ = run("app", "--explain-wrappers", "--no-cache")
+    for sdk in GENERATE_TARGETS:
+        assert f"app.{_module_name(sdk)}.track_signed_up(client, user_id, plan" in stdout, sdk
+        assert f"app.{_module_name(sdk)}.identify(client, user_id, email" in stdout, sdk
