@@ -12,7 +12,16 @@ import importlib
 import click
 
 # In the order ``cio-lint --help`` lists them (``plan`` first: the ``plan`` group itself).
-MODULES = ("plan", "plan_init", "plan_import", "plan_docs", "plan_diff", "rule", "workspace")
+MODULES = (
+    "plan",
+    "plan_init",
+    "plan_import",
+    "plan_docs",
+    "plan_diff",
+    "plan_generate",
+    "rule",
+    "workspace",
+)
 
 
 def register_all(main: click.Group) -> None:

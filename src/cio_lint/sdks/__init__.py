@@ -23,6 +23,7 @@ from cio_lint.sdks._model import (
     ROLES,
     EventObject,
     Family,
+    GenerateTarget,
     Method,
     Module,
     Outcome,
@@ -45,6 +46,7 @@ __all__ = [
     "DISTRIBUTIONS",
     "FAMILIES",
     "FUNCTIONS",
+    "GENERATE_TARGETS",
     "METHODS_NAMED",
     "METHOD_NAMES",
     "NEWEST",
@@ -57,6 +59,7 @@ __all__ = [
     "VERSION_EXAMPLE",
     "EventObject",
     "Family",
+    "GenerateTarget",
     "Method",
     "Module",
     "Outcome",
@@ -80,6 +83,58 @@ FAMILIES: tuple[Family, ...] = (
     posthog.FAMILY,
     amplitude.FAMILY,
 )
+
+
+def _segment_like(name: str, module: str) -> GenerateTarget:
+    return GenerateTarget(
+        name=name,
+        family=segment.FAMILY.name,
+        import_line=f"from {module} import Client",
+        client_type="Client",
+        track="{client}.track({user_id}, {event}, {properties})",
+        identify="{client}.identify({user_id}, {traits})",
+        example_client="Client(write_key=WRITE_KEY)",
+    )
+
+
+# ``cio-lint plan generate --sdk NAME``: the SDKs the generated module can call, by name.
+GENERATE_TARGETS: dict[str, GenerateTarget] = {
+    t.name: t
+    for t in (
+        _segment_like("customerio", "customerio.analytics"),
+        _segment_like("segment", "segment.analytics"),
+        _segment_like("rudderstack", "rudderstack.analytics"),
+        GenerateTarget(
+            name="customerio-classic",
+            family=customerio_classic.FAMILY.name,
+            import_line="from customerio import CustomerIO",
+            client_type="CustomerIO",
+            track="{client}.track({user_id}, {event}, data={properties})",
+            identify="{client}.identify({user_id}, **{traits})",
+            example_client="CustomerIO(SITE_ID, API_KEY)",
+            note="customerio 3.0 or later (`track(customer_id, name, data=...)`)",
+        ),
+        GenerateTarget(
+            name="posthog",
+            family=posthog.FAMILY.name,
+            import_line="from posthog import Posthog",
+            client_type="Posthog",
+            track="{client}.capture({event}, distinct_id={user_id}, properties={properties})",
+            identify="{client}.set(distinct_id={user_id}, properties={traits})",
+            example_client="Posthog(PROJECT_API_KEY, host=HOST)",
+            note="posthog 6 or later (`capture(event, distinct_id=..., properties=...)`)",
+        ),
+        GenerateTarget(
+            name="mixpanel",
+            family=mixpanel.FAMILY.name,
+            import_line="from mixpanel import Mixpanel",
+            client_type="Mixpanel",
+            track="{client}.track({user_id}, {event}, {properties})",
+            identify="{client}.people_set({user_id}, {traits})",
+            example_client="Mixpanel(PROJECT_TOKEN)",
+        ),
+    )
+}
 
 # Accepted in ``[tool.cio-lint.sdk-versions]`` (and listed by ``--show-settings``) before their
 # family module exists. A family module that adds one removes it here (tests/test_registry.py).

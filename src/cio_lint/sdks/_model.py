@@ -239,3 +239,20 @@ def _check_roles(roles: Mapping[Role, str], signatures: tuple[Signature, ...], w
         for signature in signatures:
             if param not in signature.names():
                 raise ValueError(f"{what}: role `{role}` names no parameter `{param}`")
+
+
+@dataclass(frozen=True)
+class GenerateTarget:
+    """How ``cio-lint plan generate`` calls one SDK (``--sdk NAME``): the import of the client
+    class, its name in annotations, and the track/identify calls as templates over
+    ``{client}``, ``{user_id}``, ``{event}``, ``{properties}`` and ``{traits}`` (Python
+    expressions of the generated function). ``example_client`` builds a client in the docs."""
+
+    name: str
+    family: str  # ``Family.name``: whose calls the generated functions make
+    import_line: str
+    client_type: str
+    track: str
+    identify: str
+    example_client: str
+    note: str = ""  # what the generated calls assume (a version), shown in the module header
