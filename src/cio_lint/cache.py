@@ -135,6 +135,16 @@ def facts_from_value(value: tuple[Any, ...]) -> FileFacts:
     row["suppressions"] = dict(row["suppressions"])
     row["dropped"] = frozenset(row["dropped"])
     row["is_package"] = bool(row["is_package"])
+    generated: Any = row["generated"]
+    if generated is not None:
+        if not (
+            isinstance(generated, (tuple, list))
+            and len(generated) == 2
+            and type(generated[0]) is int
+            and type(generated[1]) is str
+        ):
+            raise TypeError("not the facts of a file")
+        row["generated"] = (generated[0], generated[1])
     return FileFacts(**row)
 
 

@@ -42,6 +42,7 @@ from cio_lint.prefilter import (
 from cio_lint.rules import RULES, check_call
 from cio_lint.rules.consistency import check_consistency
 from cio_lint.rules.flow import check_flow
+from cio_lint.rules.generated import GeneratedCodeStale
 from cio_lint.suppressions import unused_suppressions
 
 _PARALLEL_MIN_FILES = 24
@@ -66,6 +67,9 @@ class LintResult:
     # from the cache); a target not read was skipped by the prefilter. Full runs only.
     targets: tuple[str, ...] = ()
     read: frozenset[str] = frozenset()
+
+
+_STALE = GeneratedCodeStale()
 
 
 def count_calls(resolved: Sequence[Resolved]) -> tuple[int, int]:
@@ -891,6 +895,7 @@ class Engine:
         whole = all(f.target for f in self.by_path.values())
         raw.extend(check_flow(resolved, project, whole))
         raw.extend(check_consistency(resolved, plan, self.config.naming, targets))  # type: ignore[arg-type]
+        raw.extend(_STALE.check_files((f for p, f in by_path.items() if p in targets), plan))  # type: ignore[arg-type]
         seen: set[tuple[object, ...]] = set()
         cwd = Path.cwd()
         out = []

@@ -23,6 +23,7 @@ from cio_lint.analysis.exprs import Expressions
 from cio_lint.analysis.exprs import State as _State
 from cio_lint.analysis.exprs import union as _union
 from cio_lint.analysis.facts import CallFact, ClassFacts, FileFacts, FuncFacts, Param
+from cio_lint.analysis.generated import generated_hash
 from cio_lint.analysis.must import ROOT, MustTree
 from cio_lint.analysis.positions import Positions
 from cio_lint.analysis.syms import UNKNOWN, Loc, Sym, key
@@ -82,6 +83,7 @@ def _extract_file(
     # shifted every line after one (the text messages quote, the lines of suppressions)
     lines = _PYTHON_LINES.split(checked.text)
     facts.suppressions = parse_suppressions(lines)
+    facts.generated = generated_hash(lines)
     if checked.tree is None:
         facts.error, facts.too_large = checked.error, checked.too_large
         return facts

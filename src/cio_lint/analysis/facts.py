@@ -72,6 +72,8 @@ class FileFacts:
     suppressions: dict[int, frozenset[str] | None] = field(default_factory=dict)
     error: tuple[int, int, str] | None = None  # line, column, message (CIO900)
     too_large: bool = False  # not parsed: over the size limit (CIO901)
+    # a module ``plan generate`` wrote: (line of ``PLAN_HASH``, its value), for CIO014
+    generated: tuple[int, str] | None = None
     dropped: frozenset[str] = frozenset()
     # ``module.attr = value`` / ``Class.attr = value`` on another module's or class's name
     attr_assigns: list[tuple[Sym, str, Sym]] = field(

@@ -79,9 +79,10 @@ def _write_atomically(target: Path, text: str) -> None:
 @click.option("--force", is_flag=True, help="Replace a file that was not generated.")
 def plan_generate(sdk: str, plan_path: Path | None, out: Path, validate: bool, force: bool) -> None:
     """Write a typed Python module with one tracking function per planned event."""
+    from cio_lint.analysis.generated import HEADER
     from cio_lint.config import ConfigError, load_config
     from cio_lint.plan import PlanError, find_plan, load_plan
-    from cio_lint.plan.generate import HEADER, GenerateError, generate
+    from cio_lint.plan.generate import GenerateError, generate
 
     configured = None
     if plan_path is None:

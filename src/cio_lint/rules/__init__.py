@@ -29,6 +29,7 @@ from cio_lint.rules.events import (
     UnresolvedEventName,
 )
 from cio_lint.rules.flow import TrackBeforeIdentify
+from cio_lint.rules.generated import GeneratedCodeStale
 from cio_lint.rules.properties import (
     AttributeNameLimit,
     InvalidPropertyValue,
@@ -70,6 +71,7 @@ _CALL_RULES: tuple[type[Rule], ...] = (
 _ALL_RULES: tuple[type[Rule], ...] = (
     *_CALL_RULES,
     TrackBeforeIdentify,
+    GeneratedCodeStale,
     EventNamingConvention,
     NearDuplicateEvent,
     PropertyDrift,
