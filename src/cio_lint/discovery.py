@@ -47,9 +47,18 @@ def reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
 
 
+# Absolute path -> the bytes to read instead of the file's: the unsaved buffers of the documents
+# an editor has open (``cio-lint server``). Empty on the command line, where files are read.
+OVERLAY: dict[str, bytes] = {}
+
+
 def read_source(path: str | os.PathLike[str]) -> bytes:
-    """The bytes of the regular file ``path``; ``OSError`` if it cannot be read (including
-    ``NotRegularFile``). It never blocks on a FIFO."""
+    """The bytes of the regular file ``path`` (or its ``OVERLAY`` entry); ``OSError`` if it
+    cannot be read (including ``NotRegularFile``). It never blocks on a FIFO."""
+    if OVERLAY:
+        held = OVERLAY.get(os.fspath(path))
+        if held is not None:
+            return held
     fd = os.open(path, _OPEN_FLAGS)
     with open(fd, "rb") as handle:
         mode = os.fstat(fd).st_mode

@@ -12,7 +12,7 @@ import importlib
 import click
 
 # In the order ``cio-lint --help`` lists them (``plan`` first: the ``plan`` group itself).
-MODULES = ("plan", "plan_init", "plan_import", "rule")
+MODULES = ("plan", "plan_init", "plan_import", "rule", "server")
 
 
 def register_all(main: click.Group) -> None:

@@ -1,0 +1,244 @@
+"""Completion, hover and go-to-definition over the plan, at the calls the last check resolved.
+
+Where the cursor is comes from two places: the resolved calls of the file (``CallInfo``: where
+its event argument and its properties dict are written) and a look at the cursor's line only
+(is the cursor inside a string literal, and is that string a dict key). Nothing scans the file
+for call-like text. While the buffer does not parse (a key being typed: ``{"plan": 1, "|"}``)
+the calls of the last text that parsed are used, their end lines shifted by the lines added
+since.
+
+Positions: ``Location`` columns are 1-based code points; LSP's are 0-based UTF-16 units by
+default (``to_units`` / ``from_units``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cio_lint.model import Location
+from cio_lint.server.workspace import CallInfo, FileState, Workspace
+
+_PREFIX_CHARS = set("rRbBuUfF")
+
+
+def to_units(line: str, column: int) -> int:
+    """The UTF-16 offset of the 1-based code-point ``column`` of ``line``."""
+    head = line[: max(column - 1, 0)]
+    return len(head.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def from_units(line: str, units: int) -> int:
+    """The 1-based code-point column of the UTF-16 offset ``units`` in ``line``."""
+    count = 0
+    for i, ch in enumerate(line):
+        if count >= units:
+            return i + 1
+        count += 2 if ord(ch) > 0xFFFF else 1
+    return len(line) + 1
+
+
+def line_of(text: str, line: int) -> str:
+    """Line ``line`` (1-based) of ``text``, without its end; "" past the end."""
+    lines = text.splitlines()
+    return lines[line - 1] if 1 <= line <= len(lines) else ""
+
+
+@dataclass(frozen=True)
+class StringAt:
+    """The string literal the cursor is in, on one line: the columns (1-based) of its opening
+    quote and of its content's start and end (end: the closing quote, or the line's end)."""
+
+    quote: int
+    start: int
+    end: int
+    text: str  # the content before the cursor
+    key: bool  # written where a dict key goes (after ``{`` or ``,``)
+
+
+def string_at(line: str, column: int) -> StringAt | None:
+    """The string literal of ``line`` that holds the 1-based ``column`` (the cursor is between
+    ``column - 1`` and ``column``), or None. Single-line literals; a ``#`` outside strings ends
+    the code."""
+    cursor = column - 1
+    i = 0
+    while i < len(line):
+        ch = line[i]
+        if ch == "#":
+            return None
+        if ch in "\"'":
+            quote = ch * 3 if line.startswith(ch * 3, i) else ch
+            begin = i + len(quote)
+            j = begin
+            while j < len(line) and not line.startswith(quote, j):
+                j += 2 if line[j] == "\\" else 1
+            end = min(j, len(line))
+            if begin <= cursor <= end:
+                before = line[:i].rstrip()
+                while before and before[-1] in _PREFIX_CHARS:
+                    before = before[:-1]
+                before = before.rstrip()
+                key = before.endswith(("{", ","))
+                return StringAt(i + 1, begin + 1, end + 1, line[begin:cursor], key)
+            i = end + len(quote)
+            continue
+        i += 1
+    return None
+
+
+def _contains(loc: Location, line: int, column: int, shift: int | None) -> bool:
+    """``loc`` holds (line, column); ``shift`` (lines added since the calls were found) loosens
+    the end for a text that did not parse."""
+    if (line, column) < (loc.line, loc.column):
+        return False
+    if shift is None:
+        return (line, column) <= (loc.end_line, loc.end_column)
+    return line <= loc.end_line + max(shift, 0)
+
+
+def _calls_at(state: FileState, text: str, line: int, column: int, attr: str) -> list[CallInfo]:
+    shift = None if state.parsed else len(text.splitlines()) - len(state.text.splitlines())
+    found = []
+    for call in state.calls:
+        loc = getattr(call, attr)
+        if loc is not None and _contains(loc, line, column, shift):
+            found.append(call)
+    # the innermost first: a call written inside another call's argument
+    found.sort(key=lambda c: (-getattr(c, attr).line, -getattr(c, attr).column))
+    return found
+
+
+def spec_of(ws: Workspace, call: CallInfo) -> Any:
+    """The plan entry whose properties (or traits) the call's dict holds."""
+    plan = ws.plan
+    if plan is None:
+        return None
+    if call.kind == "identify":
+        return plan.identify
+    if call.kind == "group":
+        return plan.group
+    return plan.event(call.event) if call.event is not None else None
+
+
+# ---------------------------------------------------------------------- completion
+@dataclass(frozen=True)
+class Item:
+    label: str
+    detail: str
+    documentation: str
+    start: int  # the columns (1-based) the item replaces, on the cursor's line
+    end: int
+    kind: str  # "event" or "key"
+
+
+def complete(ws: Workspace, path: str, line: int, column: int) -> list[Item]:
+    state = ws.files.get(path)
+    if state is None or ws.plan is None:
+        return []
+    text = ws.text_of(path)
+    at = string_at(line_of(text, line), column)
+    if at is None:
+        return []
+    events = _calls_at(state, text, line, at.quote, "event_loc")
+    if events:
+        return [
+            Item(name, _event_detail(spec), spec.description or "", at.start, at.end, "event")
+            for name, spec in sorted(ws.plan.events.items())
+        ]
+    if not at.key:
+        return []
+    for call in _calls_at(state, text, line, at.quote, "props_loc"):
+        spec = spec_of(ws, call)
+        if spec is None:
+            continue
+        present = set(call.props) - {at.text}
+        items = []
+        for name in spec.property_names:
+            if name in present:
+                continue
+            schema = _property_schema(spec, name)
+            detail = type_text(schema)
+            if name in spec.required:
+                detail += " (required)"
+            items.append(
+                Item(name, detail, schema.get("description", "") or "", at.start, at.end, "key")
+            )
+        return items
+    return []
+
+
+def _event_detail(spec: Any) -> str:
+    count = len(spec.property_names)
+    required = len(spec.required)
+    return f"event: {count} propert{'y' if count == 1 else 'ies'}, {required} required"
+
+
+def _property_schema(spec: Any, name: str) -> dict[str, Any]:
+    props = spec.schema.get("properties")
+    sub = props.get(name) if isinstance(props, dict) else None
+    return sub if isinstance(sub, dict) else {}
+
+
+def type_text(schema: dict[str, Any]) -> str:
+    """A short type for a property's schema: ``string``, ``integer | null``, ``enum: a | b``,
+    ``$defs/plan``."""
+    if "enum" in schema and isinstance(schema["enum"], list):
+        return "enum: " + " | ".join(
+            repr(v) if isinstance(v, str) else str(v) for v in schema["enum"][:8]
+        )
+    if "const" in schema:
+        return f"const {schema['const']!r}"
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        return " | ".join(str(k) for k in kind)
+    if isinstance(kind, str):
+        return kind
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        return ref.rpartition("#/")[2] or ref
+    return "any"
+
+
+# ---------------------------------------------------------------------- hover, definition
+def event_at(ws: Workspace, path: str, line: int, column: int) -> tuple[CallInfo, Any] | None:
+    """The call whose event argument holds (line, column), with its plan entry (None: the
+    event is not planned)."""
+    state = ws.files.get(path)
+    if state is None or ws.plan is None:
+        return None
+    for call in _calls_at(state, ws.text_of(path), line, column, "event_loc"):
+        if call.event is not None:
+            return call, ws.plan.event(call.event)
+    return None
+
+
+def hover_text(ws: Workspace, call: CallInfo, spec: Any) -> str:
+    """The plan entry of the event as Markdown."""
+    if spec is None:
+        close = ws.plan.closest(call.event) if call.event else None
+        hint = f" Did you mean `{close}`?" if close else ""
+        return f"**`{call.event}`** is not in the tracking plan.{hint}"
+    out = [f"**{spec.name}** (planned event)"]
+    if spec.description:
+        out += ["", spec.description]
+    if spec.deprecated:
+        out += ["", "*Deprecated*" + (f": use `{spec.replaced_by}`" if spec.replaced_by else "")]
+    if spec.property_names:
+        out += ["", "| property | type | required | description |", "| --- | --- | --- | --- |"]
+        for name in spec.property_names:
+            schema = _property_schema(spec, name)
+            req = "yes" if name in spec.required else ""
+            desc = str(schema.get("description", "")).replace("|", "\\|").replace("\n", " ")
+            kind = type_text(schema).replace("|", "\\|")
+            out.append(f"| `{name}` | {kind} | {req} | {desc} |")
+    where = f"{spec.source}:{spec.line}" if spec.line else spec.source
+    out += ["", f"Defined in `{where}`"]
+    return "\n".join(out)
+
+
+def definition(ws: Workspace, spec: Any) -> tuple[Path, int] | None:
+    """(plan file, 1-based line) of a planned event."""
+    if spec is None or not spec.source:
+        return None
+    return ws.absolute(spec.source), spec.line or 1
