@@ -13,11 +13,11 @@ default (``to_units`` / ``from_units``).
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cio_lint.model import Location
 from cio_lint.server.workspace import CallInfo, FileState, Workspace
 
 _PREFIX_CHARS = set("rRbBuUfF")
@@ -57,55 +57,114 @@ class StringAt:
     key: bool  # written where a dict key goes (after ``{`` or ``,``)
 
 
-def string_at(line: str, column: int) -> StringAt | None:
-    """The string literal of ``line`` that holds the 1-based ``column`` (the cursor is between
-    ``column - 1`` and ``column``), or None. Single-line literals; a ``#`` outside strings ends
-    the code."""
-    cursor = column - 1
+def _strings(line: str) -> list[StringAt]:
+    """The string literals of ``line`` (single-line ones; a ``#`` outside strings ends the code),
+    ``text`` being their whole content."""
+    out = []
     i = 0
     while i < len(line):
         ch = line[i]
         if ch == "#":
-            return None
+            break
         if ch in "\"'":
             quote = ch * 3 if line.startswith(ch * 3, i) else ch
-            begin = i + len(quote)
-            j = begin
+            begin = j = i + len(quote)
             while j < len(line) and not line.startswith(quote, j):
                 j += 2 if line[j] == "\\" else 1
             end = min(j, len(line))
-            if begin <= cursor <= end:
-                before = line[:i].rstrip()
-                while before and before[-1] in _PREFIX_CHARS:
-                    before = before[:-1]
-                before = before.rstrip()
-                key = before.endswith(("{", ","))
-                return StringAt(i + 1, begin + 1, end + 1, line[begin:cursor], key)
+            before = line[:i].rstrip()
+            while before and before[-1] in _PREFIX_CHARS:
+                before = before[:-1]
+            key = before.rstrip().endswith(("{", ","))
+            out.append(StringAt(i + 1, begin + 1, end + 1, line[begin:end], key))
             i = end + len(quote)
             continue
         i += 1
+    return out
+
+
+def string_at(line: str, column: int) -> StringAt | None:
+    """The string literal of ``line`` that holds the 1-based ``column`` (the cursor is between
+    ``column - 1`` and ``column``), ``text`` cut at the cursor; or None."""
+    for found in _strings(line):
+        if found.start <= column <= found.end:
+            cut = found.text[: column - found.start]
+            return StringAt(found.quote, found.start, found.end, cut, found.key)
     return None
 
 
-def _contains(loc: Location, line: int, column: int, shift: int | None) -> bool:
-    """``loc`` holds (line, column); ``shift`` (lines added since the calls were found) loosens
-    the end for a text that did not parse."""
-    if (line, column) < (loc.line, loc.column):
-        return False
-    if shift is None:
-        return (line, column) <= (loc.end_line, loc.end_column)
-    return line <= loc.end_line + max(shift, 0)
+def keys_written(
+    text: str, start: tuple[int, int], end: tuple[int, int], skip: tuple[int, int]
+) -> set[str]:
+    """The string keys written between ``start`` and ``end`` (a dict literal's span), but the
+    one whose opening quote is at ``skip`` (the one being typed)."""
+    lines = text.splitlines()
+    found = set()
+    for number in range(start[0], min(end[0], len(lines)) + 1):
+        for s in _strings(lines[number - 1]):
+            where = (number, s.quote)
+            if s.key and where != skip and where > start and (number, s.end) < end:
+                found.add(s.text)
+    return found
 
 
-def _calls_at(state: FileState, text: str, line: int, column: int, attr: str) -> list[CallInfo]:
-    shift = None if state.parsed else len(text.splitlines()) - len(state.text.splitlines())
+class _Shift:
+    """Maps positions of the text the calls were found in to the editor's text, across the one
+    stretch where they differ (common prefix and suffix kept): a position before it stays, one
+    after it moves by the length the text gained."""
+
+    def __init__(self, old: str, new: str) -> None:
+        self.old_starts = _line_starts(old)
+        self.new_starts = _line_starts(new)
+        limit = min(len(old), len(new))
+        prefix = 0
+        while prefix < limit and old[prefix] == new[prefix]:
+            prefix += 1
+        suffix = 0
+        while suffix < limit - prefix and old[-1 - suffix] == new[-1 - suffix]:
+            suffix += 1
+        self.prefix, self.old_tail, self.delta = prefix, len(old) - suffix, len(new) - len(old)
+
+    def __call__(self, line: int, column: int) -> tuple[int, int]:
+        if not 1 <= line <= len(self.old_starts):
+            return line, column
+        offset = self.old_starts[line - 1] + column - 1
+        if offset > self.prefix:
+            offset = max(offset + self.delta, self.prefix) if offset >= self.old_tail else offset
+        index = bisect.bisect_right(self.new_starts, offset) - 1
+        return index + 1, offset - self.new_starts[index] + 1
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            starts.append(i + 1)
+    return starts
+
+
+Span = tuple[tuple[int, int], tuple[int, int]]
+
+
+def _calls_at(
+    state: FileState, text: str, line: int, column: int, attr: str
+) -> list[tuple[Span, CallInfo]]:
+    """The calls whose ``attr`` location holds (line, column), with that location in ``text``,
+    the innermost first. For a text
+    that did not parse, the locations of the last text that did are mapped to this one."""
+    shift = None if state.parsed or state.text == text else _Shift(state.text, text)
     found = []
     for call in state.calls:
         loc = getattr(call, attr)
-        if loc is not None and _contains(loc, line, column, shift):
-            found.append(call)
+        if loc is None:
+            continue
+        start, end = (loc.line, loc.column), (loc.end_line, loc.end_column)
+        if shift is not None:
+            start, end = shift(*start), shift(*end)
+        if start <= (line, column) <= end:
+            found.append(((start, end), call))
     # the innermost first: a call written inside another call's argument
-    found.sort(key=lambda c: (-getattr(c, attr).line, -getattr(c, attr).column))
+    found.sort(key=lambda item: (-item[0][0][0], -item[0][0][1]))
     return found
 
 
@@ -148,11 +207,11 @@ def complete(ws: Workspace, path: str, line: int, column: int) -> list[Item]:
         ]
     if not at.key:
         return []
-    for call in _calls_at(state, text, line, at.quote, "props_loc"):
+    for (start, end), call in _calls_at(state, text, line, at.quote, "props_loc"):
         spec = spec_of(ws, call)
         if spec is None:
             continue
-        present = set(call.props) - {at.text}
+        present = keys_written(text, start, end, (line, at.quote))
         items = []
         for name in spec.property_names:
             if name in present:
@@ -207,7 +266,7 @@ def event_at(ws: Workspace, path: str, line: int, column: int) -> tuple[CallInfo
     state = ws.files.get(path)
     if state is None or ws.plan is None:
         return None
-    for call in _calls_at(state, ws.text_of(path), line, column, "event_loc"):
+    for _, call in _calls_at(state, ws.text_of(path), line, column, "event_loc"):
         if call.event is not None:
             return call, ws.plan.event(call.event)
     return None

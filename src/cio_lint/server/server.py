@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 from pygls.uris import to_fs_path
 
 from cio_lint import __version__
@@ -95,9 +97,43 @@ class Checker:
                 )
 
 
+class _Rejected:
+    """A request answered with an error before any handler saw it (``CioProtocol``)."""
+
+
+class CioProtocol(LanguageServerProtocol):
+    """pygls's protocol, with a malformed request answered: pygls logs a request whose params
+    do not fit the method and drops it, and a client would wait for its answer forever. Here
+    it is logged (stderr and ``window/logMessage``) and answered with the error, by its id."""
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        try:
+            return super().structure_message(data)
+        except JsonRpcException as exc:
+            request_id = data.get("id")
+            if "method" not in data or not isinstance(request_id, (int, str)):
+                raise
+            method = str(data.get("method"))
+            log.warning("rejected request %s (%s): %s", request_id, method, exc.message)
+            self.notify(
+                types.WINDOW_LOG_MESSAGE,
+                types.LogMessageParams(
+                    types.MessageType.Error, f"cio-lint: {method}: {exc.message}"
+                ),
+            )
+            self._send_response(
+                request_id, error=types.ResponseError(code=exc.code, message=exc.message)
+            )
+            return _Rejected()
+
+    def handle_message(self, message: Any) -> None:
+        if not isinstance(message, _Rejected):
+            super().handle_message(message)
+
+
 class CioServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("cio-lint", __version__)
+        super().__init__("cio-lint", __version__, protocol_cls=CioProtocol)
         self._workspace: Workspace | None = None
         self.uris: dict[str, str] = {}  # path -> uri of the open documents
         self.checker = Checker(self)
@@ -288,6 +324,17 @@ async def definition(ls: CioServer, params: types.DefinitionParams) -> list[type
     return [types.Location(uri=fixes.uri_of(plan_file), range=types.Range(start, start))]
 
 
-def serve(**_: Any) -> None:
+def serve() -> None:
+    """Serve on stdin/stdout until ``exit``; the process then ends with pygls's status (0 after
+    ``shutdown``, else 1). Logs go to stderr."""
     logging.basicConfig(level=logging.WARNING, format="cio-lint server: %(message)s")
-    server.start_io()
+    status = 1
+    try:
+        server.start_io()
+        status = 0 if server.protocol._shutdown else 1
+    except SystemExit as exc:
+        status = exc.code if isinstance(exc.code, int) else 1
+    except KeyboardInterrupt:
+        status = 130
+    logging.shutdown()
+    os._exit(status)  # stdout is closed by now: nothing is left to flush

@@ -1,0 +1,516 @@
+"""`cio-lint server` end to end: the server runs as a subprocess (`python -m cio_lint server`)
+and the tests speak LSP to it over stdio with pytest-lsp's client, on a copy of the demo
+(`examples/` and `tracking_plan/`) in tmp_path."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pygls.uris import from_fs_path
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+REPO = Path(__file__).resolve().parent.parent
+TIMEOUT = 30.0
+
+DEMO = """from customerio import analytics
+
+
+def welcome(uid: str) -> None:
+    analytics.identify(uid, {"email": "a@example.com"})
+    analytics.track(uid, "Signed Up", {"plan": "free", "signup_method": "email"})
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copytree(REPO / "examples", tmp_path / "examples")
+    shutil.copytree(REPO / "tracking_plan", tmp_path / "tracking_plan")
+    (tmp_path / "examples" / "acme" / "lsp_demo.py").write_text(DEMO, encoding="utf-8")
+    return tmp_path
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(server_command=[sys.executable, "-m", "cio_lint", "server"])
+)
+async def client(lsp_client: LanguageClient, project: Path) -> AsyncIterator[None]:
+    @lsp_client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams) -> None:
+        lsp_client.registrations = list(params.registrations)  # type: ignore[attr-defined]
+
+    markdown = [types.MarkupKind.Markdown, types.MarkupKind.PlainText]
+    caps = types.ClientCapabilities(
+        text_document=types.TextDocumentClientCapabilities(
+            completion=types.CompletionClientCapabilities(
+                completion_item=types.ClientCompletionItemOptions(documentation_format=markdown)
+            ),
+            hover=types.HoverClientCapabilities(content_format=markdown),
+        ),
+        workspace=types.WorkspaceClientCapabilities(
+            did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(
+                dynamic_registration=True
+            )
+        ),
+    )
+    await lsp_client.initialize_session(
+        types.InitializeParams(capabilities=caps, root_uri=uri(project))
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+def uri(path: Path) -> str:
+    found = from_fs_path(str(path))
+    assert found is not None
+    return found
+
+
+def demo(project: Path) -> Path:
+    return project / "examples" / "acme" / "lsp_demo.py"
+
+
+def open_doc(client: LanguageClient, path: Path, text: str | None = None) -> None:
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri(path),
+                language_id="python",
+                version=1,
+                text=path.read_text(encoding="utf-8") if text is None else text,
+            )
+        )
+    )
+
+
+def change_doc(client: LanguageClient, path: Path, text: str, version: int) -> None:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri(path), version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+async def diagnostics_for(
+    client: LanguageClient, path: Path, until: object = None
+) -> list[types.Diagnostic]:
+    """The next diagnostics published for ``path`` (that satisfy ``until``, a predicate)."""
+
+    async def wait() -> list[types.Diagnostic]:
+        while True:
+            await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+            found = client.diagnostics.get(uri(path))
+            if found is not None and (until is None or until(found)):  # type: ignore[operator]
+                return list(found)
+
+    return await asyncio.wait_for(wait(), TIMEOUT)
+
+
+def codes(diags: list[types.Diagnostic]) -> list[str]:
+    return [str(d.code) for d in diags]
+
+
+def apply(text: str, edits: list[types.TextEdit]) -> str:
+    """Apply LSP text edits (ASCII text: UTF-16 units are characters) to ``text``."""
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+
+    def offset(p: types.Position) -> int:
+        return starts[p.line] + p.character
+
+    for edit in sorted(edits, key=lambda e: offset(e.range.start), reverse=True):
+        text = text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
+    return text
+
+
+def cli_json(project: Path, target: Path) -> list[dict[str, object]]:
+    out = subprocess.run(
+        [sys.executable, "-m", "cio_lint", "--format", "json", "--no-cache", str(target)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode in (0, 1), out.stderr
+    data = json.loads(out.stdout)
+    return data["findings"] if isinstance(data, dict) else data
+
+
+# ---------------------------------------------------------------------------- diagnostics
+@pytest.mark.asyncio
+async def test_diagnostics_of_a_demo_file_match_the_cli(
+    client: LanguageClient, project: Path
+) -> None:
+    accounts = project / "examples" / "acme" / "accounts.py"
+    expected = cli_json(project, accounts)
+    assert expected, "the demo file has findings"
+    open_doc(client, accounts)
+    diags = await diagnostics_for(client, accounts)
+    got = sorted(
+        (str(d.code), d.range.start.line + 1, d.range.start.character + 1, d.message) for d in diags
+    )
+    want = sorted((f["code"], f["line"], f["column"], f["message"]) for f in expected)  # type: ignore[misc]
+    assert got == want
+    for d in diags:
+        assert d.source == "cio-lint"
+        assert d.code_description is not None
+        assert d.code_description.href.startswith("https://")
+        assert d.code_description.href.endswith(
+            "#"
+            + str(d.code).lower()
+            + "-"
+            + next(
+                f["name"]
+                for f in expected
+                if f["code"] == d.code  # type: ignore[index]
+            )
+        )
+        assert d.severity in (types.DiagnosticSeverity.Error, types.DiagnosticSeverity.Warning)
+
+
+@pytest.mark.asyncio
+async def test_unsaved_edit_is_checked_and_quick_fix_removes_it(
+    client: LanguageClient, project: Path
+) -> None:
+    path = demo(project)
+    open_doc(client, path)
+    assert "CIO002" not in codes(await diagnostics_for(client, path))
+    edited = (
+        DEMO + '    analytics.track(uid, "signed up", {"plan": "free", "signup_method": "email"})\n'
+    )
+    change_doc(client, path, edited, 2)
+    diags = await diagnostics_for(client, path, lambda ds: "CIO002" in codes(list(ds)))
+    assert path.read_text(encoding="utf-8") == DEMO  # the buffer was checked, not the file
+    cio002 = next(d for d in diags if d.code == "CIO002")
+    assert cio002.range.start.line == 6
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(path)),
+            range=cio002.range,
+            context=types.CodeActionContext(diagnostics=[cio002]),
+        )
+    )
+    assert actions is not None
+    quick = [a for a in actions if isinstance(a, types.CodeAction) and a.kind == "quickfix"]
+    assert quick, actions
+    edit = quick[0].edit
+    assert edit is not None and edit.changes is not None
+    fixed = apply(edited, list(edit.changes[uri(path)]))
+    assert '"Signed Up"' in fixed.splitlines()[6]
+    change_doc(client, path, fixed, 3)
+    after = await diagnostics_for(client, path, lambda ds: "CIO002" not in codes(list(ds)))
+    assert "CIO002" not in codes(after)
+
+
+@pytest.mark.asyncio
+async def test_fix_all(client: LanguageClient, project: Path) -> None:
+    path = demo(project)
+    edited = (
+        DEMO
+        + '    analytics.track(uid, "signed up", {"plan": "free", "signup_method": "email"})\n'
+        + '    analytics.track(uid, "logged_in", {"method": "password", "mfa": False})\n'
+    )
+    open_doc(client, path, edited)
+    diags = await diagnostics_for(client, path, lambda ds: codes(list(ds)).count("CIO002") == 2)
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(path)),
+            range=types.Range(types.Position(0, 0), types.Position(0, 0)),
+            context=types.CodeActionContext(diagnostics=[], only=["source.fixAll.cio-lint"]),
+        )
+    )
+    assert actions is not None
+    assert [a.kind for a in actions if isinstance(a, types.CodeAction)] == [
+        "source.fixAll.cio-lint"
+    ]
+    action = actions[0]
+    assert isinstance(action, types.CodeAction) and action.edit is not None
+    assert action.edit.changes is not None
+    fixed = apply(edited, list(action.edit.changes[uri(path)]))
+    assert '"Signed Up"' in fixed.splitlines()[6] and '"Logged In"' in fixed.splitlines()[7]
+    change_doc(client, path, fixed, 2)
+    after = await diagnostics_for(client, path, lambda ds: "CIO002" not in codes(list(ds)))
+    assert len(after) < len(diags)
+
+
+# ---------------------------------------------------------------------------- completion
+async def complete_at(
+    client: LanguageClient, path: Path, line: int, character: int
+) -> list[types.CompletionItem]:
+    result = await client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(path)),
+            position=types.Position(line, character),
+        )
+    )
+    assert isinstance(result, types.CompletionList)
+    return list(result.items)
+
+
+def planned_events(project: Path) -> set[str]:
+    import yaml
+
+    names: set[str] = set()
+    for f in (project / "tracking_plan" / "events").glob("*.yaml"):
+        data = yaml.safe_load(f.read_text(encoding="utf-8"))
+        names.update((data.get("events") or data).keys())
+    return names
+
+
+@pytest.mark.asyncio
+async def test_completion_of_event_names(client: LanguageClient, project: Path) -> None:
+    path = demo(project)
+    line = '    analytics.track(uid, "")'
+    open_doc(client, path, DEMO + line + "\n")
+    items = await complete_at(client, path, 6, line.index('""') + 1)
+    labels = {i.label for i in items}
+    assert labels == planned_events(project)
+    signed = next(i for i in items if i.label == "Signed Up")
+    assert signed.detail and "propert" in signed.detail
+    assert isinstance(signed.documentation, types.MarkupContent)
+    assert "created an account" in signed.documentation.value
+    assert isinstance(signed.text_edit, types.TextEdit)
+    start = line.index('""') + 1
+    assert signed.text_edit.range.start.character == start
+    # outside the event argument: nothing
+    assert await complete_at(client, path, 6, 6) == []
+
+
+@pytest.mark.asyncio
+async def test_completion_of_property_and_trait_keys(client: LanguageClient, project: Path) -> None:
+    path = demo(project)
+    # a key being typed: the buffer does not parse; the calls of the last text that did are used
+    line = '    analytics.track(uid, "Signed Up", {"plan": "free", ""})'
+    open_doc(client, path)
+    await diagnostics_for(client, path)
+    change_doc(client, path, DEMO.replace(DEMO.splitlines()[5], line), 2)
+    column = line.index('""') + 1
+    items = await complete_at(client, path, 5, column)
+    by_label = {i.label: i for i in items}
+    assert set(by_label) == {"signup_method", "referrer"}  # `plan` is there already
+    assert (
+        by_label["signup_method"].detail
+        == "enum: 'email' | 'google' | 'github' | 'saml' (required)"
+    )
+    assert by_label["referrer"].detail == "string | null"
+    # identify: the traits of the plan's `identify`
+    ident = '    analytics.identify(uid, {"email": "a@example.com", "": 1})'
+    change_doc(client, path, DEMO.replace(DEMO.splitlines()[4], ident), 3)
+    items = await complete_at(client, path, 4, ident.index('""') + 1)
+    labels = {i.label for i in items}
+    assert "timezone" in labels and "created_at" in labels and "email" not in labels
+    created = next(i for i in items if i.label == "created_at")
+    assert created.detail == "integer"
+    assert isinstance(created.documentation, types.MarkupContent)
+    assert "Unix seconds" in created.documentation.value
+
+
+# ---------------------------------------------------------------------------- hover, definition
+@pytest.mark.asyncio
+async def test_hover_and_definition_of_an_event_name(client: LanguageClient, project: Path) -> None:
+    path = demo(project)
+    open_doc(client, path)
+    line = DEMO.splitlines()[5]
+    position = types.Position(5, line.index("Signed Up") + 2)
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(path)), position=position
+        )
+    )
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    assert hover.contents.kind == types.MarkupKind.Markdown
+    text = hover.contents.value
+    assert "**Signed Up**" in text and "created an account" in text
+    assert "`signup_method`" in text and "`plan`" in text
+    found = await client.text_document_definition_async(
+        types.DefinitionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(path)), position=position
+        )
+    )
+    assert isinstance(found, list) and len(found) == 1
+    plan_file = project / "tracking_plan" / "events" / "product.yaml"
+    assert found[0].uri == uri(plan_file)
+    lines = plan_file.read_text(encoding="utf-8").splitlines()
+    assert lines[found[0].range.start.line].strip() == "Signed Up:"
+    # not on an event: no hover
+    none = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(path)), position=types.Position(0, 2)
+        )
+    )
+    assert none is None
+
+
+# ---------------------------------------------------------------------------- plan reload
+@pytest.mark.asyncio
+async def test_plan_change_rechecks_open_files(client: LanguageClient, project: Path) -> None:
+    path = demo(project)
+    text = DEMO + '    analytics.track(uid, "Team Renamed", {})\n'
+    open_doc(client, path, text)
+    assert "CIO001" in codes(await diagnostics_for(client, path))
+    plan_file = project / "tracking_plan" / "events" / "product.yaml"
+    plan_file.write_text(
+        plan_file.read_text(encoding="utf-8") + "\n  Team Renamed:\n    description: renamed\n",
+        encoding="utf-8",
+    )
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=uri(plan_file), type=types.FileChangeType.Changed)]
+        )
+    )
+    after = await diagnostics_for(client, path, lambda ds: "CIO001" not in codes(list(ds)))
+    assert "CIO001" not in codes(after)
+
+
+# ---------------------------------------------------------------------------- robustness
+class RawClient:
+    """The server as a subprocess, spoken to byte by byte: for what a typed client cannot
+    send (malformed params, unknown methods) and to see the exit status."""
+
+    def __init__(self, project: Path) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "cio_lint", "server"],
+            cwd=project,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        self.project = project
+
+    def send(self, message: dict[str, object]) -> None:
+        body = json.dumps({"jsonrpc": "2.0", **message}).encode()
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        self.proc.stdin.flush()
+
+    def receive(self) -> dict[str, object]:
+        assert self.proc.stdout is not None
+        length = 0
+        while True:
+            header = self.proc.stdout.readline()
+            assert header, "the server closed its output"
+            header = header.strip()
+            if not header:
+                break
+            name, _, value = header.partition(b":")
+            if name.lower() == b"content-length":
+                length = int(value)
+        data = json.loads(self.proc.stdout.read(length))
+        assert isinstance(data, dict)
+        return data
+
+    def answer(self, request_id: int) -> dict[str, object]:
+        """The response to ``request_id`` (notifications and requests on the way are skipped)."""
+        while True:
+            message = self.receive()
+            if message.get("id") == request_id and "method" not in message:
+                return message
+
+    def initialize(self) -> dict[str, object]:
+        self.send(
+            {
+                "id": 1,
+                "method": "initialize",
+                "params": {"processId": None, "rootUri": uri(self.project), "capabilities": {}},
+            }
+        )
+        result = self.answer(1)["result"]
+        assert isinstance(result, dict)
+        self.send({"method": "initialized", "params": {}})
+        return result
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                stream.close()
+
+
+@pytest.fixture
+def raw(project: Path) -> Iterator[RawClient]:
+    client = RawClient(project)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def test_malformed_requests_get_errors_and_the_server_goes_on(
+    raw: RawClient, project: Path
+) -> None:
+    raw.initialize()
+    path = demo(project)
+    raw.send(
+        {
+            "method": "textDocument/didOpen",
+            "params": {
+                "textDocument": {
+                    "uri": uri(path),
+                    "languageId": "python",
+                    "version": 1,
+                    "text": DEMO,
+                }
+            },
+        }
+    )
+    raw.send({"id": 2, "method": "textDocument/hover", "params": {"bogus": 1}})
+    bad = raw.answer(2)
+    error = bad.get("error")
+    assert isinstance(error, dict) and error["code"] == -32602  # invalid params
+    raw.send({"id": 3, "method": "cio/noSuchMethod", "params": {}})
+    unknown = raw.answer(3).get("error")
+    assert isinstance(unknown, dict) and unknown["code"] == -32601  # method not found
+    raw.send({"id": 4, "method": "textDocument/hover", "params": "not an object"})
+    assert "error" in raw.answer(4)
+    line = DEMO.splitlines()[5]
+    raw.send(
+        {
+            "id": 5,
+            "method": "textDocument/hover",
+            "params": {
+                "textDocument": {"uri": uri(path)},
+                "position": {"line": 5, "character": line.index("Signed Up") + 1},
+            },
+        }
+    )
+    result = raw.answer(5).get("result")
+    assert isinstance(result, dict) and "Signed Up" in str(result["contents"])
+
+
+def test_shutdown_and_exit_are_clean(raw: RawClient) -> None:
+    caps = raw.initialize()["capabilities"]
+    assert isinstance(caps, dict)
+    assert caps["completionProvider"] and caps["hoverProvider"] and caps["definitionProvider"]
+    assert "source.fixAll.cio-lint" in caps["codeActionProvider"]["codeActionKinds"]
+    raw.send({"id": 2, "method": "shutdown", "params": None})
+    assert raw.answer(2).get("result") is None
+    raw.send({"method": "exit", "params": None})
+    assert raw.proc.wait(timeout=TIMEOUT) == 0
+    assert raw.proc.stderr is not None
+    assert b"Traceback" not in raw.proc.stderr.read()
+
+
+def test_without_the_extra_the_command_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from click.testing import CliRunner
+
+    from cio_lint.cli import main
+
+    monkeypatch.setitem(sys.modules, "pygls", None)  # as if not installed: import fails
+    result = CliRunner().invoke(main, ["server"])
+    assert result.exit_code == 2
+    assert "install cio-lint[lsp]" in result.output
