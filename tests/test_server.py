@@ -316,6 +316,43 @@ async def test_completion_of_property_and_trait_keys(client: LanguageClient, pro
     assert "Unix seconds" in created.documentation.value
 
 
+WRAPPED = """from acme.analytics_helpers import track_event
+from acme.models import User
+
+
+def go(user: User) -> None:
+    track_event(user, "")
+    track_event(user, "Signed Up", plan="free", )
+"""
+
+
+@pytest.mark.asyncio
+async def test_completion_in_wrapper_calls_and_keyword_arguments(
+    client: LanguageClient, project: Path
+) -> None:
+    # `track_event(user, name, **props)` (examples/acme/analytics_helpers.py) is a wrapper
+    path = project / "examples" / "acme" / "wrapped.py"
+    path.write_text(WRAPPED, encoding="utf-8")
+    open_doc(client, path)
+    lines = WRAPPED.splitlines()
+    items = await complete_at(client, path, 5, lines[5].index('""') + 1)
+    assert {i.label for i in items} == planned_events(project)
+    column = lines[6].index(", )") + 2
+    items = await complete_at(client, path, 6, column)
+    by_label = {i.label: i for i in items}
+    assert set(by_label) == {"signup_method", "referrer"}
+    edit = by_label["signup_method"].text_edit
+    assert isinstance(edit, types.TextEdit) and edit.new_text == "signup_method="
+    # `dict(...)` as the properties: its keyword arguments are keys
+    text = WRAPPED.replace(
+        lines[6], '    analytics.track(user.id, "Logged In", dict(method="sso", ))'
+    ).replace("from acme.models", "from customerio import analytics\nfrom acme.models")
+    change_doc(client, path, text, 2)
+    row = text.splitlines()[7]
+    items = await complete_at(client, path, 7, row.index(", )") + 2)
+    assert {i.label for i in items} == {"mfa"}
+
+
 # ---------------------------------------------------------------------------- hover, definition
 @pytest.mark.asyncio
 async def test_hover_and_definition_of_an_event_name(client: LanguageClient, project: Path) -> None:

@@ -14,6 +14,7 @@ default (``to_units`` / ``from_units``).
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -191,6 +192,76 @@ class Item:
     kind: str  # "event" or "key"
 
 
+def word_at(line: str, column: int) -> tuple[int, str] | None:
+    """(start column, text) of the identifier being typed before the cursor where a keyword
+    argument goes (after ``(`` or ``,``), or None."""
+    start = column - 1
+    while start > 0 and (line[start - 1].isalnum() or line[start - 1] == "_"):
+        start -= 1
+    before = line[:start].rstrip()
+    if not before.endswith(("(", ",")) or (
+        start < len(line) and line[start : column - 1][:1].isdigit()
+    ):
+        return None
+    return start + 1, line[start : column - 1]
+
+
+def _keyword_items(
+    ws: Workspace, text: str, line: int, column: int, state: FileState
+) -> list[Item]:
+    """Keyword-argument keys: inside ``dict(...)`` given as properties, or after the event of a
+    wrapper whose properties are its keyword arguments."""
+    row = line_of(text, line)
+    word = word_at(row, column)
+    if word is None:
+        return []
+    start, _ = word
+    end = start
+    while end <= len(row) and (row[end - 1 : end].isalnum() or row[end - 1 : end] == "_"):
+        end += 1
+    chosen = None
+    for (begin, finish), call in _calls_at(state, text, line, column, "props_loc"):
+        if _slice(text, begin, finish).startswith("dict("):
+            chosen = (call, begin, finish)
+            break
+    if chosen is None:
+        for (begin, finish), call in _calls_at(state, text, line, column, "loc"):
+            if call.keywords and call.event_loc is not None:
+                after = (call.event_loc.end_line, call.event_loc.end_column)
+                if (line, column) > after:
+                    chosen = (call, begin, finish)
+                    break
+    if chosen is None:
+        return []
+    call, begin, finish = chosen
+    spec = spec_of(ws, call)
+    if spec is None:
+        return []
+    present = set(_KEYWORD.findall(_slice(text, begin, finish)))
+    present.discard(row[start - 1 : end - 1])
+    items = []
+    for name in spec.property_names:
+        if name in present or not name.isidentifier():
+            continue
+        schema = _property_schema(spec, name)
+        detail = type_text(schema) + (" (required)" if name in spec.required else "")
+        items.append(Item(name, detail, schema.get("description", "") or "", start, end, "keyword"))
+    return items
+
+
+_KEYWORD = re.compile(r"([A-Za-z_]\w*)[ \t]*=(?!=)")
+
+
+def _slice(text: str, start: tuple[int, int], end: tuple[int, int]) -> str:
+    lines = text.splitlines(keepends=True)
+    if not 1 <= start[0] <= len(lines):
+        return ""
+    head = "".join(lines[start[0] - 1 : end[0]])
+    offset = start[1] - 1
+    stop = len(head) - len(lines[end[0] - 1]) + end[1] - 1 if end[0] <= len(lines) else len(head)
+    return head[offset:stop]
+
+
 def complete(ws: Workspace, path: str, line: int, column: int) -> list[Item]:
     state = ws.files.get(path)
     if state is None or ws.plan is None:
@@ -198,7 +269,7 @@ def complete(ws: Workspace, path: str, line: int, column: int) -> list[Item]:
     text = ws.text_of(path)
     at = string_at(line_of(text, line), column)
     if at is None:
-        return []
+        return _keyword_items(ws, text, line, column, state)
     events = _calls_at(state, text, line, at.quote, "event_loc")
     if events:
         return [

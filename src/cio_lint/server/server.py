@@ -275,6 +275,7 @@ async def completion(ls: CioServer, params: types.CompletionParams) -> types.Com
                 if item.kind == "event"
                 else types.CompletionItemKind.Property
             )
+            label = item.label + "=" if item.kind == "keyword" else item.label
             edit_range = types.Range(
                 start=types.Position(line - 1, features.to_units(row, item.start)),
                 end=types.Position(line - 1, features.to_units(row, item.end)),
@@ -290,7 +291,7 @@ async def completion(ls: CioServer, params: types.CompletionParams) -> types.Com
                     kind=kind,
                     detail=item.detail,
                     documentation=doc,
-                    text_edit=types.TextEdit(range=edit_range, new_text=item.label),
+                    text_edit=types.TextEdit(range=edit_range, new_text=label),
                 )
             )
     return types.CompletionList(is_incomplete=False, items=items)

@@ -32,6 +32,7 @@ class CallInfo:
     event_loc: Location | None  # where the event argument is written (at this call)
     props_loc: Location | None  # where the properties / traits dict literal is written
     props: tuple[str, ...] = ()  # the keys it already has
+    keywords: bool = False  # through a wrapper whose properties are its keyword arguments
 
 
 @dataclass
@@ -164,10 +165,15 @@ def _call_info(call: Any) -> CallInfo:
     props = call.properties
     props_loc = None
     keys: tuple[str, ...] = ()
+    keywords = False
     for option in alternatives(props) if props is not None else []:
         value = option.value if isinstance(option, Known) else option
         if isinstance(value, DictVal) and value.loc is not None:
             props_loc, keys = value.loc, tuple(value.keys())
+            break
+        if isinstance(value, DictVal) and call.via is not None:
+            # ``track_event(user, "X", plan="free")``: a wrapper's ``**props``
+            keys, keywords = tuple(value.keys()), True
             break
         if isinstance(option, Known) and option.loc is not None and isinstance(value, dict):
             props_loc, keys = option.loc, tuple(str(k) for k in value)
@@ -179,4 +185,5 @@ def _call_info(call: Any) -> CallInfo:
         event_loc=getattr(event, "loc", None),
         props_loc=props_loc,
         props=keys,
+        keywords=keywords,
     )
