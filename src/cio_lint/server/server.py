@@ -42,13 +42,14 @@ class Checker:
         self._timer: asyncio.TimerHandle | None = None
         self._task: asyncio.Task[None] | None = None
         self._dirty = False  # texts changed since the last check started
+        self.debounce = DEBOUNCE  # initializationOptions ``{"debounceMs": N}`` changes it
 
-    def schedule(self, delay: float = DEBOUNCE) -> None:
+    def schedule(self, delay: float | None = None) -> None:
         self._dirty = True
         if self._timer is not None:
             self._timer.cancel()
         loop = asyncio.get_running_loop()
-        self._timer = loop.call_later(delay, self._start)
+        self._timer = loop.call_later(self.debounce if delay is None else delay, self._start)
 
     def _start(self) -> None:
         self._timer = None
@@ -72,6 +73,7 @@ class Checker:
         ws = self.ls.project()
         while self._dirty:
             self._dirty = False
+            versions = self.ls.open_versions()
             ws.docs = self.ls.open_texts()
             try:
                 states = await asyncio.get_running_loop().run_in_executor(None, ws.check)
@@ -93,6 +95,7 @@ class Checker:
                     types.PublishDiagnosticsParams(
                         uri=fixes.uri_of(path),
                         diagnostics=[fixes.diagnostic(f, text) for f in found],
+                        version=versions.get(path),
                     )
                 )
 
@@ -154,6 +157,14 @@ class CioServer(LanguageServer):
             path: self.workspace.get_text_document(uri).source for path, uri in self.uris.items()
         }
 
+    def open_versions(self) -> dict[str, int]:
+        out = {}
+        for path, uri in self.uris.items():
+            version = self.workspace.get_text_document(uri).version
+            if version is not None:
+                out[path] = version
+        return out
+
     def position(self, path: str, pos: types.Position) -> tuple[int, int]:
         """(line, column), 1-based code points, of an LSP position in ``path``'s text."""
         text = self.open_texts().get(path)
@@ -164,6 +175,15 @@ class CioServer(LanguageServer):
 
 
 server = CioServer()
+
+
+@server.feature(types.INITIALIZE)
+def initialize(ls: CioServer, params: types.InitializeParams) -> None:
+    options = params.initialization_options
+    if isinstance(options, dict):
+        delay = options.get("debounceMs")
+        if isinstance(delay, (int, float)) and not isinstance(delay, bool) and 0 <= delay <= 10_000:
+            ls.checker.debounce = delay / 1000
 
 
 @server.feature(types.INITIALIZED)
