@@ -410,6 +410,57 @@ async def test_plan_change_rechecks_open_files(client: LanguageClient, project: 
     assert "CIO001" not in codes(after)
 
 
+@pytest.mark.asyncio
+async def test_a_broken_plan_is_reported_and_its_repair_rechecks(
+    client: LanguageClient, project: Path
+) -> None:
+    path = demo(project)
+    text = (
+        DEMO + '    analytics.track(uid, "signed up", {"plan": "free", "signup_method": "email"})\n'
+    )
+    open_doc(client, path, text)
+    assert "CIO002" in codes(await diagnostics_for(client, path))
+    plan_file = project / "tracking_plan" / "events" / "product.yaml"
+    good = plan_file.read_text(encoding="utf-8")
+    plan_file.write_text(good + "\n  Broken: [unclosed\n", encoding="utf-8")
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=uri(plan_file), type=types.FileChangeType.Changed)]
+        )
+    )
+    # the plan cannot be used: no findings are claimed, and the log says which file is wrong
+    assert await diagnostics_for(client, path, lambda ds: not ds) == []
+    errors = [m.message for m in client.log_messages if m.type == types.MessageType.Error]
+    assert any("product.yaml" in m for m in errors), errors
+    plan_file.write_text(good, encoding="utf-8")
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=uri(plan_file), type=types.FileChangeType.Changed)]
+        )
+    )
+    assert "CIO002" in codes(
+        await diagnostics_for(client, path, lambda ds: "CIO002" in codes(list(ds)))
+    )
+
+
+@pytest.mark.asyncio
+async def test_hover_over_a_constant_that_names_an_event(
+    client: LanguageClient, project: Path
+) -> None:
+    accounts = project / "examples" / "acme" / "accounts.py"
+    open_doc(client, accounts)
+    lines = accounts.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, row in enumerate(lines) if "Event.SIGNED_UP, props" in row)
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(accounts)),
+            position=types.Position(number, lines[number].index("SIGNED_UP") + 1),
+        )
+    )
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    assert "**Signed Up**" in hover.contents.value
+
+
 # ---------------------------------------------------------------------------- robustness
 class RawClient:
     """The server as a subprocess, spoken to byte by byte: for what a typed client cannot
