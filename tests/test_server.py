@@ -214,6 +214,37 @@ async def test_unsaved_edit_is_checked_and_quick_fix_removes_it(
 
 
 @pytest.mark.asyncio
+async def test_quick_fix_of_a_constant_edits_the_file_that_defines_it(
+    client: LanguageClient, project: Path
+) -> None:
+    consts = project / "examples" / "acme" / "lsp_consts.py"
+    consts.write_text('WELCOME = "signed up"\n', encoding="utf-8")
+    path = demo(project)
+    text = DEMO.replace(
+        "from customerio import analytics\n",
+        "from customerio import analytics\n\nfrom acme.lsp_consts import WELCOME\n",
+    )
+    text += '    analytics.track(uid, WELCOME, {"plan": "free", "signup_method": "email"})\n'
+    open_doc(client, path, text)
+    diags = await diagnostics_for(client, path, lambda ds: "CIO002" in codes(list(ds)))
+    cio002 = next(d for d in diags if d.code == "CIO002")
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri(path)),
+            range=cio002.range,
+            context=types.CodeActionContext(diagnostics=[cio002], only=["quickfix"]),
+        )
+    )
+    assert actions is not None and len(actions) == 1
+    action = actions[0]
+    assert isinstance(action, types.CodeAction) and action.edit is not None
+    assert action.edit.changes is not None
+    assert set(action.edit.changes) == {uri(consts)}  # the constant's file, not the call's
+    fixed = apply(consts.read_text(encoding="utf-8"), list(action.edit.changes[uri(consts)]))
+    assert fixed == 'WELCOME = "Signed Up"\n'
+
+
+@pytest.mark.asyncio
 async def test_fix_all(client: LanguageClient, project: Path) -> None:
     path = demo(project)
     edited = (
@@ -602,3 +633,19 @@ def test_without_the_extra_the_command_says_what_to_install(
     result = CliRunner().invoke(main, ["server"])
     assert result.exit_code == 2
     assert "install cio-lint[lsp]" in result.output
+
+
+def test_positions_count_utf16_units_and_strings_are_found_on_the_line() -> None:
+    from cio_lint.server.features import from_units, string_at, to_units
+
+    line = 'x = {"\U0001f600": 1, "é": ""}'
+    # the emoji is one code point and two UTF-16 units
+    assert to_units(line, line.index("\U0001f600") + 2) == line.index("\U0001f600") + 2
+    after = line.index('"é"')
+    assert to_units(line, after + 1) == after + 1
+    assert from_units(line, to_units(line, after + 1)) == after + 1
+    found = string_at(line, line.index('""') + 2)
+    assert found is not None and found.key is False and found.text == ""
+    key = string_at(line, after + 2)
+    assert key is not None and key.key is True
+    assert string_at("f(x)  # 'not code'", 12) is None
