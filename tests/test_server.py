@@ -316,6 +316,14 @@ async def test_completion_of_event_names(client: LanguageClient, project: Path) 
     assert signed.text_edit.range.start.character == start
     # outside the event argument: nothing
     assert await complete_at(client, path, 6, 6) == []
+    # an undo back to a text checked before: its findings come from the run cache, which keeps
+    # no calls; completion still knows where the event argument is
+    change_doc(client, path, DEMO, 2)
+    await diagnostics_for(client, path, lambda ds: "CIO101" not in codes(list(ds)))
+    change_doc(client, path, DEMO + line + "\n", 3)
+    await diagnostics_for(client, path, lambda ds: "CIO101" in codes(list(ds)))
+    again = await complete_at(client, path, 6, line.index('""') + 1)
+    assert {i.label for i in again} == planned_events(project)
 
 
 @pytest.mark.asyncio

@@ -69,6 +69,14 @@ class Checker:
             if self._task is not None:
                 await asyncio.shield(self._task)
 
+    async def calls(self, path: str) -> None:
+        """Results up to date, with the resolved calls of ``path`` (for completion, hover and
+        definition), which a check answered from the cache does not have."""
+        await self.flush()
+        ws = self.ls.project()
+        if ws.needs_calls(path):
+            await asyncio.get_running_loop().run_in_executor(None, ws.resolve)
+
     async def _run(self) -> None:
         ws = self.ls.project()
         while self._dirty:
@@ -285,7 +293,7 @@ async def completion(ls: CioServer, params: types.CompletionParams) -> types.Com
     path = path_of(params.text_document.uri)
     items: list[types.CompletionItem] = []
     if path is not None:
-        await ls.checker.flush()
+        await ls.checker.calls(path)
         line, column = ls.position(path, params.position)
         text = ls.open_texts().get(path) or ""
         row = features.line_of(text, line)
@@ -322,7 +330,7 @@ async def hover(ls: CioServer, params: types.HoverParams) -> types.Hover | None:
     path = path_of(params.text_document.uri)
     if path is None:
         return None
-    await ls.checker.flush()
+    await ls.checker.calls(path)
     found = features.event_at(ls.project(), path, *ls.position(path, params.position))
     if found is None:
         return None
@@ -335,7 +343,7 @@ async def definition(ls: CioServer, params: types.DefinitionParams) -> list[type
     path = path_of(params.text_document.uri)
     if path is None:
         return []
-    await ls.checker.flush()
+    await ls.checker.calls(path)
     found = features.event_at(ls.project(), path, *ls.position(path, params.position))
     where = features.definition(ls.project(), found[1]) if found is not None else None
     if where is None:

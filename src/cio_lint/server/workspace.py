@@ -4,14 +4,16 @@ editor has open (their unsaved text), and what the last check found in each.
 A check runs the engine on the open documents as targets (the whole project is still scanned
 for wrappers and clients, as ``cio-lint FILE`` does), with the open buffers in
 ``discovery.OVERLAY`` so that the engine reads the unsaved text instead of the file on disk.
-The run cache (keyed by file stamps, which an unsaved buffer does not change) is not used; the
-per-file facts cache, keyed by content, is: an edit re-parses the edited file, every other file's
-facts come from the cache.
+The engine's caches work as on the command line, an open buffer's stamp being a digest of its
+text (``Engine._run_key``): an edit re-parses the edited file, every other file's facts and
+import words come from the cache, and an edit that changes no fact (a comment) is answered by
+the early cutoff without relinking.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,8 @@ class FileState:
     calls: list[CallInfo] = field(default_factory=list)
     parsed: bool = True  # False: the text did not parse; ``calls`` are from the last text that did
     text: str = ""  # the text ``calls`` were found in
+    # False: the findings came from the cache, which keeps no calls (``Workspace.resolve``)
+    calls_known: bool = True
 
 
 class Workspace:
@@ -52,6 +56,7 @@ class Workspace:
         self.plan: Any = None
         self.plan_path: Path | None = None
         self.error: str | None = None  # why the project cannot be checked (config, plan)
+        self._lock = threading.Lock()
         self.load()
 
     # ------------------------------------------------------------------ project
@@ -122,8 +127,14 @@ class Workspace:
         return out
 
     # ------------------------------------------------------------------ checking
-    def check(self) -> dict[str, FileState]:
-        """Check the open documents; their states by absolute path (also kept in ``files``)."""
+    def check(self, use_run_cache: bool = True) -> dict[str, FileState]:
+        with self._lock:  # one engine run at a time: ``discovery.OVERLAY`` is global
+            return self._check(use_run_cache)
+
+    def _check(self, use_run_cache: bool) -> dict[str, FileState]:
+        """Check the open documents; their states by absolute path (also kept in ``files``).
+        A result from the run cache or the early cutoff has findings but no resolved calls:
+        the states say so (``calls_known``) unless the text is the one the calls are of."""
         from cio_lint.engine import Engine
 
         if self.config is None or self.plan is None:
@@ -134,7 +145,7 @@ class Workspace:
         discovery.OVERLAY.clear()
         discovery.OVERLAY.update(self._overlay())
         try:
-            result = Engine(self.config, self.plan, jobs=1).run(targets, use_run_cache=False)
+            result = Engine(self.config, self.plan, jobs=1).run(targets, use_run_cache)
         except ConfigError as exc:
             self.error = str(exc)
             return {}
@@ -142,21 +153,36 @@ class Workspace:
             discovery.OVERLAY.clear()
         states = {str(p): FileState(text=self.docs.get(str(p), "")) for p in targets}
         for finding in result.findings:
-            state = states.get(str(self.absolute(finding.path)))
-            if state is not None:
-                state.findings.append(finding)
+            found = states.get(str(self.absolute(finding.path)))
+            if found is not None:
+                found.findings.append(finding)
                 if finding.code == "CIO900":
-                    state.parsed = False
+                    found.parsed = False
         for item in result.resolved:
-            state = states.get(str(self.absolute(item.call.loc.path)))
-            if state is not None:
-                state.calls.append(_call_info(item.call))
+            found = states.get(str(self.absolute(item.call.loc.path)))
+            if found is not None:
+                found.calls.append(_call_info(item.call))
         for path, state in states.items():
             old = self.files.get(path)
-            if not state.parsed and old is not None:
+            if old is None:
+                state.calls_known = not result.from_cache
+            elif not state.parsed:
                 state.calls, state.text = old.calls, old.text  # the last text that parsed
+                state.calls_known = old.calls_known
+            elif result.from_cache:
+                same = old.calls_known and old.text == state.text
+                state.calls, state.calls_known = (old.calls, True) if same else ([], False)
         self.files.update(states)
         return states
+
+    def needs_calls(self, path: str) -> bool:
+        state = self.files.get(path)
+        return state is not None and not state.calls_known
+
+    def resolve(self) -> None:
+        """The calls of every open document, when the last check came from the cache: the same
+        check without the run cache (file facts still come from the cache)."""
+        self.check(use_run_cache=False)
 
 
 def _call_info(call: Any) -> CallInfo:
