@@ -7,9 +7,10 @@ Makes a project in a temporary folder (this repository's ``tracking_plan/`` and 
 ``app/`` whose ``sending.py`` has ``--lines`` lines of functions that identify and track), starts
 the server (default: this Python's ``-m cio_lint server``) and speaks LSP to it over stdio:
 
-- **edit**: ``--edits`` times, one character of a property value in the middle of
-  ``sending.py`` changes (``"free"`` / ``"frea"``, alternately, so each edit changes the file's
-  facts) in a ``didChange``; the time is from writing that message to reading the
+- **edit**: ``--edits`` times, a property value in the middle of ``sending.py`` changes
+  (``"free0"``, ``"free1"``, ...: one or two characters, and a text never checked before, so
+  neither the run cache nor the early cutoff answers and each edit changes the file's facts)
+  in a ``didChange``; the time is from writing that message to reading the
   ``publishDiagnostics`` that carries its version. The server's debounce is part of it
   (``--debounce-ms``, sent as ``initializationOptions.debounceMs``; the server's default is 150).
 - **completion**: ``--edits`` completion requests inside ``analytics.track(uid, "|")`` of the
@@ -165,7 +166,7 @@ def main() -> None:
             edits: list[float] = []
             for n in range(args.edits):
                 version = n + 2
-                new, _ = module(args.lines, middle, "frea" if n % 2 == 0 else "free")
+                new, _ = module(args.lines, middle, f"free{n}")
                 started = time.perf_counter()
                 client.send(
                     {
