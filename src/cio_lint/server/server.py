@@ -43,6 +43,7 @@ class Checker:
         self._task: asyncio.Task[None] | None = None
         self._dirty = False  # texts changed since the last check started
         self.debounce = DEBOUNCE  # initializationOptions ``{"debounceMs": N}`` changes it
+        self._logged: str | None = None  # the last error logged
 
     def schedule(self, delay: float | None = None) -> None:
         self._dirty = True
@@ -69,6 +70,10 @@ class Checker:
             if self._task is not None:
                 await asyncio.shield(self._task)
 
+    def logged(self, error: str | None) -> None:
+        """``error`` was told to the client: the checks do not repeat it."""
+        self._logged = error
+
     async def calls(self, path: str) -> None:
         """Results up to date, with the resolved calls of ``path`` (for completion, hover and
         definition), which a check answered from the cache does not have."""
@@ -91,11 +96,14 @@ class Checker:
                     types.LogMessageParams(types.MessageType.Error, "cio-lint: check failed")
                 )
                 continue
-            if ws.error:
+            if ws.error and ws.error != self._logged:
                 self.ls.window_log_message(
                     types.LogMessageParams(types.MessageType.Error, f"cio-lint: {ws.error}")
                 )
+            self._logged = ws.error  # each error once, until it changes
             for path in ws.docs:
+                if path not in self.ls.uris:
+                    continue  # closed meanwhile: its diagnostics were cleared
                 state = states.get(path)
                 text = ws.docs[path]
                 found = state.findings if state is not None else []
@@ -201,6 +209,7 @@ def initialized(ls: CioServer, params: types.InitializedParams) -> None:
         ls.window_log_message(
             types.LogMessageParams(types.MessageType.Error, f"cio-lint: {ws.error}")
         )
+        ls.checker.logged(ws.error)
     caps = ls.client_capabilities.workspace
     watched = caps.did_change_watched_files if caps is not None else None
     if watched is not None and watched.dynamic_registration:

@@ -142,6 +142,7 @@ class Workspace:
         targets = [Path(p) for p in self.docs if Path(p).is_file()]
         if not targets:
             return {}
+        self.error = None  # the configuration and plan loaded; a run may still refuse them
         discovery.OVERLAY.clear()
         discovery.OVERLAY.update(self._overlay())
         try:
