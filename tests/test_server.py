@@ -615,6 +615,7 @@ def test_malformed_requests_get_errors_and_the_server_goes_on(
     )
     result = raw.answer(5).get("result")
     assert isinstance(result, dict) and "Signed Up" in str(result["contents"])
+    assert result["contents"]["kind"] == "plaintext"  # this client declared no Markdown
 
 
 def test_shutdown_and_exit_are_clean(raw: RawClient) -> None:

@@ -173,6 +173,17 @@ class CioServer(LanguageServer):
             path: self.workspace.get_text_document(uri).source for path, uri in self.uris.items()
         }
 
+    def markdown(self, feature: str) -> bool:
+        """Whether the client reads Markdown in completion documentation or hovers."""
+        caps = self.client_capabilities.text_document
+        formats = None
+        if caps is not None and feature == "completion" and caps.completion is not None:
+            item = caps.completion.completion_item
+            formats = item.documentation_format if item is not None else None
+        elif caps is not None and feature == "hover" and caps.hover is not None:
+            formats = caps.hover.content_format
+        return bool(formats) and types.MarkupKind.Markdown in (formats or [])
+
     def open_versions(self) -> dict[str, int]:
         out = {}
         for path, uri in self.uris.items():
@@ -317,11 +328,13 @@ async def completion(ls: CioServer, params: types.CompletionParams) -> types.Com
                 start=types.Position(line - 1, features.to_units(row, item.start)),
                 end=types.Position(line - 1, features.to_units(row, item.end)),
             )
-            doc = (
-                types.MarkupContent(kind=types.MarkupKind.Markdown, value=item.documentation)
-                if item.documentation
-                else None
-            )
+            doc: str | types.MarkupContent | None = None
+            if item.documentation:
+                doc = (
+                    types.MarkupContent(kind=types.MarkupKind.Markdown, value=item.documentation)
+                    if ls.markdown("completion")
+                    else item.documentation
+                )
             items.append(
                 types.CompletionItem(
                     label=item.label,
@@ -344,7 +357,8 @@ async def hover(ls: CioServer, params: types.HoverParams) -> types.Hover | None:
     if found is None:
         return None
     value = features.hover_text(ls.project(), *found)
-    return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=value))
+    kind = types.MarkupKind.Markdown if ls.markdown("hover") else types.MarkupKind.PlainText
+    return types.Hover(contents=types.MarkupContent(kind=kind, value=value))
 
 
 @server.feature(types.TEXT_DOCUMENT_DEFINITION)
