@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import hashlib
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -29,7 +30,7 @@ from cio_lint.analysis.receivers import Unresolved, unresolved_calls
 from cio_lint.analysis.roots import ImportRoots, dotted
 from cio_lint.cache import Cache, findings_fit
 from cio_lint.config import Config, ConfigError
-from cio_lint.discovery import check_paths, discover
+from cio_lint.discovery import OVERLAY, check_paths, discover
 from cio_lint.model import Finding
 from cio_lint.prefilter import (
     SDK_TOP_LEVEL,
@@ -503,6 +504,13 @@ class Engine:
             return None
         stamps = []
         for name, file in sorted((str(p), f) for p, f in self.by_path.items()):
+            held = OVERLAY.get(name) if OVERLAY else None
+            if held is not None:  # an editor's unsaved buffer (``cio-lint server``): its content
+                stamp = "overlay:" + hashlib.sha256(held).hexdigest()
+                file.stamp = stamp
+                stamps.append((name, 0, len(held)))
+                stamps.append((stamp, 0, 0))
+                continue
             try:
                 st = os.stat(name)
             except OSError:

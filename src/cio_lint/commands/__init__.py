@@ -21,6 +21,7 @@ MODULES = (
     "plan_generate",
     "rule",
     "workspace",
+    "server",
 )
 
 
