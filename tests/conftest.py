@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+import os
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,17 @@ from cio_lint.plan import load_plan
 from cio_lint.rules.examples import EXAMPLE_PLAN
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _same_cwd_after_each_test() -> Iterator[None]:
+    """Every test ends in the folder it started in: some change it on purpose (the fuzz
+    harness leaves a project it deletes; a socket is bound by a relative name), and a later
+    test on the same worker must not see paths relative to a folder that is gone."""
+    cwd = os.getcwd()
+    yield
+    os.chdir(cwd)
+
 
 Lint = Callable[..., LintResult]
 

@@ -34,8 +34,10 @@ APP = CDP + textwrap.dedent(
     """
 )
 
-# Codes that are not about the plan: the flow, unresolved names, identity, the SDK's signature
-NOT_PLAN = {"CIO003", "CIO007", "CIO011", "CIO013"}
+# Codes that are not about the plan: the flow, unresolved names, identity, the SDK's signature;
+# and CIO014, a module generated from another plan (the demo's typed_events.py), which any new
+# plan makes stale
+NOT_PLAN = {"CIO003", "CIO007", "CIO011", "CIO013", "CIO014"}
 
 
 def run(*args: str) -> tuple[int, str, str]:

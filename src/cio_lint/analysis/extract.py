@@ -83,10 +83,10 @@ def _extract_file(
     # shifted every line after one (the text messages quote, the lines of suppressions)
     lines = _PYTHON_LINES.split(checked.text)
     facts.suppressions = parse_suppressions(lines)
-    facts.generated = generated_hash(lines)
     if checked.tree is None:
         facts.error, facts.too_large = checked.error, checked.too_large
         return facts
+    facts.generated = generated_hash(lines)  # a broken file has one finding: its CIO900
     parsed, line_map = checked.text, None
     trimmed = checked.trimmed
     if trimmed is not None:

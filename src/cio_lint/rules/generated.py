@@ -38,7 +38,7 @@ class GeneratedCodeStale(Rule):
     INVALID = [Invalid(_HEADER + _CDP + f'PLAN_HASH = "{_OLD}"')]
 
     def check_files(self, facts: Iterable[FileFacts], plan: Plan) -> Iterator[Finding]:
-        stale = [f for f in facts if f.generated is not None]
+        stale = [f for f in facts if f.generated is not None and f.error is None]
         if not stale or not plan.events and plan.identify is None:
             return
         from cio_lint.plan.generate import plan_hash
