@@ -85,6 +85,12 @@ def main() -> None:
     help="Tracking plan folder or file (default: tracking_plan/ found by walking up).",
 )
 @click.option(
+    "--workspace",
+    "workspace_path",
+    type=click.Path(path_type=Path),
+    help="Customer.io workspace snapshot (default: customerio-workspace.json beside the plan).",
+)
+@click.option(
     "--format",
     "--output-format",
     "output_format",
@@ -196,6 +202,7 @@ def main() -> None:
 def check(
     paths: tuple[Path, ...],
     plan_path: Path | None,
+    workspace_path: Path | None,
     output_format: str,
     select: tuple[str, ...],
     extend_select: tuple[str, ...],
@@ -244,6 +251,7 @@ def check(
             cache=False if no_cache else None,
             cache_dir=cache_dir,
             prefilter=False if no_prefilter else None,
+            workspace=workspace_path,
         )
         if show_settings:
             _show_settings(config, plan_path, targets[0])

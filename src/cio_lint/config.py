@@ -71,6 +71,7 @@ class Config:
     cache_dir: Path | None = None
     prefilter: bool = True
     max_file_bytes: int = 512 * 1024
+    workspace: Path | None = None  # the workspace snapshot (default: beside the plan)
 
     def with_overrides(self, **changes: Any) -> Config:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -275,6 +276,7 @@ def parse_section(section: dict[str, Any], source: Path) -> Config:
         "cache-dir",
         "no-cache",
         "max-file-size",
+        "workspace",
     }
     unknown = sorted(set(section) - known)
     if unknown:
@@ -285,6 +287,9 @@ def parse_section(section: dict[str, Any], source: Path) -> Config:
     plan = section.get("plan")
     if plan is not None and not isinstance(plan, str):
         raise ConfigError(f"{where}: `plan` must be a path string")
+    workspace = section.get("workspace")
+    if workspace is not None and not isinstance(workspace, str):
+        raise ConfigError(f"{where}: `workspace` must be a path string")
 
     def str_list(key: str) -> tuple[str, ...] | None:
         value = section.get(key)
@@ -335,6 +340,7 @@ def parse_section(section: dict[str, Any], source: Path) -> Config:
         root=root,
         source=source,
         plan=(root / plan) if plan else None,
+        workspace=(root / workspace) if workspace else None,
         select=codes(section.get("select"), "select"),
         ignore=codes(section.get("ignore"), "ignore"),
         exclude=str_list("exclude") or DEFAULT_EXCLUDE,

@@ -41,6 +41,8 @@ from cio_lint.prefilter import (
 )
 from cio_lint.rules import RULES, check_call
 from cio_lint.rules.flow import check_flow
+from cio_lint.rules.workspace import check_workspace
+from cio_lint.workspace.snapshot import Snapshot, snapshot_for
 
 _PARALLEL_MIN_FILES = 24
 _EARLY_CUTOFF_MAX_FILES = 16  # more changed files than this: a full run is as cheap
@@ -192,6 +194,7 @@ class Engine:
         self.members: set[str] = set()  # member names that resolve by name (``prefilter``)
         self.declared_names: set[str] = set()  # functions and classes of declared wrappers
         self._attributes_done = False
+        self.workspace: Snapshot | None = None  # the workspace snapshot: the CIO3xx rules run
         cache_dir = None
         if config.cache:
             cache_dir = config.cache_dir or (config.root / ".cio-lint-cache")
@@ -508,6 +511,7 @@ class Engine:
                 sorted(str(p) for p in self.unreadable),
                 str(Path.cwd()),
                 sorted(self._sdk_versions.items()),
+                self.workspace.fingerprint if self.workspace is not None else "",
             )
         )
         return Cache.run_key(fingerprint, repr(self.config), stamps, extra), Cache.run_key(
@@ -570,7 +574,9 @@ class Engine:
         names other files is a miss, never a result."""
         cwd = Path.cwd()
         files = {_relative(str(p), cwd): p for p in self.by_path}
-        targets = (rel for rel, p in files.items() if self.by_path[p].target)
+        targets = [rel for rel, p in files.items() if self.by_path[p].target]
+        if self.workspace is not None:  # the CIO3xx findings about the snapshot itself
+            targets.append(_relative(str(self.workspace.path), cwd))
         return findings_fit(findings, targets, files)
 
     def run(self, paths: Sequence[Path], use_run_cache: bool = True) -> LintResult:
@@ -589,6 +595,7 @@ class Engine:
 
     def _run(self, paths: Sequence[Path], use_run_cache: bool) -> LintResult:
         target_files = self._discover(paths)
+        self.workspace = snapshot_for(self.config.workspace, self.plan)
         keys = self._run_key(paths) if use_run_cache else None
         if keys is not None:
             cached = self.cache.get_run(keys[0])
@@ -882,6 +889,9 @@ class Engine:
             raw.extend(x if x.path in targets else _at_call(x, item) for x in found)
         whole = all(f.target for f in self.by_path.values())
         raw.extend(check_flow(resolved, project, whole))
+        if self.workspace is not None:
+            for x, at in check_workspace(resolved, plan, self.workspace, whole):  # type: ignore[arg-type]
+                raw.append(x if at is None or x.path in targets else _at_call(x, at))
         seen: set[tuple[object, ...]] = set()
         cwd = Path.cwd()
         out = []

@@ -41,6 +41,12 @@ from cio_lint.rules.traits import (
     TooManyAttributes,
     UnknownTrait,
 )
+from cio_lint.rules.workspace import (
+    JourneyNotActive,
+    JourneyTriggerNotSent,
+    LiquidAttributeUnknown,
+    LiquidEventPropertyMissing,
+)
 
 if TYPE_CHECKING:
     from cio_lint.plan import Plan
@@ -68,6 +74,10 @@ _CALL_RULES: tuple[type[Rule], ...] = (
 _ALL_RULES: tuple[type[Rule], ...] = (
     *_CALL_RULES,
     TrackBeforeIdentify,
+    JourneyTriggerNotSent,
+    JourneyNotActive,
+    LiquidEventPropertyMissing,
+    LiquidAttributeUnknown,
     SyntaxErrorRule,
     FileTooLarge,
     UnresolvedSdkReceiver,
