@@ -218,7 +218,10 @@ def test_fix_round_trip_on_the_demo_app(tmp_path: Path, monkeypatch: pytest.Monk
     }
     code, out, _ = run("--format", "json", "examples")
     fixable = [d for d in json.loads(out) if d["fix"]]
-    assert fixable and all(d["code"] == "CIO002" for d in fixable)
+    safe = [d for d in fixable if d["fix"]["applicability"] == "safe"]
+    assert safe and all(d["code"] == "CIO002" for d in safe)
+    # the demo's journey trigger `invite_sent` against the planned `Invite Sent`: unsafe, not applied
+    assert {d["code"] for d in fixable if d not in safe} == {"CIO301"}
     run("--fix", "examples")
     after = {p: p.read_text() for p in before}
     changed = [p for p in before if before[p] != after[p]]

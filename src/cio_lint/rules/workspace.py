@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from cio_lint import sdks
-from cio_lint.model import CallSite, DictVal, Finding, Known, Unknown, alternatives
+from cio_lint.model import CallSite, DictVal, Finding, Known, Unknown, alternatives, loc_of
 from cio_lint.plan.model import normalize_name
 from cio_lint.rules.base import Invalid, Rule, code_text
 from cio_lint.rules.events import _rename_fix, event_names
@@ -239,9 +239,12 @@ def _collect(resolved: list[Resolved]) -> _Sends:
         if item.flow_only:
             continue
         if call.kind == "track":
-            names = list(event_names(call))
-            for name in names:
-                sends.tracks.setdefault(name.value, []).append((item, name))
+            # a call of a wrapper whose own body already names the event: the body's call is
+            # the one reported (as the per-call rules do, ``Resolved.inner``)
+            inner = {n.value for n in event_names(item.inner)} if item.inner is not None else ()
+            for name in event_names(call):
+                if name.value not in inner:
+                    sends.tracks.setdefault(name.value, []).append((item, name))
             if call.event is not None and any(
                 isinstance(a, Unknown) and a.reason != "param" for a in alternatives(call.event)
             ):
@@ -327,7 +330,9 @@ def _inactive(sends: _Sends, snapshot: Snapshot) -> Iterator[Located]:
             continue
         names = ", ".join(f"`{code_text(j.name, 40)}` ({j.state})" for j in waiting)
         for item, name in sites:
-            yield _302.finding(item.call, name, event=code_text(event), journeys=names), item
+            # the use is the defect, not the constant: reported where the event is sent
+            at = loc_of(name, item.call.loc)
+            yield _302.finding(item.call, at, event=code_text(event), journeys=names), item
 
 
 def _event_properties(
@@ -353,10 +358,10 @@ def _event_properties(
         if any(prop in keys for keys, _ in known):
             continue  # some call sends it (and CIO004 says so if the plan forbids it)
         spec = plan.event(event)
-        if sites and whole and all(complete for _, complete in known):
-            why = f"no call that sends `{code_text(event)}` sends `{code_text(prop)}`"
-        elif spec is not None and not spec.allows_property(prop):
+        if spec is not None and not spec.allows_property(prop):
             why = f"the plan's schema of `{code_text(event)}` has no property `{code_text(prop)}`"
+        elif sites and whole and all(complete for _, complete in known):
+            why = f"no call that sends `{code_text(event)}` sends `{code_text(prop)}`"
         else:
             continue
         uses, shown = _uses(places), code_text(prop)
