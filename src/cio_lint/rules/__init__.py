@@ -41,6 +41,11 @@ from cio_lint.rules.traits import (
     TooManyAttributes,
     UnknownTrait,
 )
+from cio_lint.rules.transactional import (
+    TransactionalDataMissing,
+    TransactionalWithoutIdentifiers,
+    UnknownTransactionalMessage,
+)
 from cio_lint.rules.workspace import (
     JourneyNotActive,
     JourneyTriggerNotSent,
@@ -69,6 +74,7 @@ _CALL_RULES: tuple[type[Rule], ...] = (
     AttributeValueLimit,
     TooManyAttributes,
     CreatedAtNotUnixSeconds,
+    TransactionalWithoutIdentifiers,
 )
 
 _ALL_RULES: tuple[type[Rule], ...] = (
@@ -78,6 +84,8 @@ _ALL_RULES: tuple[type[Rule], ...] = (
     JourneyNotActive,
     LiquidEventPropertyMissing,
     LiquidAttributeUnknown,
+    TransactionalDataMissing,
+    UnknownTransactionalMessage,
     SyntaxErrorRule,
     FileTooLarge,
     UnresolvedSdkReceiver,

@@ -208,12 +208,15 @@ class _Sends:
     """What the code sends, collected once from the resolved calls."""
 
     tracks: dict[str, list[tuple[Resolved, Known]]] = field(default_factory=dict)  # name ->
+    # name -> the calls whose properties tell what is sent with it (a wrapper's body that
+    # forwards a parameter is represented by its call sites)
+    payloads: dict[str, list[Resolved]] = field(default_factory=dict)
     unresolved_names: bool = False  # a track whose name is not known: it may send anything
     traits: set[str] = field(default_factory=set)
     traits_known: bool = True  # every identify's traits are statically known
 
 
-def _keys(value: Any) -> tuple[set[str], bool]:
+def keys_of(value: Any) -> tuple[set[str], bool]:
     """The statically known keys of a properties/traits value, and whether they are all."""
     if value is None:
         return set(), True
@@ -242,17 +245,22 @@ def _collect(resolved: list[Resolved]) -> _Sends:
             # a call of a wrapper whose own body already names the event: the body's call is
             # the one reported (as the per-call rules do, ``Resolved.inner``)
             inner = {n.value for n in event_names(item.inner)} if item.inner is not None else ()
+            # ...and whose properties the body knows in full: the call site adds nothing
+            inner_known = item.inner is not None and keys_of(item.inner.properties)[1]
             for name in event_names(call):
-                if name.value not in inner:
+                repeated = name.value in inner
+                if not repeated:
                     sends.tracks.setdefault(name.value, []).append((item, name))
+                if not (repeated and inner_known) and not _is_parameter(call.properties):
+                    sends.payloads.setdefault(name.value, []).append(item)
             if call.event is not None and any(
                 isinstance(a, Unknown) and a.reason != "param" for a in alternatives(call.event)
             ):
                 sends.unresolved_names = True
             for traits in call.person_traits:
-                sends.traits.update(_keys(traits)[0])
+                sends.traits.update(keys_of(traits)[0])
         elif call.kind == "identify":
-            keys, complete = _keys(call.properties)
+            keys, complete = keys_of(call.properties)
             sends.traits.update(keys)
             if not complete and not _is_parameter(call.properties):
                 sends.traits_known = False
@@ -265,13 +273,21 @@ def _is_parameter(value: Any) -> bool:
     return bool(alts) and all(isinstance(a, Unknown) and a.reason == "param" for a in alts)
 
 
-def _segment(path: str, root: str) -> str | None:
+def live_paths(actions: tuple[Action, ...]) -> Iterator[tuple[Action, str]]:
+    """(action, Liquid path) of every live action (sending state ``automatic``)."""
+    for action in actions:
+        if action.live:
+            for path in action.variables:
+                yield action, path
+
+
+def segment(path: str, root: str) -> str | None:
     """``event.items.0.name`` -> ``items`` for root ``event``."""
     parts = path.split(".")
     return parts[1] if len(parts) > 1 and parts[0] == root and parts[1] else None
 
 
-def _uses(places: list[str]) -> str:
+def uses(places: list[str]) -> str:
     shown = ", ".join(places[:2])
     more = f" and {len(places) - 2} more" if len(places) > 2 else ""
     return f"{shown}{more} {'use' if len(places) > 1 else 'uses'}"
@@ -293,6 +309,9 @@ def check_workspace(
     yield from _event_properties(sends, plan, snapshot, whole_project)
     if whole_project:
         yield from _attributes(sends, plan, snapshot)
+    from cio_lint.rules.transactional import check_transactional  # it builds on this module
+
+    yield from check_transactional(resolved, snapshot)
 
 
 def _triggers(sends: _Sends, plan: Plan, snapshot: Snapshot, whole: bool) -> Iterator[Located]:
@@ -348,13 +367,13 @@ def _event_properties(
         for action in journey.actions:
             if action.live:
                 for path in action.variables:
-                    prop = _segment(path, "event")
+                    prop = segment(path, "event")
                     if prop is not None:
                         place = _place(action, "journey", journey.name)
                         used.setdefault((event, prop), []).append(place)
     for (event, prop), places in sorted(used.items()):
-        sites = sends.tracks.get(event, [])
-        known = [_keys(item.call.properties) for item, _ in sites]
+        sites = sends.payloads.get(event, [])
+        known = [keys_of(item.call.properties) for item in sites]
         if any(prop in keys for keys, _ in known):
             continue  # some call sends it (and CIO004 says so if the plan forbids it)
         spec = plan.event(event)
@@ -364,12 +383,15 @@ def _event_properties(
             why = f"no call that sends `{code_text(event)}` sends `{code_text(prop)}`"
         else:
             continue
-        uses, shown = _uses(places), code_text(prop)
-        if not sites:
-            yield _303.at_snapshot(snapshot, lines[event], uses=uses, prop=shown, why=why), None
-        for item, _ in sites:
+        used_in, shown = uses(places), code_text(prop)
+        if not sends.tracks.get(event):
+            yield (
+                _303.at_snapshot(snapshot, lines[event], uses=used_in, prop=shown, why=why),
+                None,
+            )
+        for item in sites:
             at = item.call.properties if item.call.properties is not None else item.call.loc
-            yield _303.finding(item.call, at, uses=uses, prop=shown, why=why), item
+            yield _303.finding(item.call, at, uses=used_in, prop=shown, why=why), item
 
 
 def _attributes(sends: _Sends, plan: Plan, snapshot: Snapshot) -> Iterator[Located]:
@@ -387,7 +409,7 @@ def _attributes(sends: _Sends, plan: Plan, snapshot: Snapshot) -> Iterator[Locat
             if not action.live:
                 continue
             for path in action.variables:
-                attribute = _segment(path, "customer")
+                attribute = segment(path, "customer")
                 if attribute is not None:
                     used.setdefault(attribute, []).append((_place(action, kind, name), line))
     for attribute, places in sorted(used.items()):
@@ -398,7 +420,7 @@ def _attributes(sends: _Sends, plan: Plan, snapshot: Snapshot) -> Iterator[Locat
         where = [p for p, _ in places]
         yield (
             _304.at_snapshot(
-                snapshot, places[0][1], uses=_uses(where), attribute=code_text(attribute)
+                snapshot, places[0][1], uses=uses(where), attribute=code_text(attribute)
             ),
             None,
         )

@@ -36,6 +36,7 @@ from cio_lint.sdks._model import (
 __all__ = [
     "ANALYTICS_DOMAINS",
     "API_MODULES",
+    "APP_EXAMPLE_SETUP",
     "CLIENTS",
     "CLIENT_METHODS",
     "CUSTOMERIO",
@@ -86,6 +87,8 @@ FAMILIES: tuple[Family, ...] = (
 PLANNED_DISTRIBUTIONS: tuple[str, ...] = ()
 
 VERSION_EXAMPLE = customerio_classic.VERSION_EXAMPLE
+# the App API's transactional sends (``kind == "send"``): the examples of CIO305-CIO307
+APP_EXAMPLE_SETUP = customerio_classic.APP_EXAMPLE_SETUP
 
 _BY_NAME: dict[str, Family] = {f.name: f for f in FAMILIES}
 
