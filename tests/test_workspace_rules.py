@@ -401,3 +401,115 @@ def _write_at(tmp_path: Path, data: Any) -> Path:
     path = tmp_path / "snap.json"
     path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
     return path
+
+
+# --------------------------------------------------------------------------- wrappers
+
+
+def test_a_wrapper_that_names_the_event_is_reported_once_in_its_body(ws_lint) -> None:
+    data = snapshot([journey(14, "Trial", "Trial Started", state="paused")])
+    app = (
+        CDP + "def trial(user):\n"
+        "    analytics.track(user.id, 'Trial Started')\n"
+        "def a(user):\n    trial(user)\n"
+        "def b(user):\n    trial(user)\n"
+    )
+    assert [(line, c) for _, line, c, _ in ws_lint({"app.py": app}, data)] == [(3, "CIO302")]
+
+
+def test_a_wrapper_forwarding_properties_is_checked_at_its_call_sites(ws_lint) -> None:
+    data = snapshot([journey(12, "Onboarding", "Signed Up", actions=[action(["event.source"])])])
+    app = (
+        CDP + "def signed_up(user, **props):\n"
+        "    analytics.track(user.id, 'Signed Up', props)\n"
+        "def a(user):\n    signed_up(user, plan='pro', source='ads')\n"
+        "def b(user):\n    signed_up(user, plan='free')\n"
+    )
+    found = ws_lint({"app.py": app}, data, plan=OPEN_PLAN)
+    assert [(line, c) for _, line, c, _ in found] == []  # `a` sends `source`
+    app = app.replace(", source='ads'", "")
+    found = ws_lint({"app.py": app}, data, plan=OPEN_PLAN)
+    assert [(line, c) for _, line, c, _ in found] == [(5, "CIO303"), (7, "CIO303")]
+
+
+# --------------------------------------------------------------------------- CIO305-CIO307
+
+APP = "from customerio import APIClient, SendEmailRequest, SendSMSRequest\napi = APIClient('k')\n"
+TEMPLATES = [
+    {
+        "id": 3,
+        "name": "Receipt",
+        "trigger_name": "receipt",
+        "contents": [
+            {"id": 31, "type": "email", "variables": ["trigger.order_number", "customer.email"]},
+            {"id": 32, "type": "sms", "variables": ["trigger.items.0.name"]},
+        ],
+    },
+    {"id": 4, "name": "No trigger name", "trigger_name": None, "contents": []},
+]
+
+
+def send(template: str, data: str, extra: str = ", identifiers={'id': 'u1'}") -> str:
+    return (
+        f"api.send_email(SendEmailRequest(transactional_message_id={template}, "
+        f"message_data={data}{extra}))\n"
+    )
+
+
+def test_transactional_data_missing_by_trigger_name_numeric_id_or_digits(ws_lint) -> None:
+    data = snapshot([], transactional=TEMPLATES)
+    app = (
+        APP
+        + send("'receipt'", "{'order_number': 'A1', 'items': []}")
+        + send("3", "{'order_number': 'A1'}")
+        + send("'3'", "{}")
+        + send("4", "{}")
+    )
+    found = ws_lint({"app.py": app}, data)
+    assert [(line, c) for _, line, c, _ in found] == [(4, "CIO305"), (5, "CIO305")]
+    assert found[0][3] == (
+        "`sms` of transactional message `Receipt` uses `{{trigger.items}}`, "
+        "but `message_data` has no `items`"
+    )
+    assert "`{{trigger.items}}`, `{{trigger.order_number}}`" in found[1][3]
+
+
+def test_transactional_data_through_a_wrapper_or_unknown(ws_lint) -> None:
+    data = snapshot([], transactional=TEMPLATES)
+    app = (
+        APP + "def receipt(user, data):\n"
+        "    api.send_email(SendEmailRequest(transactional_message_id='receipt', "
+        "identifiers={'id': user}, message_data=data))\n"
+        "def a(user):\n    receipt(user, {'order_number': 'A1', 'items': []})\n"
+        "def b(user):\n    receipt(user, {'order_number': 'A1'})\n"
+        "def c(user, payload):\n    receipt(user, payload)\n"
+    )
+    found = ws_lint({"app.py": app}, data)
+    assert [(line, c) for _, line, c, _ in found] == [(8, "CIO305")]
+
+
+def test_unknown_transactional_message_suggests_the_closest_trigger_name(ws_lint) -> None:
+    data = snapshot([], transactional=TEMPLATES)
+    app = (
+        APP
+        + send("'reciept'", "{}")
+        + send("99", "{}")
+        + send("'receipt'", "{'order_number': 1, 'items': 2}")
+    )
+    found = ws_lint({"app.py": app}, data)
+    assert [(line, c) for _, line, c, _ in found] == [(3, "CIO306"), (4, "CIO306")]
+    assert found[0][3] == (
+        "Transactional message `reciept` is not in the workspace snapshot (did you mean `receipt`?)"
+    )
+    assert found[1][3] == "Transactional message `99` is not in the workspace snapshot"
+
+
+def test_transactional_without_identifiers_needs_no_snapshot(lint) -> None:
+    app = (
+        APP
+        + send("'receipt'", "{}", extra=", to='a@example.com'")
+        + "api.send_sms(SendSMSRequest(transactional_message_id='receipt', to='+33'))\n"
+        + send("'receipt'", "{}")
+    )
+    result = lint({"app.py": app})
+    assert [(f.line, f.code) for f in result.findings] == [(3, "CIO307"), (4, "CIO307")]
