@@ -513,3 +513,51 @@ def test_transactional_without_identifiers_needs_no_snapshot(lint) -> None:
     )
     result = lint({"app.py": app})
     assert [(f.line, f.code) for f in result.findings] == [(3, "CIO307"), (4, "CIO307")]
+
+
+# --------------------------------------------------------------------------- CIO309
+
+REGIONS = "from customerio import APIClient, CustomerIO, Regions\nfrom customerio.analytics import Client\n"
+
+
+def test_region_mismatch_between_track_cdp_and_app_clients(lint) -> None:
+    app = (
+        REGIONS + "cio = CustomerIO('site', 'key', region=Regions.EU)\n"
+        "api = APIClient('key', region=Regions.EU)\n"  # same region: fine
+        "cdp = Client('wk', host='https://cdp.customer.io')\n"  # US
+        "api_default = APIClient('key')\n"  # US: differs from `cio`
+    )
+    found = [(f.line, f.message) for f in lint({"app.py": app}).findings if f.code == "CIO309"]
+    assert found == [
+        (
+            4,
+            (
+                "App API client is configured for the EU region, but the Data Pipelines client "
+                "at `app.py:5` is configured for US"
+            ),
+        ),
+        (
+            6,
+            (
+                "App API client is configured for the US region, but the Track API client at "
+                "`app.py:3` is configured for EU"
+            ),
+        ),
+    ]
+
+
+def test_region_unknown_at_run_time_takes_no_part_and_the_snapshot_counts(
+    lint, project, tmp_path: Path
+) -> None:
+    app = REGIONS + "import os\ncdp = Client('wk', host=os.environ['HOST'])\napi = APIClient('k')\n"
+    assert [f for f in lint({"app.py": app}).findings if f.code == "CIO309"] == []
+    root = project({"app.py": app})
+    write(root, snapshot([], region="eu"))
+    config = Config(root=root, sdk_versions={"customerio": "3.2"}, cache=False)
+    result = lint_paths([root], config, load_plan(root / "tracking_plan"), jobs=1)
+    assert [(f.line, f.message) for f in result.findings if f.code == "CIO309"] == [
+        (
+            5,
+            "App API client is configured for the US region, but the workspace snapshot was pulled from EU",
+        )
+    ]

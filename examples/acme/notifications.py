@@ -13,7 +13,7 @@ from customerio import APIClient, Regions, SendEmailRequest
 
 from acme.models import User
 
-api = APIClient(os.environ.get("CIO_APP_API_KEY", ""), region=Regions.US)
+api = APIClient(os.environ.get("CIO_APP_API_KEY", ""), region=Regions.EU)
 
 
 def send_receipt(user: User, order_id: str, total: float) -> None:

@@ -41,6 +41,7 @@ from cio_lint.prefilter import (
 )
 from cio_lint.rules import RULES, check_call
 from cio_lint.rules.flow import check_flow
+from cio_lint.rules.regions import check_regions
 from cio_lint.rules.workspace import check_workspace
 from cio_lint.workspace.snapshot import Snapshot, snapshot_for
 
@@ -889,6 +890,7 @@ class Engine:
             raw.extend(x if x.path in targets else _at_call(x, item) for x in found)
         whole = all(f.target for f in self.by_path.values())
         raw.extend(check_flow(resolved, project, whole))
+        raw.extend(check_regions(project, facts, self.workspace))
         if self.workspace is not None:
             for x, at in check_workspace(resolved, plan, self.workspace, whole):  # type: ignore[arg-type]
                 raw.append(x if at is None or x.path in targets else _at_call(x, at))

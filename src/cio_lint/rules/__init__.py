@@ -33,6 +33,7 @@ from cio_lint.rules.properties import (
     MissingRequiredProperty,
     UnknownProperty,
 )
+from cio_lint.rules.regions import RegionMismatch
 from cio_lint.rules.traits import (
     AttributeValueLimit,
     CreatedAtNotUnixSeconds,
@@ -86,6 +87,7 @@ _ALL_RULES: tuple[type[Rule], ...] = (
     LiquidAttributeUnknown,
     TransactionalDataMissing,
     UnknownTransactionalMessage,
+    RegionMismatch,
     SyntaxErrorRule,
     FileTooLarge,
     UnresolvedSdkReceiver,

@@ -51,6 +51,8 @@ __all__ = [
     "NEWEST",
     "OBJECT_BUILDERS",
     "PLANNED_DISTRIBUTIONS",
+    "REGION_CLIENTS",
+    "REGION_EXAMPLE_SETUP",
     "ROLES",
     "SEED_BYTES",
     "TOP_LEVEL",
@@ -71,6 +73,7 @@ __all__ = [
     "family",
     "method",
     "method_call_pattern",
+    "region_named",
     "variants",
 ]
 
@@ -89,6 +92,10 @@ PLANNED_DISTRIBUTIONS: tuple[str, ...] = ()
 VERSION_EXAMPLE = customerio_classic.VERSION_EXAMPLE
 # the App API's transactional sends (``kind == "send"``): the examples of CIO305-CIO307
 APP_EXAMPLE_SETUP = customerio_classic.APP_EXAMPLE_SETUP
+# Customer.io's regions, as the clients are configured (CIO309)
+REGION_CLIENTS = customerio_classic.REGION_CLIENTS
+REGION_EXAMPLE_SETUP = customerio_classic.REGION_EXAMPLE_SETUP
+region_named = customerio_classic.region_named
 
 _BY_NAME: dict[str, Family] = {f.name: f for f in FAMILIES}
 

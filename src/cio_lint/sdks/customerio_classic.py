@@ -82,6 +82,36 @@ SEND_METHODS = ("send_email", "send_push", "send_sms", "send_inbox_message")
 # the import and client lines of the transactional rules' VALID/INVALID examples
 APP_EXAMPLE_SETUP = "from customerio import APIClient, SendEmailRequest\napi = APIClient('key')\n"
 
+# CIO309: the clients whose configuration picks a Customer.io region, by qualified name ->
+# (the API they call: "track", "cdp" or "app"; the parameter that picks the region; its
+# position, ``self`` not counted). Left out, the region is the US one (each SDK's default).
+REGION_CLIENTS: dict[str, tuple[str, str, int]] = {
+    "customerio.CustomerIO": ("track", "region", 3),
+    "customerio.track.CustomerIO": ("track", "region", 3),
+    "customerio.APIClient": ("app", "region", 2),
+    "customerio.api.APIClient": ("app", "region", 2),
+    "customerio.analytics.Client": ("cdp", "host", 1),
+    "customerio.analytics.client.Client": ("cdp", "host", 1),
+}
+_REGION_MEMBERS = {
+    f"{module}.Regions.{member}": member.lower()
+    for module in ("customerio", "customerio.regions")
+    for member in ("US", "EU")
+}
+REGION_EXAMPLE_SETUP = "from customerio import APIClient, CustomerIO, Regions\n"
+
+
+def region_named(value: str, is_host: bool) -> str | None:
+    """``"eu"`` or ``"us"`` for a ``Regions`` member's qualified name, or for a host
+    (``https://cdp-eu.customer.io``, ``track-eu.customer.io``); None for anything else."""
+    if not is_host:
+        return _REGION_MEMBERS.get(value)
+    host = value.lower().split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    if not (host == "customer.io" or host.endswith(".customer.io")):
+        return None
+    return "eu" if host.split(".", 1)[0].endswith("-eu") else "us"
+
+
 FAMILY = Family(
     name="customerio-classic",
     label="CustomerIO",
