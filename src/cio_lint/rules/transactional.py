@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from cio_lint import sdks
 from cio_lint.model import CallSite, Finding, Known, alternatives, loc_of
 from cio_lint.rules.base import Invalid, Rule, code_text
-from cio_lint.rules.workspace import Located, WorkspaceRule, keys_of, live_paths, segment, uses
+from cio_lint.rules.workspace import Located, WorkspaceRule
+from cio_lint.rules.workspace_sends import keys_of, live_paths, segment, uses
 
 if TYPE_CHECKING:
     from cio_lint.analysis.link import Resolved

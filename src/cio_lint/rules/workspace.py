@@ -10,19 +10,20 @@ stays quiet when one is unknown.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from cio_lint import sdks
-from cio_lint.model import CallSite, DictVal, Finding, Known, Unknown, alternatives, loc_of
+from cio_lint.model import CallSite, Finding, loc_of
 from cio_lint.plan.model import normalize_name
 from cio_lint.rules.base import Invalid, Rule, code_text
-from cio_lint.rules.events import _rename_fix, event_names
+from cio_lint.rules.events import _rename_fix
+from cio_lint.rules.workspace_sends import Sends, collect, keys_of, place, segment, uses
 
 if TYPE_CHECKING:
     from cio_lint.analysis.link import Resolved
     from cio_lint.plan import Plan
-    from cio_lint.workspace.snapshot import Action, Journey, Snapshot
+    from cio_lint.workspace.snapshot import Journey, Snapshot
 
 _CDP = sdks.example_setup("segment-family")
 _IDENTIFY = _CDP + "analytics.identify('u1', {'email': 'a@example.com', 'first_name': 'Ada'})\n"
@@ -203,107 +204,13 @@ _301, _302, _303, _304 = (
 Located = tuple[Finding, "Resolved | None"]
 
 
-@dataclass
-class _Sends:
-    """What the code sends, collected once from the resolved calls."""
-
-    tracks: dict[str, list[tuple[Resolved, Known]]] = field(default_factory=dict)  # name ->
-    # name -> the calls whose properties tell what is sent with it (a wrapper's body that
-    # forwards a parameter is represented by its call sites)
-    payloads: dict[str, list[Resolved]] = field(default_factory=dict)
-    unresolved_names: bool = False  # a track whose name is not known: it may send anything
-    traits: set[str] = field(default_factory=set)
-    traits_known: bool = True  # every identify's traits are statically known
-
-
-def keys_of(value: Any) -> tuple[set[str], bool]:
-    """The statically known keys of a properties/traits value, and whether they are all."""
-    if value is None:
-        return set(), True
-    keys: set[str] = set()
-    complete = True
-    for alt in alternatives(value):
-        if isinstance(alt, DictVal):
-            keys.update(alt.keys())
-            complete = complete and not alt.open
-        elif isinstance(alt, Known) and isinstance(alt.value, dict):
-            keys.update(k for k in alt.value if isinstance(k, str))
-        elif isinstance(alt, Known) and alt.value is None:
-            continue
-        else:
-            complete = False
-    return keys, complete
-
-
-def _collect(resolved: list[Resolved]) -> _Sends:
-    sends = _Sends()
-    for item in resolved:
-        call = item.call
-        if item.flow_only:
-            continue
-        if call.kind == "track":
-            # a call of a wrapper whose own body already names the event: the body's call is
-            # the one reported (as the per-call rules do, ``Resolved.inner``)
-            inner = {n.value for n in event_names(item.inner)} if item.inner is not None else ()
-            # ...and whose properties the body knows in full: the call site adds nothing
-            inner_known = item.inner is not None and keys_of(item.inner.properties)[1]
-            for name in event_names(call):
-                repeated = name.value in inner
-                if not repeated:
-                    sends.tracks.setdefault(name.value, []).append((item, name))
-                if not (repeated and inner_known) and not _is_parameter(call.properties):
-                    sends.payloads.setdefault(name.value, []).append(item)
-            if call.event is not None and any(
-                isinstance(a, Unknown) and a.reason != "param" for a in alternatives(call.event)
-            ):
-                sends.unresolved_names = True
-            for traits in call.person_traits:
-                sends.traits.update(keys_of(traits)[0])
-        elif call.kind == "identify":
-            keys, complete = keys_of(call.properties)
-            sends.traits.update(keys)
-            if not complete and not _is_parameter(call.properties):
-                sends.traits_known = False
-    return sends
-
-
-def _is_parameter(value: Any) -> bool:
-    """Traits that are a wrapper's parameter: its call sites are checked instead."""
-    alts = alternatives(value) if value is not None else []
-    return bool(alts) and all(isinstance(a, Unknown) and a.reason == "param" for a in alts)
-
-
-def live_paths(actions: tuple[Action, ...]) -> Iterator[tuple[Action, str]]:
-    """(action, Liquid path) of every live action (sending state ``automatic``)."""
-    for action in actions:
-        if action.live:
-            for path in action.variables:
-                yield action, path
-
-
-def segment(path: str, root: str) -> str | None:
-    """``event.items.0.name`` -> ``items`` for root ``event``."""
-    parts = path.split(".")
-    return parts[1] if len(parts) > 1 and parts[0] == root and parts[1] else None
-
-
-def uses(places: list[str]) -> str:
-    shown = ", ".join(places[:2])
-    more = f" and {len(places) - 2} more" if len(places) > 2 else ""
-    return f"{shown}{more} {'use' if len(places) > 1 else 'uses'}"
-
-
-def _place(action: Action, owner: str, name: str) -> str:
-    return f"`{code_text(action.name or action.type, 40)}` of {owner} `{code_text(name, 40)}`"
-
-
 def check_workspace(
     resolved: list[Resolved], plan: Plan, snapshot: Snapshot, whole_project: bool = True
 ) -> Iterator[Located]:
     """Every CIO301-CIO304 finding, each with the resolved call it is about (``None``: about
     the snapshot itself). Findings that need to know every call (a trigger no code sends, a
     property no call sends) only when the whole project was checked."""
-    sends = _collect(resolved)
+    sends = collect(resolved)
     yield from _triggers(sends, plan, snapshot, whole_project)
     yield from _inactive(sends, snapshot)
     yield from _event_properties(sends, plan, snapshot, whole_project)
@@ -314,7 +221,7 @@ def check_workspace(
     yield from check_transactional(resolved, snapshot)
 
 
-def _triggers(sends: _Sends, plan: Plan, snapshot: Snapshot, whole: bool) -> Iterator[Located]:
+def _triggers(sends: Sends, plan: Plan, snapshot: Snapshot, whole: bool) -> Iterator[Located]:
     by_normal: dict[str, list[str]] = {}
     for sent in sends.tracks:
         by_normal.setdefault(normalize_name(sent), []).append(sent)
@@ -338,7 +245,7 @@ def _triggers(sends: _Sends, plan: Plan, snapshot: Snapshot, whole: bool) -> Ite
             yield _301.at_snapshot(snapshot, journey.line, detail=detail, **fields), None
 
 
-def _inactive(sends: _Sends, snapshot: Snapshot) -> Iterator[Located]:
+def _inactive(sends: Sends, snapshot: Snapshot) -> Iterator[Located]:
     journeys: dict[str, list[Journey]] = {}
     for journey in snapshot.journeys:
         if journey.trigger_event is not None:
@@ -355,7 +262,7 @@ def _inactive(sends: _Sends, snapshot: Snapshot) -> Iterator[Located]:
 
 
 def _event_properties(
-    sends: _Sends, plan: Plan, snapshot: Snapshot, whole: bool
+    sends: Sends, plan: Plan, snapshot: Snapshot, whole: bool
 ) -> Iterator[Located]:
     used: dict[tuple[str, str], list[str]] = {}  # (event, property) -> where it is rendered
     lines: dict[str, int] = {}
@@ -369,8 +276,8 @@ def _event_properties(
                 for path in action.variables:
                     prop = segment(path, "event")
                     if prop is not None:
-                        place = _place(action, "journey", journey.name)
-                        used.setdefault((event, prop), []).append(place)
+                        where = place(action, "journey", journey.name)
+                        used.setdefault((event, prop), []).append(where)
     for (event, prop), places in sorted(used.items()):
         sites = sends.payloads.get(event, [])
         known = [keys_of(item.call.properties) for item in sites]
@@ -394,7 +301,7 @@ def _event_properties(
             yield _303.finding(item.call, at, uses=used_in, prop=shown, why=why), item
 
 
-def _attributes(sends: _Sends, plan: Plan, snapshot: Snapshot) -> Iterator[Located]:
+def _attributes(sends: Sends, plan: Plan, snapshot: Snapshot) -> Iterator[Located]:
     if not sends.traits_known:
         return
     planned = set(plan.identify.property_names) if plan.identify is not None else set()
@@ -411,7 +318,7 @@ def _attributes(sends: _Sends, plan: Plan, snapshot: Snapshot) -> Iterator[Locat
             for path in action.variables:
                 attribute = segment(path, "customer")
                 if attribute is not None:
-                    used.setdefault(attribute, []).append((_place(action, kind, name), line))
+                    used.setdefault(attribute, []).append((place(action, kind, name), line))
     for attribute, places in sorted(used.items()):
         if attribute in _BUILT_IN_ATTRIBUTES or attribute in sends.traits:
             continue
