@@ -161,7 +161,7 @@ def _hint(name: str, names: list[str]) -> str:
     import difflib
 
     close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
-    return f" (did you mean `{close[0]}`?)" if close else ""
+    return f" (did you mean `{code_text(close[0])}`?)" if close else ""
 
 
 def _missing(call: CallSite, message: Transactional) -> Iterator[Finding]:

@@ -254,7 +254,7 @@ def _inactive(sends: Sends, snapshot: Snapshot) -> Iterator[Located]:
         waiting = journeys.get(event, [])
         if not waiting or any(j.active for j in waiting):
             continue
-        names = ", ".join(f"`{code_text(j.name, 40)}` ({j.state})" for j in waiting)
+        names = ", ".join(f"`{code_text(j.name, 40)}` ({code_text(j.state, 20)})" for j in waiting)
         for item, name in sites:
             # the use is the defect, not the constant: reported where the event is sent
             at = loc_of(name, item.call.loc)
