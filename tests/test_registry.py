@@ -160,6 +160,11 @@ def test_methods_by_name_and_family() -> None:
         "set",
         "set_once",
         "group_identify",
+        # the App API client's transactional sends (kind "send")
+        "send_email",
+        "send_push",
+        "send_sms",
+        "send_inbox_message",
     }
     assert [f for f, _ in sdks.METHODS_NAMED["track"]] == [
         "customerio-classic",

@@ -97,6 +97,12 @@ def main() -> None:
     help="Run without a tracking plan: only the plan-free rules (CIO2xx, CIO1xx, CIO003, ...).",
 )
 @click.option(
+    "--workspace",
+    "workspace_path",
+    type=click.Path(path_type=Path),
+    help="Customer.io workspace snapshot (default: customerio-workspace.json beside the plan).",
+)
+@click.option(
     "--format",
     "--output-format",
     "output_format",
@@ -238,6 +244,7 @@ def check(
     paths: tuple[Path, ...],
     plan_path: Path | None,
     no_plan: bool,
+    workspace_path: Path | None,
     output_format: str,
     color: str,
     select: tuple[str, ...],
@@ -294,6 +301,7 @@ def check(
             cache=False if no_cache else None,
             cache_dir=cache_dir,
             prefilter=False if no_prefilter else None,
+            workspace=workspace_path,
         )
         if no_plan and plan_path is not None:
             raise ConfigError("--no-plan and --plan PATH exclude each other: pick one")

@@ -78,6 +78,7 @@ class Config:
     # `naming = {events = "Title Case", properties = "snake_case"}`: CIO201/CIO203 conventions
     naming: dict[str, str] = field(default_factory=dict)
     no_plan: bool = False  # `plan = false` or `--no-plan`: only the plan-free rules run
+    workspace: Path | None = None  # the workspace snapshot (default: beside the plan)
 
     def with_overrides(self, **changes: Any) -> Config:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -285,6 +286,7 @@ def parse_section(section: dict[str, Any], source: Path) -> Config:
         "no-cache",
         "max-file-size",
         "naming",
+        "workspace",
     }
     unknown = sorted(set(section) - known)
     if unknown:
@@ -295,6 +297,9 @@ def parse_section(section: dict[str, Any], source: Path) -> Config:
     plan = section.get("plan")
     if plan is not None and plan is not False and not isinstance(plan, str):
         raise ConfigError(f"{where}: `plan` must be a path string, or false (no plan)")
+    workspace = section.get("workspace")
+    if workspace is not None and not isinstance(workspace, str):
+        raise ConfigError(f"{where}: `workspace` must be a path string")
 
     def str_list(key: str) -> tuple[str, ...] | None:
         value = section.get(key)
@@ -347,6 +352,7 @@ def parse_section(section: dict[str, Any], source: Path) -> Config:
         plan=(root / plan) if isinstance(plan, str) and plan else None,
         no_plan=plan is False,
         naming=validate_naming(section.get("naming", {}), where),
+        workspace=(root / workspace) if workspace else None,
         select=codes(section.get("select"), "select"),
         ignore=codes(section.get("ignore"), "ignore"),
         exclude=str_list("exclude") or DEFAULT_EXCLUDE,

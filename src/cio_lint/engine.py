@@ -44,7 +44,10 @@ from cio_lint.rules import RULES, check_call
 from cio_lint.rules.consistency import check_consistency
 from cio_lint.rules.flow import check_flow
 from cio_lint.rules.generated import GeneratedCodeStale
+from cio_lint.rules.regions import check_regions
+from cio_lint.rules.workspace import check_workspace
 from cio_lint.suppressions import unused_suppressions
+from cio_lint.workspace.snapshot import Snapshot, snapshot_for
 
 _PARALLEL_MIN_FILES = 24
 _EARLY_CUTOFF_MAX_FILES = 16  # more changed files than this: a full run is as cheap
@@ -203,6 +206,7 @@ class Engine:
         self.members: set[str] = set()  # member names that resolve by name (``prefilter``)
         self.declared_names: set[str] = set()  # functions and classes of declared wrappers
         self._attributes_done = False
+        self.workspace: Snapshot | None = None  # the workspace snapshot: the CIO3xx rules run
         cache_dir = None
         if config.cache:
             cache_dir = config.cache_dir or (config.root / ".cio-lint-cache")
@@ -526,6 +530,7 @@ class Engine:
                 sorted(str(p) for p in self.unreadable),
                 str(Path.cwd()),
                 sorted(self._sdk_versions.items()),
+                self.workspace.fingerprint if self.workspace is not None else "",
             )
         )
         return Cache.run_key(fingerprint, repr(self.config), stamps, extra), Cache.run_key(
@@ -588,7 +593,9 @@ class Engine:
         names other files is a miss, never a result."""
         cwd = Path.cwd()
         files = {_relative(str(p), cwd): p for p in self.by_path}
-        targets = (rel for rel, p in files.items() if self.by_path[p].target)
+        targets = [rel for rel, p in files.items() if self.by_path[p].target]
+        if self.workspace is not None:  # the CIO3xx findings about the snapshot itself
+            targets.append(_relative(str(self.workspace.path), cwd))
         return findings_fit(findings, targets, files)
 
     def run(self, paths: Sequence[Path], use_run_cache: bool = True) -> LintResult:
@@ -607,6 +614,7 @@ class Engine:
 
     def _run(self, paths: Sequence[Path], use_run_cache: bool) -> LintResult:
         target_files = self._discover(paths)
+        self.workspace = snapshot_for(self.config.workspace, self.plan)
         keys = self._run_key(paths) if use_run_cache else None
         if keys is not None:
             cached = self.cache.get_run(keys[0])
@@ -904,6 +912,10 @@ class Engine:
         raw.extend(check_flow(resolved, project, whole))
         raw.extend(check_consistency(resolved, plan, self.config.naming, targets))  # type: ignore[arg-type]
         raw.extend(_STALE.check_files((f for p, f in by_path.items() if p in targets), plan))  # type: ignore[arg-type]
+        raw.extend(check_regions(project, facts, self.workspace))
+        if self.workspace is not None:
+            for x, at in check_workspace(resolved, plan, self.workspace, whole):  # type: ignore[arg-type]
+                raw.append(x if at is None or x.path in targets else _at_call(x, at))
         seen: set[tuple[object, ...]] = set()
         cwd = Path.cwd()
         out = []

@@ -194,7 +194,8 @@ def loc_of(v: Val | None, default: Location) -> Location:
     return loc or default
 
 
-CallKind = Literal["identify", "track", "page", "screen", "group", "alias"]
+# ``send``: a transactional message (App API), ``event`` its template id or trigger name
+CallKind = Literal["identify", "track", "page", "screen", "group", "alias", "send"]
 
 
 @dataclass(frozen=True)

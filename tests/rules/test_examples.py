@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -22,9 +23,16 @@ def _cases(kind: str) -> list[tuple[str, int, object]]:
     return out
 
 
-def _lint(tmp_path: Path, source: str, monkeypatch: pytest.MonkeyPatch) -> tuple[list, Path]:
+def _lint(
+    tmp_path: Path, source: str, monkeypatch: pytest.MonkeyPatch, code: str = ""
+) -> tuple[list, Path]:
     (tmp_path / "tracking_plan").mkdir()
     (tmp_path / "tracking_plan" / "plan.yaml").write_text(EXAMPLE_PLAN)
+    # a rule of the workspace (CIO3xx) declares the snapshot its examples run with
+    workspace = getattr(RULES.get(code), "EXAMPLE_WORKSPACE", None)
+    if workspace:
+        snapshot = tmp_path / "tracking_plan" / "customerio-workspace.json"
+        snapshot.write_text(json.dumps(workspace, indent=2, sort_keys=True) + "\n")
     app = tmp_path / "app.py"
     app.write_text(source + "\n")
     monkeypatch.chdir(tmp_path)
@@ -49,7 +57,7 @@ def test_every_rule_has_examples() -> None:
 def test_valid(
     code: str, index: int, source: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    findings, _ = _lint(tmp_path, source, monkeypatch)
+    findings, _ = _lint(tmp_path, source, monkeypatch, code)
     assert [f for f in findings if f.code == code] == []
 
 
@@ -57,7 +65,7 @@ def test_valid(
 def test_invalid(
     code: str, index: int, example, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    findings, app = _lint(tmp_path, example.source, monkeypatch)
+    findings, app = _lint(tmp_path, example.source, monkeypatch, code)
     flagged = [f for f in findings if f.code == code]
     assert flagged, f"{code} not reported; got {[(f.code, f.message) for f in findings]}"
     if example.fixed is not None:

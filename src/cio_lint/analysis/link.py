@@ -72,7 +72,7 @@ __all__ = [
 
 
 # The kinds whose message has a name (an event, a page or screen name); the others carry traits.
-_NAMED_KINDS = frozenset({"track", "page", "screen"})
+_NAMED_KINDS = frozenset({"track", "page", "screen", "send"})
 
 
 class Project(ClientFlow, Evaluation, WrapperInference):

@@ -190,6 +190,7 @@ def _discover(root: Path) -> list[Path]:
         p
         for p in root.rglob("*")
         if p.suffix.lower() in PLAN_SUFFIXES
+        and p.name != "customerio-workspace.json"  # the workspace snapshot (``workspace/``)
         and p.is_file()
         and not any(part.startswith(".") for part in p.relative_to(root).parts)
     ]

@@ -36,6 +36,7 @@ from cio_lint.rules.properties import (
     MissingRequiredProperty,
     UnknownProperty,
 )
+from cio_lint.rules.regions import RegionMismatch
 from cio_lint.rules.traits import (
     AttributeValueLimit,
     CreatedAtNotUnixSeconds,
@@ -43,6 +44,17 @@ from cio_lint.rules.traits import (
     MissingRequiredTrait,
     TooManyAttributes,
     UnknownTrait,
+)
+from cio_lint.rules.transactional import (
+    TransactionalDataMissing,
+    TransactionalWithoutIdentifiers,
+    UnknownTransactionalMessage,
+)
+from cio_lint.rules.workspace import (
+    JourneyNotActive,
+    JourneyTriggerNotSent,
+    LiquidAttributeUnknown,
+    LiquidEventPropertyMissing,
 )
 
 if TYPE_CHECKING:
@@ -66,6 +78,7 @@ _CALL_RULES: tuple[type[Rule], ...] = (
     AttributeValueLimit,
     TooManyAttributes,
     CreatedAtNotUnixSeconds,
+    TransactionalWithoutIdentifiers,
 )
 
 _ALL_RULES: tuple[type[Rule], ...] = (
@@ -75,6 +88,13 @@ _ALL_RULES: tuple[type[Rule], ...] = (
     EventNamingConvention,
     NearDuplicateEvent,
     PropertyDrift,
+    JourneyTriggerNotSent,
+    JourneyNotActive,
+    LiquidEventPropertyMissing,
+    LiquidAttributeUnknown,
+    TransactionalDataMissing,
+    UnknownTransactionalMessage,
+    RegionMismatch,
     SyntaxErrorRule,
     FileTooLarge,
     UnresolvedSdkReceiver,

@@ -48,8 +48,8 @@ class MissingIdentity(Rule):
     ]
 
     def check(self, call: CallSite, plan: Plan) -> Iterator[Finding]:
-        if call.kind == "alias" or call.identity_optional:
-            return
+        if call.kind in ("alias", "send") or call.identity_optional:
+            return  # a transactional send without `identifiers`: CIO307
         if _absent(call.user_id) and _absent(call.anonymous_id):
             yield self.finding(call, call.loc, kind=call.kind)
 

@@ -37,6 +37,7 @@ from cio_lint.sdks._model import (
 __all__ = [
     "ANALYTICS_DOMAINS",
     "API_MODULES",
+    "APP_EXAMPLE_SETUP",
     "CLIENTS",
     "CLIENT_METHODS",
     "CUSTOMERIO",
@@ -52,6 +53,8 @@ __all__ = [
     "NEWEST",
     "OBJECT_BUILDERS",
     "PLANNED_DISTRIBUTIONS",
+    "REGION_CLIENTS",
+    "REGION_EXAMPLE_SETUP",
     "ROLES",
     "SEED_BYTES",
     "TOP_LEVEL",
@@ -73,6 +76,7 @@ __all__ = [
     "family",
     "method",
     "method_call_pattern",
+    "region_named",
     "variants",
 ]
 
@@ -141,6 +145,12 @@ GENERATE_TARGETS: dict[str, GenerateTarget] = {
 PLANNED_DISTRIBUTIONS: tuple[str, ...] = ()
 
 VERSION_EXAMPLE = customerio_classic.VERSION_EXAMPLE
+# the App API's transactional sends (``kind == "send"``): the examples of CIO305-CIO307
+APP_EXAMPLE_SETUP = customerio_classic.APP_EXAMPLE_SETUP
+# Customer.io's regions, as the clients are configured (CIO309)
+REGION_CLIENTS = customerio_classic.REGION_CLIENTS
+REGION_EXAMPLE_SETUP = customerio_classic.REGION_EXAMPLE_SETUP
+region_named = customerio_classic.region_named
 
 _BY_NAME: dict[str, Family] = {f.name: f for f in FAMILIES}
 

@@ -5,11 +5,27 @@ top-level package ``customerio``: the CDP wheel even ships an empty ``customerio
 (research/sdk-apis.md §2). ``track`` and ``track_anonymous`` changed in 3.0: properties were
 keyword arguments (``track(customer_id, name, **data)``), they are now ``data={...}``; calling
 one the other's way raises ``TypeError``. ``identify(id, **attributes)`` did not change.
+
+The same package has the App API client, ``APIClient(key, region=...)``, whose ``send_email``,
+``send_push``, ``send_sms`` and ``send_inbox_message`` each take one request object
+(``SendEmailRequest(transactional_message_id=..., identifiers=..., message_data=...)``): a
+transactional message (kind ``send``), whose "event" is the template's numeric id or trigger
+name, whose "properties" are the ``message_data`` its Liquid reads as ``{{trigger.x}}``, and
+whose "user id" is the ``identifiers`` dict.
 """
 
 from __future__ import annotations
 
-from cio_lint.sdks._model import CUSTOMERIO, Family, Method, Module, Seam, Signature, Variant
+from cio_lint.sdks._model import (
+    CUSTOMERIO,
+    EventObject,
+    Family,
+    Method,
+    Module,
+    Seam,
+    Signature,
+    Variant,
+)
 
 # ``[tool.cio-lint.sdk-versions]`` as error messages show it
 VERSION_EXAMPLE = 'customerio = "2.4"'
@@ -36,6 +52,66 @@ def _track(name: str, who: str, role: str) -> Method:
     )
 
 
+def _send(name: str, request: str, first: tuple[str, ...]) -> Method:
+    """``APIClient.send_*(request)``: the roles are in the request object's constructor, whose
+    other options (they differ by channel and version) are taken as they come."""
+    obj = EventObject(
+        "request",
+        (f"customerio.{request}", f"customerio.api.{request}"),
+        Signature(first, (), varkw="options", kwonly=("message_data",)),
+        {
+            "event": "transactional_message_id",
+            "properties": "message_data",
+            "user_id": "identifiers",
+        },
+    )
+    return Method(
+        name,
+        "send",
+        {},
+        (Variant(Signature(("request",), ("request",))),),
+        module_level=False,
+        objects=(obj,),
+    )
+
+
+_FIRST = ("transactional_message_id", "to", "identifiers")
+# the App API client's transactional sends (``customerio.api``)
+APP_CLIENTS = ("customerio.APIClient", "customerio.api.APIClient")
+SEND_METHODS = ("send_email", "send_push", "send_sms", "send_inbox_message")
+# the import and client lines of the transactional rules' VALID/INVALID examples
+APP_EXAMPLE_SETUP = "from customerio import APIClient, SendEmailRequest\napi = APIClient('key')\n"
+
+# CIO309: the clients whose configuration picks a Customer.io region, by qualified name ->
+# (the API they call: "track", "cdp" or "app"; the parameter that picks the region; its
+# position, ``self`` not counted). Left out, the region is the US one (each SDK's default).
+REGION_CLIENTS: dict[str, tuple[str, str, int]] = {
+    "customerio.CustomerIO": ("track", "region", 3),
+    "customerio.track.CustomerIO": ("track", "region", 3),
+    "customerio.APIClient": ("app", "region", 2),
+    "customerio.api.APIClient": ("app", "region", 2),
+    "customerio.analytics.Client": ("cdp", "host", 1),
+    "customerio.analytics.client.Client": ("cdp", "host", 1),
+}
+_REGION_MEMBERS = {
+    f"{module}.Regions.{member}": member.lower()
+    for module in ("customerio", "customerio.regions")
+    for member in ("US", "EU")
+}
+REGION_EXAMPLE_SETUP = "from customerio import APIClient, CustomerIO, Regions\n"
+
+
+def region_named(value: str, is_host: bool) -> str | None:
+    """``"eu"`` or ``"us"`` for a ``Regions`` member's qualified name, or for a host
+    (``https://cdp-eu.customer.io``, ``track-eu.customer.io``); None for anything else."""
+    if not is_host:
+        return _REGION_MEMBERS.get(value)
+    host = value.lower().split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+    if not (host == "customer.io" or host.endswith(".customer.io")):
+        return None
+    return "eu" if host.split(".", 1)[0].endswith("-eu") else "us"
+
+
 FAMILY = Family(
     name="customerio-classic",
     label="CustomerIO",
@@ -46,7 +122,7 @@ FAMILY = Family(
             "customerio.track", "customerio", functions=False, runtime_label="customerio-classic"
         ),
     ),
-    clients=("customerio.CustomerIO", "customerio.track.CustomerIO"),
+    clients=("customerio.CustomerIO", "customerio.track.CustomerIO", *APP_CLIENTS),
     methods=(
         Method(
             "identify",
@@ -57,6 +133,10 @@ FAMILY = Family(
         ),
         _track("track", "customer_id", "user_id"),
         _track("track_anonymous", "anonymous_id", "anonymous_id"),
+        _send("send_email", "SendEmailRequest", _FIRST),
+        _send("send_push", "SendPushRequest", _FIRST),
+        _send("send_sms", "SendSMSRequest", _FIRST),
+        _send("send_inbox_message", "SendInboxMessageRequest", _FIRST[::2]),
     ),
     capture=Seam(
         "cio_lint.capture.classic:install",
