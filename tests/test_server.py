@@ -154,7 +154,8 @@ async def test_diagnostics_of_a_demo_file_match_the_cli(
     client: LanguageClient, project: Path
 ) -> None:
     accounts = project / "examples" / "acme" / "accounts.py"
-    expected = cli_json(project, accounts)
+    # the CLI also reports findings in the workspace snapshot (CIO3xx): only the file's count
+    expected = [f for f in cli_json(project, accounts) if f["path"] == "examples/acme/accounts.py"]
     assert expected, "the demo file has findings"
     open_doc(client, accounts)
     diags = await diagnostics_for(client, accounts)
