@@ -7,8 +7,11 @@ through ``requests`` fail, so a send that was not captured would fail it.
 
 from __future__ import annotations
 
+import ast
 import json
 import textwrap
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -297,3 +300,50 @@ def test_snapshot_from_the_option_and_from_pyproject(planned_project: pytest.Pyt
     missing.stderr.fnmatch_lines(
         ["*cio-lint: --cio-workspace *nowhere.json: workspace snapshot not found"]
     )
+
+
+SENDS = [  # (transactional_message_id, message_data): each a source literal
+    ("'receipt'", "{'order_number': 'A1', 'total': 9.5}"),
+    ("'receipt'", "{'order_number': 'A1'}"),
+    ("3", "{}"),
+    ("'3'", "{'total': 1}"),
+    ("'reciept'", "{}"),
+    ("4", "{'order_number': 'A1'}"),
+]
+
+
+def test_runtime_findings_are_the_static_rules_findings(lint: Any, tmp_path: Path) -> None:
+    """One meaning in both: each send, linted as code and captured at run time (through the
+    classic capture's own conversion of the request), gives the same codes and messages."""
+    from cio_lint.capture import classic
+    from cio_lint.capture.workspace_check import send_findings
+    from cio_lint.workspace.snapshot import load_snapshot
+
+    (tmp_path / "tracking_plan").mkdir()
+    path = tmp_path / "tracking_plan" / "customerio-workspace.json"
+    path.write_text(json.dumps(WORKSPACE), encoding="utf-8")
+    app = "from customerio import APIClient, SendEmailRequest\napi = APIClient('k')\n" + "".join(
+        f"api.send_email(SendEmailRequest(transactional_message_id={template}, "
+        f"identifiers={{'id': 'u1'}}, message_data={data}))\n"
+        for template, data in SENDS
+    )
+    found = lint({"app.py": app}).findings
+    static = {(f.line - 2, f.code, f.message) for f in found if f.code in ("CIO305", "CIO306")}
+    snapshot = load_snapshot(path)
+    runtime = set()
+    for index, (template, data) in enumerate(SENDS, 1):
+        payload = {
+            "transactional_message_id": ast.literal_eval(template),
+            "identifiers": {"id": "u1"},
+            "message_data": ast.literal_eval(data),
+        }
+        (msg,) = classic.to_messages("POST", "https://api.customer.io/v1/send/email", payload)
+        runtime.update((index, f.code, f.message) for f in send_findings(msg, snapshot, "t"))
+    assert runtime == static
+    assert {(line, code) for line, code, _ in runtime} == {
+        (2, "CIO305"),
+        (3, "CIO305"),
+        (4, "CIO305"),
+        (5, "CIO306"),
+        (6, "CIO306"),
+    }
