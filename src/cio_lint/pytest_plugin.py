@@ -19,9 +19,11 @@ import pytest
 from cio_lint.capture import EventRecorder
 from cio_lint.capture._sites import Site
 from cio_lint.capture.validate import Violation, validate
+from cio_lint.capture.workspace_check import Snapshots, is_send
 
 if TYPE_CHECKING:
     from cio_lint.plan import Plan
+    from cio_lint.workspace.snapshot import Snapshot
 
 __all__ = ["CioLintWarning", "cio_events"]
 
@@ -54,6 +56,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="at the end of the session, list the planned events no test emitted.",
     )
+    group.addoption(
+        "--cio-workspace",
+        dest="cio_workspace",
+        metavar="FILE",
+        default=None,
+        help="Customer.io workspace snapshot for transactional sends (default: as the CLI: "
+        "`workspace` in [tool.cio-lint], else customerio-workspace.json beside the plan).",
+    )
     parser.addini("cio_plan", "tracking plan folder (relative to the ini file).", default="")
     parser.addini(
         "cio_coverage", "report planned events no test emitted.", type="bool", default=False
@@ -70,6 +80,13 @@ class _State:
         self.emitted: set[str] = set()
         self._found: dict[Path, Path | None] = {}
         self._loaded: dict[Path, Plan | BaseException] = {}
+        option = config.getoption("cio_workspace")
+        from cio_lint.workspace.snapshot import SnapshotError
+
+        try:
+            self.snapshots = Snapshots(config.invocation_params.dir / option if option else None)
+        except SnapshotError as exc:
+            raise pytest.UsageError(f"cio-lint: --cio-workspace {exc}") from None
 
     def _explicit_plan(self) -> Path | None:
         option = self.config.getoption("cio_plan")
@@ -218,8 +235,14 @@ def _check(item: pytest.Item, recorder: EventRecorder) -> None:
             f"could not be loaded ({_OPT_OUT} to skip)\n{error}",
             pytrace=False,
         )
+    snapshot = _snapshot(item, state, plan) if any(map(is_send, messages)) else None
     violations = validate(
-        messages, plan, path=item.nodeid, ignore=ignore, sites_of=recorder.sites_of
+        messages,
+        plan,
+        path=item.nodeid,
+        ignore=ignore,
+        sites_of=recorder.sites_of,
+        snapshot=snapshot,
     )
     place = _placer(item)
     reported = item.stash.setdefault(_REPORTED, set())
@@ -240,12 +263,32 @@ def _check(item: pytest.Item, recorder: EventRecorder) -> None:
         lines = [
             (
                 f"cio-lint: {len(errors)} tracking plan {noun} in the analytics calls of this "
-                f"test (plan: {_shown(path, item.config)}):"
+                f"test (plan: {_shown(path, item.config)}"
+                + (f", workspace: {_shown(snapshot.path, item.config)}" if snapshot else "")
+                + "):"
             ),
             *(f"  {v.render(place)}" for v in errors),
             f"Fix the calls or the plan, or opt out with {_OPT_OUT}.",
         ]
         pytest.fail("\n".join(lines), pytrace=False)
+
+
+def _snapshot(item: pytest.Item, state: _State, plan: Plan) -> Snapshot | None:
+    """The workspace snapshot of the test's project, or ``None``; one that cannot be loaded
+    fails the test, like a plan that cannot."""
+    __tracebackhide__ = True
+    from cio_lint.config import ConfigError
+
+    try:
+        found = state.snapshots.path_for(Path(str(item.path)).parent, plan)
+        return state.snapshots.load(found) if found is not None else None
+    except ConfigError as exc:  # SnapshotError is one
+        error = str(exc)
+    pytest.fail(
+        "cio-lint: cannot check the captured transactional sends: the workspace snapshot "
+        f"could not be loaded ({_OPT_OUT} to skip)\n{error}",
+        pytrace=False,
+    )
 
 
 def _placer(item: pytest.Item) -> Callable[[tuple[Site, ...]], str | None]:

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, get_args
+from typing import TYPE_CHECKING, Any, get_args
 
 from cio_lint import sdks
 from cio_lint.capture import _format as fmt
 from cio_lint.capture._sites import Site
 from cio_lint.model import CallKind, CallSite, DictVal, Finding, Known, Location
+
+if TYPE_CHECKING:
+    from cio_lint.workspace.snapshot import Snapshot
 
 Message = Mapping[str, Any]
 CheckCall = Callable[[CallSite, Any], Iterable[Finding]]
@@ -67,6 +70,9 @@ def describe(msg: Message) -> str:
         parts[0] = f"track {fmt.show(msg.get('event'))}"
     elif kind in ("page", "screen") and msg.get("name"):
         parts[0] = f"{kind} {fmt.show(msg.get('name'))}"
+    elif kind == "transactional" and msg.get("transactionalMessageId") is not None:
+        channel = f"{msg.get('channel')} " if msg.get("channel") else ""
+        parts[0] = f"transactional {channel}{fmt.show(msg.get('transactionalMessageId'))}"
     if msg.get("userId") is not None:
         parts.append(f"user {fmt.show(msg.get('userId'))}")
     elif msg.get("anonymousId") is not None:
@@ -159,9 +165,11 @@ def validate(
     check_call: CheckCall | None = None,
     ignore: Iterable[str] = (),
     sites_of: Callable[[Message], tuple[Site, ...]] | None = None,
+    snapshot: Snapshot | None = None,
 ) -> list[Violation]:
     """Every violation in ``messages``, in capture order, identical ones merged (with the
-    sites ``sites_of`` gives for each message)."""
+    sites ``sites_of`` gives for each message); with a workspace ``snapshot``, transactional
+    sends are checked against it too (CIO305/CIO306)."""
     if check_call is None:
         from cio_lint.rules import check_call as rules_check_call
 
@@ -177,6 +185,10 @@ def validate(
                     found.append(Violation(finding, msg))
         if id(msg) in runtime_cio003:
             found.append(runtime_cio003[id(msg)])
+        if snapshot is not None:
+            from cio_lint.capture.workspace_check import send_findings
+
+            found.extend(Violation(f, msg) for f in send_findings(msg, snapshot, path))
     merged: dict[tuple[str, str, str], Violation] = {}
     for v in found:
         if ignored and v.finding.code.upper().startswith(ignored):

@@ -143,14 +143,26 @@ def check_transactional(resolved: list[Resolved], snapshot: Snapshot) -> Iterato
             message = _template(snapshot, alt.value)
             if named and (message is None or data_known):
                 continue
-            if message is None:
-                names = sorted(m.trigger_name for m in snapshot.transactional if m.trigger_name)
-                hint = _hint(str(alt.value), names)
-                at = loc_of(alt, call.loc)
-                yield _306.finding(call, at, name=code_text(alt.value), hint=hint), item
-                continue
-            for finding in _missing(call, message):
+            for finding in _send_findings(call, alt, message, snapshot):
                 yield finding, item
+
+
+def check_send(call: CallSite, snapshot: Snapshot) -> Iterator[Finding]:
+    """CIO305 and CIO306 on one send alone (a send the pytest plugin captured)."""
+    for alt in alternatives(call.event) if call.event is not None else ():
+        if isinstance(alt, Known) and type(alt.value) in (int, str):
+            yield from _send_findings(call, alt, _template(snapshot, alt.value), snapshot)
+
+
+def _send_findings(
+    call: CallSite, alt: Known, message: Transactional | None, snapshot: Snapshot
+) -> Iterator[Finding]:
+    if message is None:
+        names = sorted(m.trigger_name for m in snapshot.transactional if m.trigger_name)
+        hint = _hint(str(alt.value), names)
+        yield _306.finding(call, loc_of(alt, call.loc), name=code_text(alt.value), hint=hint)
+        return
+    yield from _missing(call, message)
 
 
 def _known(value: object) -> bool:
