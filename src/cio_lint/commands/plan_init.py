@@ -26,7 +26,7 @@ def output_file(out: Path) -> Path:
 def refuse_existing(out: Path, force: bool) -> Path:
     """The file to write, or exit 2 when ``out`` already exists and ``--force`` is not given."""
     target = output_file(out)
-    if out.exists() and not force and not _only_snapshot(out):
+    if out.exists() and not force and not _no_plan(out):
         what = "folder" if out.is_dir() else "file"
         fail(f"{out} already exists (a plan {what}): not overwritten; pass --force to replace it")
     if out.exists() and out.is_dir() and target.parent == out:
@@ -43,13 +43,12 @@ def refuse_existing(out: Path, force: bool) -> Path:
     return target
 
 
-def _only_snapshot(out: Path) -> bool:
-    """A folder that holds nothing but a workspace snapshot (``workspace pull`` came first):
-    not a plan, written into without ``--force``."""
+def _no_plan(out: Path) -> bool:
+    """A folder that holds no file, or nothing but a workspace snapshot (``workspace pull``
+    came first): not a plan, written into without ``--force``."""
     if not out.is_dir():
         return False
-    files = [p for p in out.rglob("*") if not p.is_dir()]
-    return bool(files) and all(p.name == SNAPSHOT_FILE for p in files)
+    return all(p.name == SNAPSHOT_FILE for p in out.rglob("*") if not p.is_dir())
 
 
 def write_plan(target: Path, text: str) -> None:
