@@ -7,6 +7,8 @@ type; a value not known statically -> no constraint), ``required`` = the keys se
 site, a ``description: TODO`` and ``x-emitted-at``. Nothing is merged or guessed silently: names
 equal ignoring case and separators are both kept, a key sent with different types gets a
 ``type`` union, and each such conflict is written as a comment next to it and returned as a note.
+With a workspace snapshot (``--from-workspace``), ``infer_workspace.seed`` adds the journeys'
+trigger events, their Liquid properties and the profile attributes they render.
 """
 
 from __future__ import annotations
