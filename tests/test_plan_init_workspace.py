@@ -341,3 +341,35 @@ def test_hostile_names_are_written_as_data(project: Path) -> None:
         assert list(events[name]["properties"]) == [name]
     plan = load_plan(project / "tracking_plan")
     assert sorted(plan.events) == sorted(odd)
+
+
+def test_spellings_sent_exactly_and_near_two_triggers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "app.py").write_text(
+        CDP + "analytics.track('u1', 'Order Paid', {'total': 3})\n"
+        "analytics.track('u1', 'order-paid', {'total': 4.5, 'coupon': 'x'})\n"
+        "analytics.track('u1', 'SIGNED_UP')\n"
+    )
+    data = workspace()
+    data["journeys"] = [
+        _journey(1, "Paid", {"type": "event", "event": "Order Paid"}, "running", []),
+        _journey(2, "A", {"type": "event", "event": "Signed Up"}, "running", []),
+        _journey(3, "B", {"type": "event", "event": "signed up"}, "paused", []),
+    ]
+    write_snapshot(tmp_path, data)
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run("plan", "init", "--from-workspace")
+    assert code == 0, err
+    events = plan_data(tmp_path)["events"]
+    # the code sends the trigger and a variant of it: one event, the variant's sites in it
+    paid = events["Order Paid"]
+    assert paid["x-emitted-at"] == ["app.py:2", "app.py:3"]
+    assert paid["properties"] == {"coupon": {"const": "x"}, "total": {"enum": [3, 4.5]}}
+    assert paid["required"] == ["total"]
+    assert "order-paid" not in events
+    # near two triggers that differ only in case: kept as it is, every one a collision
+    assert {"Signed Up", "signed up", "SIGNED_UP"} <= set(events)
+    text = (tmp_path / "tracking_plan" / "plan.yaml").read_text(encoding="utf-8")
+    assert "# conflict: `SIGNED_UP` and `Signed Up` and `signed up` are the same name" in text
+    assert events["signed up"]["x-journeys"] == ["B (id 3, paused, not active)"]
