@@ -373,3 +373,17 @@ def test_spellings_sent_exactly_and_near_two_triggers(
     text = (tmp_path / "tracking_plan" / "plan.yaml").read_text(encoding="utf-8")
     assert "# conflict: `SIGNED_UP` and `Signed Up` and `signed up` are the same name" in text
     assert events["signed up"]["x-journeys"] == ["B (id 3, paused, not active)"]
+
+
+def test_written_text_is_the_data(project: Path) -> None:
+    from cio_lint.config import load_config
+    from cio_lint.engine import lint_paths
+    from cio_lint.plan.infer import infer_plan
+    from cio_lint.plan.model import Plan
+    from cio_lint.workspace.snapshot import load_snapshot
+
+    result = lint_paths([project], load_config(project), Plan.empty(), jobs=1, use_run_cache=False)
+    snapshot = load_snapshot(project / "tracking_plan" / "customerio-workspace.json")
+    inferred = infer_plan(result.resolved, project, snapshot)
+    assert yaml.safe_load(inferred.text) == inferred.data
+    assert inferred.from_workspace == 3
