@@ -283,6 +283,8 @@ def test_without_a_snapshot_exit_2(project: Path) -> None:
     assert not (project / "tracking_plan" / "plan.yaml").exists()
     code, _, err = run("plan", "init", "--from-workspace", "--workspace", "nowhere.json")
     assert (code, err) == (2, "Error: nowhere.json: workspace snapshot not found\n")
+    code, _, err = run("plan", "init", "--from-workspace", "--workspace", "tracking_plan")
+    assert (code, err) == (2, "Error: tracking_plan: is a folder, not a workspace snapshot file\n")
 
 
 def test_flags_that_need_from_workspace(project: Path) -> None:

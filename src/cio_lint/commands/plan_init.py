@@ -79,7 +79,7 @@ def write_plan(target: Path, text: str) -> None:
 @click.option(
     "--workspace",
     "workspace_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path),
     help="The snapshot for --from-workspace (default: customerio-workspace.json beside the plan).",
 )
 @click.option("--no-code", is_flag=True, help="With --from-workspace: the snapshot only.")
@@ -134,6 +134,8 @@ def _snapshot(explicit: Path | None, target: Path) -> Snapshot:
     from cio_lint.workspace.snapshot import SnapshotError, load_snapshot
 
     found = explicit if explicit is not None else target.parent / SNAPSHOT_FILE
+    if found.is_dir():
+        raise SnapshotError(f"{found}: is a folder, not a workspace snapshot file")
     if not found.is_file():
         how = (
             "" if explicit is not None else " (run `cio-lint workspace pull`, or pass --workspace)"
