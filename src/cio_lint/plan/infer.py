@@ -7,6 +7,8 @@ type; a value not known statically -> no constraint), ``required`` = the keys se
 site, a ``description: TODO`` and ``x-emitted-at``. Nothing is merged or guessed silently: names
 equal ignoring case and separators are both kept, a key sent with different types gets a
 ``type`` union, and each such conflict is written as a comment next to it and returned as a note.
+With a workspace snapshot (``--from-workspace``), ``infer_workspace.seed`` adds the journeys'
+trigger events, their Liquid properties and the profile attributes they render.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from cio_lint.plan.model import normalize_name
 
 if TYPE_CHECKING:
     from cio_lint.analysis.link import Resolved
+    from cio_lint.workspace.snapshot import Snapshot
 
 MAX_ENUM = 5  # more distinct literals than this: the JSON type, not an enum
 _LITERAL = (bool, int, float, str, type(None))
@@ -41,6 +44,7 @@ class _Key:
     """Every value one property (or trait) key was seen with, each with its site."""
 
     values: list[tuple[Val, str]] = field(default_factory=list)
+    comment: str | None = None  # written above the key (where a key no code sends comes from)
 
 
 @dataclass
@@ -51,6 +55,8 @@ class _Target:
     keys: dict[str, _Key] = field(default_factory=dict)
     shapes: list[frozenset[str] | None] = field(default_factory=list)  # None: keys not all known
     hidden: set[str] = field(default_factory=set)  # sites whose keys are not all visible
+    journeys: list[str] = field(default_factory=list)  # ``x-journeys``: the journeys it triggers
+    conflicts: list[str] = field(default_factory=list)  # written above the event
 
     def add(self, site: str, dicts: Sequence[DictVal], whole: bool = True) -> None:
         self.sites.add(site)
@@ -79,6 +85,7 @@ class Inferred:
     data: dict[str, Any]
     notes: list[str]
     events: int
+    from_workspace: int = 0  # events that are journey triggers (``--from-workspace``)
 
 
 def _site(loc: Location, cwd: Path) -> str:
@@ -98,8 +105,11 @@ def _dicts(value: Val | None) -> list[DictVal]:
     return list(property_dicts(value))
 
 
-def infer_plan(resolved: Iterable[Resolved], cwd: Path) -> Inferred:
-    """The plan that describes ``resolved`` (the calls of one lint run)."""
+def infer_plan(
+    resolved: Iterable[Resolved], cwd: Path, workspace: Snapshot | None = None
+) -> Inferred:
+    """The plan that describes ``resolved`` (the calls of one lint run) and, when given, the
+    journey triggers and Liquid variables of ``workspace`` (``infer_workspace.py``)."""
     events: dict[str, _Target] = {}
     identify, group = _Target(), _Target()
     notes: list[str] = []
@@ -117,7 +127,14 @@ def infer_plan(resolved: Iterable[Resolved], cwd: Path) -> Inferred:
             dicts = [d for d in _dicts(update) if d.items or d.open]
             if dicts:
                 identify.add(site, dicts, whole=False)
-    return _render(events, identify, group, notes)
+    triggers = 0
+    if workspace is not None:
+        from cio_lint.plan.infer_workspace import seed
+
+        triggers = seed(workspace, events, identify, notes)
+    inferred = _render(events, identify, group, notes, workspace is not None)
+    inferred.from_workspace = triggers
+    return inferred
 
 
 def _event_names(call: CallSite, site: str, notes: list[str]) -> list[str]:
@@ -238,10 +255,14 @@ def _schema(
     """Write one event (or traits) schema at ``indent``; return its data."""
     data: dict[str, Any] = {"description": "TODO"}
     writer.entry(indent, "description", "TODO")
+    if target.journeys:
+        data["x-journeys"] = list(target.journeys)
+        writer.entry(indent, "x-journeys", data["x-journeys"])
     sites = sorted(target.sites, key=_site_order)
-    data["x-emitted-at"] = sites
-    writer.entry(indent, "x-emitted-at", block=True)
-    writer.lines.extend(f"{' ' * indent}  - {_flow(site)}" for site in sites)
+    if sites:  # none: an event only the workspace names (a journey trigger no code sends)
+        data["x-emitted-at"] = sites
+        writer.entry(indent, "x-emitted-at", block=True)
+        writer.lines.extend(f"{' ' * indent}  - {_flow(site)}" for site in sites)
     if target.hidden:
         hidden = ", ".join(sorted(target.hidden, key=_site_order))
         writer.comment(
@@ -254,6 +275,8 @@ def _schema(
         writer.entry(indent, "properties", block=True)
         for key in sorted(target.keys):
             schema, conflict = _key_schema(key, target.keys[key])
+            if target.keys[key].comment:
+                writer.comment(indent + 2, target.keys[key].comment or "")
             if conflict:
                 writer.comment(indent + 2, f"conflict: {conflict}")
                 notes.append(f"conflict in {title}: {conflict}")
@@ -273,16 +296,24 @@ def _site_order(site: str) -> tuple[str, int]:
 
 
 def _render(
-    events: dict[str, _Target], identify: _Target, group: _Target, notes: list[str]
+    events: dict[str, _Target],
+    identify: _Target,
+    group: _Target,
+    notes: list[str],
+    workspace: bool = False,
 ) -> Inferred:
     writer = _Writer()
-    writer.comment(0, "Written by `cio-lint plan init` from what the code sends. Review it:")
+    if workspace:
+        writer.comment(0, "Written by `cio-lint plan init --from-workspace` from what the code")
+        writer.comment(0, "sends and the journeys of the workspace snapshot. Review it:")
+    else:
+        writer.comment(0, "Written by `cio-lint plan init` from what the code sends. Review it:")
     writer.comment(0, "replace each `description: TODO`, settle each `conflict:` comment, and")
     writer.comment(0, "check that every const/enum lists all the values the event may carry.")
     data: dict[str, Any] = {"version": 1}
     writer.entry(0, "version", 1)
     for kind, target in (("identify", identify), ("group", group)):
-        if target.sites:
+        if target.sites or target.keys:
             writer.entry(0, kind, block=True)
             data[kind] = _schema(target, f"`{kind}`", writer, 2, notes)
     by_normal: dict[str, list[str]] = {}
@@ -309,6 +340,8 @@ def _render(
                     f"conflict: events {everyone} are the same name ignoring case and "
                     "separators: both written, keep one"
                 )
+        for conflict in events[name].conflicts:
+            writer.comment(2, f"conflict: {conflict}")
         writer.entry(2, name, block=True)
         out[name] = _schema(events[name], f"`{_one_line(name)}`", writer, 4, notes)
     data["events"] = out
