@@ -233,6 +233,36 @@ def test_same_property_keys_across_sdk_families(project: Path) -> None:
     assert "(the same property keys)" in found[0].message
 
 
+def test_the_same_keys_and_one_shared_word_are_two_events(project: Path) -> None:
+    """`Chat Started` and `Checkout Started` with one key set (the bench corpus had such a
+    pair): a shared word alone does not make a duplicate; a name with words added does."""
+    keys = "{'session_id': 1, 'source': 2, 'variant': 3}"
+    write(
+        project,
+        POSTHOG
+        + f"posthog.capture('Chat Started', distinct_id='u1', properties={keys})\n"
+        + f"posthog.capture('Checkout Started', distinct_id='u1', properties={keys})\n",
+    )
+    assert [f.code for f in lint(project)] == []
+
+
+def test_two_misspellings_of_a_planned_name_are_left_to_cio001(project: Path) -> None:
+    from cio_lint.plan import load_plan
+
+    (project / "tracking_plan").mkdir()
+    (project / "tracking_plan" / "plan.yaml").write_text(
+        "version: 1\nevents:\n  Order Cancelled: {}\n"
+    )
+    write(
+        project,
+        POSTHOG
+        + "posthog.capture('Order Caancelled', distinct_id='u1')\n"
+        + "posthog.capture('Orrder Cancelled', distinct_id='u1')\n",
+    )
+    assert lint(project, load_plan(project / "tracking_plan")) == []  # CIO001 ×2 say it
+    assert [f.code for f in lint(project)] == ["CIO202"]  # without a plan: the pair is all there is
+
+
 # --------------------------------------------------------------------------- property drift
 
 
