@@ -7,6 +7,7 @@ Columns are 1-based, as users see them.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -223,3 +224,18 @@ class CallSite:
     # the person updates a track carries in its properties (PostHog's ``$set``/``$set_once``):
     # checked as identify traits, as a partial update (no CIO009)
     person_traits: tuple[Val, ...] = ()
+
+
+def shown_path(path: str, cwd: str | os.PathLike[str] | None = None) -> str:
+    """``path`` as messages and listings show it: relative to ``cwd`` (default: the current
+    folder) when it is inside it, else as it is; ``/``-separated."""
+    try:
+        rel = os.path.relpath(path, cwd) if cwd is not None else os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        rel = path
+    return (path if rel.startswith("..") else rel).replace(os.sep, "/")
+
+
+def shown_site(loc: Location, cwd: str | os.PathLike[str] | None = None) -> str:
+    """``path:line`` of ``loc``, its path as ``shown_path`` gives it."""
+    return f"{shown_path(loc.path, cwd)}:{loc.line}"

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from referencing.exceptions import Unresolvable
 
-from cio_lint.model import CallSite, Known, Unknown, alternatives
+from cio_lint.model import CallSite, Known, Unknown, alternatives, shown_path
 
 if TYPE_CHECKING:
     from referencing._core import Resolver
@@ -327,17 +326,9 @@ def _entry(spec: EventSpec, name: str, anchor: str, sites: tuple[Site, ...]) -> 
 # --------------------------------------------------------------------------- code
 
 
-def _shown(path: str, cwd: Path) -> str:
-    try:
-        rel = os.path.relpath(path, cwd)
-    except ValueError:  # another drive (Windows)
-        rel = path
-    return Path(path if rel.startswith("..") else rel).as_posix()
-
-
 def _site(call: CallSite, cwd: Path) -> Site:
     note = "does not bind to the SDK's signature (CIO013)" if call.signature_error else ""
-    return Site(_shown(call.loc.path, cwd), call.loc.line, call.sdk, call.via, note)
+    return Site(shown_path(call.loc.path, cwd), call.loc.line, call.sdk, call.via, note)
 
 
 @dataclass

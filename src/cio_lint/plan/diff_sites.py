@@ -10,13 +10,20 @@ counted as identify traits.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cio_lint.model import MISSING, CallSite, DictVal, Known, Location, alternatives, val_to_python
+from cio_lint.model import (
+    MISSING,
+    CallSite,
+    DictVal,
+    Known,
+    alternatives,
+    shown_site,
+    val_to_python,
+)
 from cio_lint.plan.diff import Change, declared_names
 from cio_lint.plan.model import EventSpec, Plan
 
@@ -28,18 +35,6 @@ _VALUE_KINDS = frozenset(
 
 if TYPE_CHECKING:
     from cio_lint.analysis.link import Resolved
-
-
-def site(loc: Location, cwd: Path) -> str:
-    """``path:line``, the path relative to ``cwd`` when inside it."""
-    path = loc.path
-    try:
-        rel = os.path.relpath(path, cwd)
-        if not rel.startswith(".."):
-            path = rel
-    except ValueError:  # another drive (Windows)
-        pass
-    return f"{Path(path).as_posix()}:{loc.line}"
 
 
 def _dicts(call: CallSite, scope: str) -> list[DictVal]:
@@ -133,7 +128,7 @@ def with_sites(
         spec = (
             new.events.get(change.event) if change.scope == "event" else getattr(new, change.scope)
         )
-        found = {site(c.loc, cwd) for c in _hits(calls, change, known, spec)}
+        found = {shown_site(c.loc, cwd) for c in _hits(calls, change, known, spec)}
         out.append(replace(change, sites=tuple(sorted(found, key=_site_key))))
     return out
 

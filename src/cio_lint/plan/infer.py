@@ -14,7 +14,6 @@ trigger events, their Liquid properties and the profile attributes they render.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +21,15 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from cio_lint.model import CallSite, DictVal, Known, Location, Unknown, Val, alternatives
+from cio_lint.model import (
+    CallSite,
+    DictVal,
+    Known,
+    Unknown,
+    Val,
+    alternatives,
+    shown_site,
+)
 from cio_lint.plan.model import normalize_name
 
 if TYPE_CHECKING:
@@ -88,17 +95,6 @@ class Inferred:
     from_workspace: int = 0  # events that are journey triggers (``--from-workspace``)
 
 
-def _site(loc: Location, cwd: Path) -> str:
-    path = loc.path
-    try:
-        rel = os.path.relpath(path, cwd)
-        if not rel.startswith(".."):
-            path = rel
-    except ValueError:  # another drive (Windows)
-        pass
-    return f"{Path(path).as_posix()}:{loc.line}"
-
-
 def _dicts(value: Val | None) -> list[DictVal]:
     from cio_lint.rules.properties import property_dicts
 
@@ -117,7 +113,7 @@ def infer_plan(
         call = item.call
         if item.flow_only or call.signature_error or call.runtime:
             continue  # no message sent by this call, or not from the code
-        site = _site(call.loc, cwd)
+        site = shown_site(call.loc, cwd)
         if call.kind == "track":
             for name in _event_names(call, site, notes):
                 events.setdefault(name, _Target()).add(site, _dicts(call.properties))

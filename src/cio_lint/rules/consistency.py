@@ -14,13 +14,13 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from cio_lint import sdks
-from cio_lint.model import CallSite, Finding
+from cio_lint.model import CallSite, Finding, shown_site
 from cio_lint.rules.base import Invalid, Rule, code_text
 from cio_lint.rules.drift import drift_findings
 from cio_lint.rules.events import _rename_fix
 from cio_lint.rules.naming import Convention, convert, name_conventions
 from cio_lint.rules.similar import candidate_pairs, near_duplicate, tokens
-from cio_lint.rules.sites import Site, at_call, configured, key_sets, planned, sites_by_name, where
+from cio_lint.rules.sites import Site, at_call, configured, key_sets, planned, sites_by_name
 
 if TYPE_CHECKING:
     from cio_lint.analysis.link import Resolved
@@ -248,6 +248,6 @@ def _duplicates(
             event=code_text(less),
             other=code_text(more),
             why=why,
-            where=where(other.loc),
+            where=shown_site(other.loc),
         )
         yield at_call(finding, site.call, targets)

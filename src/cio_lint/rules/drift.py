@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from cio_lint.model import Finding, Location, Val
+from cio_lint.model import Finding, Location, Val, shown_site
 from cio_lint.rules.base import Rule, code_text
 from cio_lint.rules.naming import name_conventions
 from cio_lint.rules.properties import property_dicts
 from cio_lint.rules.similar import value_type
-from cio_lint.rules.sites import Shape, Site, at_call, configured, key_sets, planned, where
+from cio_lint.rules.sites import Shape, Site, at_call, configured, key_sets, planned
 
 if TYPE_CHECKING:
     from cio_lint.plan import Plan
@@ -70,7 +70,7 @@ def _missing_keys(rule: Rule, event: str, shapes: list[Shape]) -> Iterator[Findi
         instead = f"; it sends `{own[0]}` instead" if len(own) == 1 else ""
         subject = (
             f"`{code_text(event)}` is sent without `{code_text(key)}` here, but with it at the "
-            f"{len(others)} other sites (e.g. {where(others[0].loc)}){instead}"
+            f"{len(others)} other sites (e.g. {shown_site(others[0].loc)}){instead}"
         )
         at = d.loc or site.loc
         yield rule.finding(site.call, at if at.path == site.loc.path else site.loc, subject=subject)
@@ -99,6 +99,6 @@ def _type_drift(rule: Rule, event: str, shapes: list[Shape]) -> Iterator[tuple[F
                 continue
             subject = (
                 f"Property `{code_text(key)}` of `{code_text(event)}` is {kind} here but {major} "
-                f"at {n} other sites (e.g. {where(example.loc)})"
+                f"at {n} other sites (e.g. {shown_site(example.loc)})"
             )
             yield rule.finding(site.call, value, subject=subject), site

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from cio_lint.model import CallSite, DictVal, Finding, Known, Location
+from cio_lint.model import CallSite, DictVal, Finding, Known
 from cio_lint.rules.events import event_names
 from cio_lint.rules.properties import property_dicts
 
@@ -29,14 +28,6 @@ class Site:
     @property
     def key(self) -> tuple[str, int, int]:
         return (self.loc.path, self.loc.line, self.loc.column)
-
-
-def where(loc: Location) -> str:
-    path = loc.path
-    if os.path.isabs(path):
-        rel = os.path.relpath(path)
-        path = path if rel.startswith("..") else rel
-    return f"{path.replace(os.sep, '/')}:{loc.line}"
 
 
 def sites_by_name(resolved: list[Resolved]) -> dict[str, list[Site]]:
