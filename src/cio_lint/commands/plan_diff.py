@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from cio_lint.commands import plan_group
-from cio_lint.commands._common import EXIT_FINDINGS, EXIT_OK, fail
+from cio_lint.commands._common import EXIT_FINDINGS, EXIT_OK, fail, project_of
 
 if TYPE_CHECKING:
     from cio_lint.plan import Plan
@@ -66,18 +66,11 @@ def _prefixes(dest: Path, label: str) -> dict[str, str]:
 
 
 def _with_sites(changes: list[Change], new: Plan, paths: tuple[Path, ...]) -> list[Change]:
-    from cio_lint.config import ConfigError, load_config
-    from cio_lint.discovery import check_paths
     from cio_lint.engine import lint_paths
     from cio_lint.plan.diff_sites import with_sites
     from cio_lint.plan.model import Plan
 
-    targets = list(paths) or [Path(".")]
-    try:
-        check_paths(targets)
-        config = load_config(targets[0])
-    except ConfigError as exc:
-        fail(str(exc))
+    targets, config = project_of(paths)
     result = lint_paths(targets, config, Plan.empty(), use_run_cache=False)
     return with_sites(changes, result.resolved, Path.cwd(), new)
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from cio_lint.commands import plan_group
-from cio_lint.commands._common import fail
+from cio_lint.commands._common import fail, project_of
 
 if TYPE_CHECKING:
     from cio_lint.plan import PlanError
@@ -84,17 +84,10 @@ def plan_docs(
 ) -> None:
     """Write the tracking plan as a catalogue: every event and its properties, the traits,
     and where the code in PATHS (default: .) sends each one."""
-    from cio_lint.config import ConfigError, load_config
-    from cio_lint.discovery import check_paths
     from cio_lint.plan import PlanError, find_plan, load_plan
     from cio_lint.plan.catalogue import collect
 
-    targets = list(paths) or [Path(".")]
-    try:
-        check_paths(targets)
-        config = load_config(targets[0])
-    except ConfigError as exc:
-        fail(str(exc))
+    targets, config = project_of(paths)
     path = plan_path or config.plan or find_plan(targets[0])
     if path is None:
         fail(

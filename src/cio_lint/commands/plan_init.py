@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from cio_lint.commands import plan_group
-from cio_lint.commands._common import fail
+from cio_lint.commands._common import fail, project_of
 
 if TYPE_CHECKING:
     from cio_lint.workspace.snapshot import Snapshot
@@ -92,21 +92,18 @@ def plan_init(
     no_code: bool,
 ) -> None:
     """Write a tracking plan from the events, properties and traits PATHS send (default: .)."""
-    from cio_lint.config import ConfigError, load_config
-    from cio_lint.discovery import check_paths
+    from cio_lint.config import ConfigError
     from cio_lint.engine import lint_paths
     from cio_lint.plan.infer import infer_plan
     from cio_lint.plan.model import Plan
 
     if (workspace_path is not None or no_code) and not from_workspace:
         fail("--workspace and --no-code go with --from-workspace")
-    targets = list(paths) or [Path(".")]
     target = refuse_existing(out, force)
+    targets, config = project_of(paths)
     try:
-        check_paths(targets)
-        config = load_config(targets[0])
         snapshot = _snapshot(workspace_path or config.workspace, target) if from_workspace else None
-    except ConfigError as exc:  # a SnapshotError too
+    except ConfigError as exc:  # a SnapshotError
         fail(str(exc))
     resolved = []
     if not no_code:
