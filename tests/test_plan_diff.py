@@ -32,11 +32,10 @@ from plan_diff_cases import (
     set_at,
     write_plan,
 )
+from realworld import realworld_sources as _realworld_sources
 
 from cio_lint.plan import load_plan
 from cio_lint.plan.diff import KINDS, Change, diff_plans
-
-REALWORLD = Path(__file__).resolve().parent / "data" / "realworld-plans"
 
 
 @pytest.fixture
@@ -289,18 +288,6 @@ def test_the_demo_plan_against_itself_is_no_change(monkeypatch: pytest.MonkeyPat
     code, out, err = run("plan", "diff", "tracking_plan", "tracking_plan")
     assert (code, err) == (0, "")
     assert out == "No changes from tracking_plan to tracking_plan.\n"
-
-
-def _realworld_sources() -> list[Path]:
-    found = sorted(REALWORLD.glob("segment-typewriter/*.json"))
-    found += sorted(REALWORLD.glob("rudderstack-ruddertyper/*.json"))
-    found += [
-        REALWORLD / "rudderstack-rudder-cli-project",
-        REALWORLD / "snowplow-iglu-central",
-        REALWORLD / "snowplow-micro-examples",
-        REALWORLD / "opentrackplan-opentp" / "coverage-valid",
-    ]
-    return found
 
 
 @pytest.mark.parametrize("source", _realworld_sources(), ids=lambda p: p.name)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from docs_page import Page, parse, run, shown
+from realworld import realworld_sources as _realworld
 
 from cio_lint.config import load_config
 from cio_lint.engine import lint_paths
@@ -22,7 +23,6 @@ from cio_lint.model import Known, alternatives
 from cio_lint.plan import Plan, load_plan
 
 REPO = Path(__file__).resolve().parent.parent
-REALWORLD = Path(__file__).resolve().parent / "data" / "realworld-plans"
 
 
 def sent_events(resolved: list) -> dict[str, set[str]]:  # type: ignore[type-arg]
@@ -207,18 +207,6 @@ def test_same_input_same_bytes(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- real-world plans
-
-
-def _realworld() -> list[Path]:
-    found = sorted(REALWORLD.glob("segment-typewriter/*.json"))
-    found += sorted(REALWORLD.glob("rudderstack-ruddertyper/*.json"))
-    found += [
-        REALWORLD / "rudderstack-rudder-cli-project",
-        REALWORLD / "snowplow-iglu-central",
-        REALWORLD / "snowplow-micro-examples",
-        REALWORLD / "opentrackplan-opentp" / "coverage-valid",
-    ]
-    return found
 
 
 def test_the_real_world_plans_are_there() -> None:

@@ -8,28 +8,14 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from realworld import realworld_sources as _realworld_sources
 
 from cio_lint.plan import load_plan
 from cio_lint.plan.generate import GenerateError, generate
 from cio_lint.plan.names import Namespace, camel_case, snake_case
 from cio_lint.sdks import GENERATE_TARGETS
 
-REALWORLD = Path(__file__).resolve().parent / "data" / "realworld-plans"
-
-
 # ---------------------------------------------------------------- every real-world plan
-
-
-def _realworld_sources() -> list[Path]:
-    found = sorted(REALWORLD.glob("segment-typewriter/*.json"))
-    found += sorted(REALWORLD.glob("rudderstack-ruddertyper/*.json"))
-    found += [
-        REALWORLD / "rudderstack-rudder-cli-project",
-        REALWORLD / "snowplow-iglu-central",
-        REALWORLD / "snowplow-micro-examples",
-        REALWORLD / "opentrackplan-opentp" / "coverage-valid",
-    ]
-    return found
 
 
 @pytest.mark.parametrize("source", _realworld_sources(), ids=lambda p: p.name)

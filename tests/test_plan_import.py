@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+from realworld import REALWORLD
+from realworld import realworld_sources as _realworld_sources
 
 from cio_lint.cli import main
 from cio_lint.plan import EventSpec, Plan, load_plan
 from cio_lint.plan.importers import import_plan
-
-REALWORLD = Path(__file__).resolve().parent / "data" / "realworld-plans"
 
 # Our own PostHog input (the format of `posthog-cli exp schema init`), never a copy of one.
 POSTHOG = textwrap.dedent(
@@ -130,18 +130,6 @@ def _own_sources(tmp: Path) -> list[Path]:
     tmp.mkdir(parents=True, exist_ok=True)
     (tmp / "posthog.events.yaml").write_text(POSTHOG)
     return [tmp / "posthog.events.yaml", _write_opentp(tmp / "opentp")]
-
-
-def _realworld_sources() -> list[Path]:
-    found = sorted(REALWORLD.glob("segment-typewriter/*.json"))
-    found += sorted(REALWORLD.glob("rudderstack-ruddertyper/*.json"))
-    found += [
-        REALWORLD / "rudderstack-rudder-cli-project",
-        REALWORLD / "snowplow-iglu-central",
-        REALWORLD / "snowplow-micro-examples",
-        REALWORLD / "opentrackplan-opentp" / "coverage-valid",
-    ]
-    return found
 
 
 # ---------------------------------------------------------------- messages to compare verdicts
