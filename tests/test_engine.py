@@ -588,9 +588,13 @@ def test_cached_facts_equal_the_extracted_ones(tmp_path: Path) -> None:
         b"    return f'backend:{area}:{verb}'\n"
         b"def later(user):\n"
         b"    run(lambda: analytics.track(user.id, 'Signed Up', {}))\n"
+        b"def each(users):\n"
+        b"    for user in users:\n"
+        b"        analytics.track(user.id, 'Signed Up', {})\n"
     )
     facts = extract_file(str(tmp_path / "m.py"), "m", False, source)
     assert facts.functions["name"].returns and facts.calls
+    assert [c.loop for c in facts.calls if c.scope == "each"] == [True]  # CIO308's loops
     cache = Cache(tmp_path / "cache")
     cache.put_facts("cd" * 32, facts)
     assert cache.get_facts("cd" * 32) == facts

@@ -18,6 +18,7 @@ from cio_lint.config import Config
 from cio_lint.model import Finding
 from cio_lint.prefilter import SourceFile
 from cio_lint.rules import RULES, check_call
+from cio_lint.rules.broadcasts import check_broadcasts
 from cio_lint.rules.consistency import check_consistency
 from cio_lint.rules.flow import check_flow
 from cio_lint.rules.generated import GeneratedCodeStale
@@ -99,6 +100,7 @@ def collect_findings(
     raw.extend(check_consistency(resolved, plan, self.config.naming, targets))
     raw.extend(_STALE.check_files((f for p, f in by_path.items() if p in targets), plan))
     raw.extend(check_regions(project, facts, self.workspace))
+    raw.extend(check_broadcasts(project, facts))
     if self.workspace is not None:
         for x, at in check_workspace(resolved, plan, self.workspace, whole):
             raw.append(x if at is None or x.path in targets else _at_call(x, at))

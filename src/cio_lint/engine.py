@@ -686,7 +686,8 @@ class Engine:
             selected = [
                 f
                 for f in candidates
-                if f in declared or (f.may_import_sdk() and f.imports_sdk(sdk_names))
+                if f in declared
+                or (f.may_import_sdk() and (f.imports_sdk(sdk_names) or f.may_trigger_broadcast()))
             ]
         else:
             selected = list(candidates)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cio_lint import sdks
+from cio_lint.analysis.broadcasts import broadcasts
 from cio_lint.analysis.link import Project, Ref, WrapperInfo
 from cio_lint.analysis.syms import Sym
 from cio_lint.discovery import read_source, reason
@@ -23,6 +24,8 @@ from cio_lint.source import utf8_view
 SDK_TOP_LEVEL = sdks.TOP_LEVEL  # the seed words: a file must import one to use an SDK
 # A file whose bytes hold none of these cannot import an SDK (``sdks.SEED_BYTES``).
 SDK_BYTES = sdks.SEED_BYTES
+# ...nor trigger a broadcast by an HTTP POST (CIO308, ``analysis.broadcasts``) without these.
+BROADCAST_BYTES = sdks.BROADCAST_BYTES
 
 
 @dataclass
@@ -74,7 +77,11 @@ class SourceFile:
         if self.sdk_free:
             return False
         data = self.scanned()
-        return any(word in data for word in SDK_BYTES)
+        return any(word in data for word in SDK_BYTES) or BROADCAST_BYTES in data
+
+    def may_trigger_broadcast(self) -> bool:
+        """Whether the file writes the path that triggers a broadcast (it may POST to it)."""
+        return BROADCAST_BYTES in self.scanned()
 
     def imports_sdk(self, packages: frozenset[str]) -> bool:
         modules, names, bare = self.imports()
@@ -254,7 +261,7 @@ def scan_imports(
         data = _READ.pop(path, None)
         if data is None:
             data = utf8_view(read_bytes(path))
-        if sdk_only and not any(word in data for word in SDK_BYTES):
+        if sdk_only and not any(word in data for word in SDK_BYTES) and BROADCAST_BYTES not in data:
             _READ[path] = data  # for the second scan, in this same helper process
             out.append(None)
         else:
@@ -363,6 +370,12 @@ def relevant_modules(project: Project) -> dict[str, set[str]]:
         if "." in w.qualname
     }
     wrapper_funcs = {(w.module, w.qualname.replace("declared:", "")) for w in wrappers}
+    # functions and methods that trigger a broadcast (CIO308): wrappers as far as files go
+    for module, qualname in broadcasts(project).functions:
+        relevant.setdefault(module, set()).add(qualname.split(".")[0])
+        wrapper_funcs.add((module, qualname))
+        if "." in qualname and "<" not in qualname:
+            wrapper_classes.add((module, qualname.rsplit(".", 1)[0]))
     # classes with a member that holds a client (``self.client = Client()``, a property
     # returning one): their instances are clients' holders wherever they go
     for holders in members.values():

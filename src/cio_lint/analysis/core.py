@@ -55,6 +55,7 @@ class ProjectCore:
     _declared_done: bool
     allow_load: bool
     helpers: values.Helpers
+    derived: dict[str, object]  # ``broadcasts.Broadcasts``..., forgotten with the rest
 
     @contextlib.contextmanager
     def no_loading(self) -> Iterator[None]:

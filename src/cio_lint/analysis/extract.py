@@ -227,6 +227,37 @@ def _merge_sym(a: Sym, b: Sym) -> Sym:
     return ("cond", (a, b), a[-1] if isinstance(a[-1], tuple) else None)
 
 
+_BLOCKS = (cst.IndentedBlock, cst.SimpleStatementSuite)
+_CLAUSES = (cst.Else, cst.ExceptHandler, cst.Finally, cst.MatchCase)
+
+
+def _exits(body: Sequence[cst.CSTNode]) -> bool:
+    """Whether a loop body can ``break`` or ``return`` (in its own blocks, not in a nested loop
+    or function): a retry loop (``for attempt in range(3): try: post(); break``) or a search,
+    whose calls are not counted as repeated (CIO308)."""
+    for stmt in body:
+        if isinstance(stmt, (cst.Break, cst.Return)):
+            return True
+        if isinstance(stmt, cst.SimpleStatementLine):
+            if any(isinstance(small, (cst.Break, cst.Return)) for small in stmt.body):
+                return True
+            continue
+        if isinstance(stmt, (cst.For, cst.While, cst.FunctionDef, cst.ClassDef)):
+            continue
+        for child in stmt.children:
+            if isinstance(child, _BLOCKS):
+                found = _exits(child.body)
+            elif isinstance(child, cst.If):  # ``elif``
+                found = _exits([child])
+            elif isinstance(child, _CLAUSES) or type(child).__name__ == "ExceptStarHandler":
+                found = _exits(child.body.body)  # type: ignore[attr-defined]
+            else:
+                continue
+            if found:
+                return True
+    return False
+
+
 class _Extractor(Expressions):
     def __init__(self, facts: FileFacts, positions: Positions, lines: list[str]) -> None:
         self.facts = facts
@@ -238,6 +269,7 @@ class _Extractor(Expressions):
         self.global_assigns: dict[str, list[Sym]] = {}  # ``global x; x = ...`` in functions
         self.assigned: cst.CSTNode | None = None  # the value of the assignment being walked
         self.params_of: tuple[Param, ...] = ()  # the parameters of the function being walked
+        self.loops = 0  # the ``for``/``while`` bodies of the function being walked around here
         self.must = MustTree(facts.must_nodes)
 
     def merge(self, states: Sequence[_State]) -> _State:
@@ -341,7 +373,12 @@ class _Extractor(Expressions):
             inner = state.copy()
             if isinstance(node, cst.For):
                 self.unbind(node.target, inner)
-            end = self.block(node.body.body, inner, scope, func, cls)
+            repeats = not _exits(node.body.body)  # a retry or search loop runs its calls once
+            self.loops += repeats
+            try:
+                end = self.block(node.body.body, inner, scope, func, cls)
+            finally:
+                self.loops -= repeats
             after = self.merge([state, end]) if end.must is not None else state.copy()
             if node.orelse is not None:
                 after = self.block(node.orelse.body.body, after, scope, func, cls)
@@ -677,10 +714,11 @@ class _Extractor(Expressions):
             else:
                 env[param.name] = ("param", param.name, None)
         saved, self.params_of = self.params_of, params
+        loops, self.loops = self.loops, 0  # a def runs when it is called, not where it is
         try:
             self.block(node.body.body, _State(env, ROOT), qualname, facts, None)
         finally:
-            self.params_of = saved
+            self.params_of, self.loops = saved, loops
 
     def klass(self, node: cst.ClassDef, scope: str, outer: _State) -> None:
         qualname = node.name.value if scope == "<module>" else f"{scope}.<locals>.{node.name.value}"
@@ -708,8 +746,8 @@ class _Extractor(Expressions):
         self, expr: cst.CSTNode, state: _State, scope: str, func: FuncFacts | None
     ) -> None:
         """Record the calls in ``expr`` in evaluation order (arguments before the call)."""
-        for call, conditional in self.pos.calls_within(expr):
-            fact = self.record(call, state, scope, conditional)
+        for call, conditional, repeated in self.pos.calls_within(expr):
+            fact = self.record(call, state, scope, conditional, repeated or self.loops > 0)
             if func is not None:
                 func.calls.append(fact.id)
             if not conditional and state.must is not None:
@@ -738,7 +776,8 @@ class _Extractor(Expressions):
 
     def lambda_(self, node: cst.Lambda, outer: _State, scope: str) -> None:
         """A lambda is a scope of its own, like a nested def: its calls run when it is called
-        (``on_commit(lambda: analytics.track(...))``), and it returns its body."""
+        (``on_commit(lambda: analytics.track(...))``), and it returns its body. Made in a loop,
+        its calls count as in the loop (``for u in users: on_commit(lambda: ...)``)."""
         line, column = self.loc(node)[:2]
         name = f"<lambda:{line}:{column}>"
         qualname = (
@@ -759,7 +798,9 @@ class _Extractor(Expressions):
         self.calls_in(node.body, state, qualname, facts)
         facts.returns.append(self.sym(node.body, state))
 
-    def record(self, node: cst.Call, state: _State, scope: str, conditional: bool) -> CallFact:
+    def record(
+        self, node: cst.Call, state: _State, scope: str, conditional: bool, loop: bool = False
+    ) -> CallFact:
         func = self.sym(node.func, state)
         args, kwargs = self.arguments(node.args, state)
         imports = self.module_imports
@@ -782,6 +823,7 @@ class _Extractor(Expressions):
             must=state.must if state.must is not None else ROOT,
             conditional=conditional,
             snippet=self.snippet(loc),
+            loop=loop,
         )
         self.next_id += 1
         self.facts.calls.append(fact)

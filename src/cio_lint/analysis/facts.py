@@ -57,6 +57,9 @@ class CallFact:
     must: int  # keys of the calls of this scope run on every path before: a node of ``must_nodes``
     conditional: bool  # inside a branch of an expression (``a if c else b``, ``x and f()``...)
     snippet: str
+    # may run more than once where it is: in a ``for``/``while`` body of its function, in a
+    # comprehension (not its first iterable), in a lambda made there (CIO308)
+    loop: bool = False
 
 
 @dataclass

@@ -115,6 +115,7 @@ class Project(ClientFlow, Evaluation, WrapperInference):
         self.by_member_name: dict[
             tuple[str, int, int], str
         ] = {}  # call (path, line, col) -> member
+        self.derived: dict[str, object] = {}  # what passes outside the linker built from it
 
     @contextlib.contextmanager
     def no_loading(self) -> Iterator[None]:
@@ -134,6 +135,7 @@ class Project(ClientFlow, Evaluation, WrapperInference):
         self._external = None
         self._members = None
         self.by_member_name.clear()
+        self.derived.clear()
         self.wrappers = {
             k: v
             for k, v in self.wrappers.items()

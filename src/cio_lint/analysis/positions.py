@@ -3,7 +3,8 @@
 ``Positions`` runs one code-generation pass that only counts characters (the spans
 ``ByteSpanPositionProvider`` computes, in characters, without building the source text) and
 lists every call, in post-order, with the regions where it may not run (a branch of
-``a if c else b``, the right of ``and``/``or``, a comprehension) and the lambdas around it.
+``a if c else b``, the right of ``and``/``or``, a comprehension), the comprehensions that may
+run it more than once, and the lambdas around it.
 Identical to ``PositionProvider`` for every node asked about (tests/test_positions.py).
 """
 
@@ -20,7 +21,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from cio_lint.analysis.syms import Loc
 
-_CONDITIONAL, _SKIP = 1, 2
+_CONDITIONAL, _SKIP, _REPEAT = 1, 2, 3
 _CONDITIONAL_TYPES = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
 
 
@@ -154,12 +155,13 @@ class Positions:
                 reach = -neg_end
         return outermost
 
-    def calls_within(self, expr: cst.CSTNode) -> Iterator[tuple[cst.Call, bool]]:
+    def calls_within(self, expr: cst.CSTNode) -> Iterator[tuple[cst.Call, bool, bool]]:
         """The calls inside ``expr``, in post-order (arguments before the call that takes them),
         with whether each may not run (a branch of ``a if c else b``, the right of ``and``/``or``,
-        a comprehension). Calls inside a ``lambda`` are not run here and are left out."""
+        a comprehension) and whether it may run more than once (in a comprehension). Calls
+        inside a ``lambda`` are not run here and are left out."""
         if self.spans is None:
-            yield from _iter_calls_slow(expr, False)
+            yield from _iter_calls_slow(expr, False, False)
             return
         start, end = self.spans[id(expr)]
         ends = self.sink.call_ends
@@ -167,7 +169,7 @@ class Positions:
         for index in range(bisect.bisect_right(ends, start - 1), bisect.bisect_right(ends, end)):
             _, call_start, node = sink.calls[index]
             if call_start >= start and sink.lambda_starts[index] < start:
-                yield node, sink.cond_starts[index] >= start
+                yield node, sink.cond_starts[index] >= start, sink.repeat_starts[index] >= start
 
 
 class _Syntactic:
@@ -213,6 +215,7 @@ class _SpanState(CodegenState):
         self.call_ends: list[int] = []
         self.regions: list[tuple[int, int, int]] = []
         self.cond_starts: list[int] = []
+        self.repeat_starts: list[int] = []
         self.lambda_starts: list[int] = []
         self.lambdas: list[tuple[int, int, cst.Lambda]] = []  # (start, end, node), post-order
         self.lambda_ends: list[int] = []
@@ -254,6 +257,8 @@ class _SpanState(CodegenState):
             self._region(node.right, _CONDITIONAL)  # type: ignore[attr-defined]
         elif kind in _CONDITIONAL_TYPES:
             self._region(node, _CONDITIONAL)
+            for part in _repeated_parts(node):  # type: ignore[arg-type]
+                self._region(part, _REPEAT)
         elif kind is cst.Lambda:
             self._region(node, _SKIP)
             self.lambdas.append((span[0], span[1], node))  # type: ignore[arg-type]
@@ -279,9 +284,15 @@ class _SpanState(CodegenState):
         # is conditional (or inside a lambda) *relative to* an expression depends on whether
         # that region starts inside the expression (a lambda's body is walked on its own)
         self.cond_starts = [-1] * len(self.calls)
+        self.repeat_starts = [-1] * len(self.calls)
         self.lambda_starts = [-1] * len(self.calls)
+        by_kind = {
+            _CONDITIONAL: self.cond_starts,
+            _REPEAT: self.repeat_starts,
+            _SKIP: self.lambda_starts,
+        }
         for start, end, kind in self.regions:
-            starts = self.cond_starts if kind == _CONDITIONAL else self.lambda_starts
+            starts = by_kind[kind]
             for index in range(
                 bisect.bisect_right(self.call_ends, start), bisect.bisect_right(self.call_ends, end)
             ):
@@ -289,23 +300,44 @@ class _SpanState(CodegenState):
                     starts[index] = start
 
 
-def _iter_calls_slow(node: cst.CSTNode, conditional: bool) -> Iterator[tuple[cst.Call, bool]]:
+def _repeated_parts(node: cst.BaseComp) -> list[cst.CSTNode]:
+    """What a comprehension may run more than once: all of it but its first iterable, which
+    runs once where the comprehension is."""
+    first: cst.CompFor = node.for_in
+    parts: list[cst.CSTNode] = [*first.ifs]
+    if isinstance(node, cst.DictComp):
+        parts += [node.key, node.value]
+    else:
+        parts.append(node.elt)  # type: ignore[attr-defined]
+    if first.inner_for_in is not None:
+        parts.append(first.inner_for_in)
+    return parts
+
+
+def _iter_calls_slow(
+    node: cst.CSTNode, conditional: bool, repeated: bool, again: frozenset[int] = frozenset()
+) -> Iterator[tuple[cst.Call, bool, bool]]:
+    """``again``: the ids of the parts of the comprehensions around ``node`` that may run more
+    than once (``_repeated_parts``)."""
     if isinstance(node, cst.Lambda):
         return
+    repeated = repeated or id(node) in again
     if isinstance(node, cst.IfExp):
-        yield from _iter_calls_slow(node.test, conditional)
-        yield from _iter_calls_slow(node.body, True)
-        yield from _iter_calls_slow(node.orelse, True)
+        yield from _iter_calls_slow(node.test, conditional, repeated, again)
+        yield from _iter_calls_slow(node.body, True, repeated, again)
+        yield from _iter_calls_slow(node.orelse, True, repeated, again)
         return
     if isinstance(node, cst.BooleanOperation):
-        yield from _iter_calls_slow(node.left, conditional)
-        yield from _iter_calls_slow(node.right, True)
+        yield from _iter_calls_slow(node.left, conditional, repeated, again)
+        yield from _iter_calls_slow(node.right, True, repeated, again)
         return
-    inner = conditional or isinstance(node, _CONDITIONAL_TYPES)
+    if isinstance(node, _CONDITIONAL_TYPES):
+        conditional = True
+        again = again | {id(part) for part in _repeated_parts(node)}
     for child in node.children:
-        yield from _iter_calls_slow(child, inner)
+        yield from _iter_calls_slow(child, conditional, repeated, again)
     if isinstance(node, cst.Call):
-        yield node, conditional
+        yield node, conditional, repeated
 
 
 def _lambdas_slow(node: cst.CSTNode) -> list[cst.Lambda]:

@@ -73,6 +73,11 @@ class Trimmed(NamedTuple):
 
 
 _IDENT = re.compile(r"[A-Za-z_]\w*")
+_BROADCAST_PATH = sdks.BROADCAST_BYTES.decode()
+_HTTP_METHOD_DEF = re.compile(
+    rf"^[ \t]*(?:async[ \t]+)?def[ \t]+(?:{sdks.HTTP_POST_METHOD}|{sdks.HTTP_REQUEST_METHOD})\b",
+    re.MULTILINE,
+)
 _WORDS = re.compile(r"\w+")
 # A call of an SDK method name on any receiver, unless it has no argument or one literal, and
 # a definition of a method of that name: a unit with one is kept, so that CIO902
@@ -115,6 +120,8 @@ def trim_with_words(
     for top in tops_:
         tails_.setdefault(top, None)
     keep = imported_names(tree, tails_, tops_) | tops_ | set(tails_)
+    if _BROADCAST_PATH in text:  # a POST that may trigger a broadcast (CIO308), and its URL
+        keep.add(sdks.BROADCAST_WORD)
     lines = text.splitlines(keepends=True)
     # Units: a top-level function, or a whole top-level class (its methods share `self.x`).
     units: list[tuple[set[str], int, int, list[tuple[int, int]]]] = []
@@ -151,6 +158,8 @@ def trim_with_words(
     values = [(names, frozenset(_WORDS.findall(value))) for names, value in assigned]
     kept: set[int] = set()
     calls = [text.count("\n", 0, m.start()) + 1 for m in SDK_METHOD_CALL.finditer(text)]
+    if _BROADCAST_PATH in text:  # a project ``post`` method a trigger URL may be passed to
+        calls += [text.count("\n", 0, m.start()) + 1 for m in _HTTP_METHOD_DEF.finditer(text)]
     for i, (names, first, last, _) in enumerate(units):
         if any(first <= line <= last for line in calls):
             kept.add(i)

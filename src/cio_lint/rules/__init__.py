@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from cio_lint import sdks
 from cio_lint.model import CallSite, Finding
 from cio_lint.rules.base import Invalid, Rule
+from cio_lint.rules.broadcasts import BroadcastTriggerInLoop
 from cio_lint.rules.calls import (
     FileTooLarge,
     MissingIdentity,
@@ -94,6 +95,7 @@ _ALL_RULES: tuple[type[Rule], ...] = (
     LiquidAttributeUnknown,
     TransactionalDataMissing,
     UnknownTransactionalMessage,
+    BroadcastTriggerInLoop,
     RegionMismatch,
     SyntaxErrorRule,
     FileTooLarge,

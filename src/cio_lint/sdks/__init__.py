@@ -38,6 +38,11 @@ __all__ = [
     "ANALYTICS_DOMAINS",
     "API_MODULES",
     "APP_EXAMPLE_SETUP",
+    "BROADCAST_BYTES",
+    "BROADCAST_EXAMPLE_SETUP",
+    "BROADCAST_LIMIT",
+    "BROADCAST_TRIGGER_PATH",
+    "BROADCAST_WORD",
     "CLIENTS",
     "CLIENT_METHODS",
     "CUSTOMERIO",
@@ -48,6 +53,10 @@ __all__ = [
     "FAMILIES",
     "FUNCTIONS",
     "GENERATE_TARGETS",
+    "HTTP_POST_FUNCTIONS",
+    "HTTP_POST_METHOD",
+    "HTTP_REQUEST_FUNCTIONS",
+    "HTTP_REQUEST_METHOD",
     "METHODS_NAMED",
     "METHOD_NAMES",
     "NEWEST",
@@ -151,6 +160,16 @@ APP_EXAMPLE_SETUP = customerio_classic.APP_EXAMPLE_SETUP
 REGION_CLIENTS = customerio_classic.REGION_CLIENTS
 REGION_EXAMPLE_SETUP = customerio_classic.REGION_EXAMPLE_SETUP
 region_named = customerio_classic.region_named
+# API-triggered broadcasts, triggered by an HTTP POST (CIO308)
+BROADCAST_TRIGGER_PATH = customerio_classic.BROADCAST_TRIGGER_PATH
+BROADCAST_BYTES = customerio_classic.BROADCAST_BYTES
+BROADCAST_WORD = customerio_classic.BROADCAST_WORD
+BROADCAST_LIMIT = customerio_classic.BROADCAST_LIMIT
+BROADCAST_EXAMPLE_SETUP = customerio_classic.BROADCAST_EXAMPLE_SETUP
+HTTP_POST_FUNCTIONS = customerio_classic.HTTP_POST_FUNCTIONS
+HTTP_REQUEST_FUNCTIONS = customerio_classic.HTTP_REQUEST_FUNCTIONS
+HTTP_POST_METHOD = customerio_classic.HTTP_POST_METHOD
+HTTP_REQUEST_METHOD = customerio_classic.HTTP_REQUEST_METHOD
 
 _BY_NAME: dict[str, Family] = {f.name: f for f in FAMILIES}
 

@@ -16,6 +16,8 @@ whose "user id" is the ``identifiers`` dict.
 
 from __future__ import annotations
 
+import re
+
 from cio_lint.sdks._model import (
     CUSTOMERIO,
     EventObject,
@@ -99,6 +101,24 @@ _REGION_MEMBERS = {
     for member in ("US", "EU")
 }
 REGION_EXAMPLE_SETUP = "from customerio import APIClient, CustomerIO, Regions\n"
+
+# CIO308: the App API triggers an API-triggered broadcast on ``POST /v1/campaigns/{id}/triggers``
+# (older docs: ``/v1/api/campaigns/{id}/triggers``), limited to one request every 10 seconds;
+# the ``customerio`` package has no method for it, so code POSTs with an HTTP library. The path
+# as a URL ends (any host or base URL before it: ``httpx.Client(base_url=...)``), the bytes that
+# make the prefilter read a file for it, the HTTP functions that POST a URL (their first
+# argument, or ``url=``), and the method name that does on any receiver (a session, a client).
+BROADCAST_TRIGGER_PATH = re.compile(r"(?:^|/|\{\})campaigns/[^/?#]+/triggers/?(?:[?#].*)?$")
+BROADCAST_BYTES = b"/triggers"
+BROADCAST_WORD = "triggers"  # what trimming keeps a function for (``analysis.trim``)
+HTTP_POST_FUNCTIONS = frozenset({"requests.post", "requests.api.post", "httpx.post"})
+HTTP_REQUEST_FUNCTIONS = frozenset({"requests.request", "requests.api.request", "httpx.request"})
+HTTP_POST_METHOD = "post"
+HTTP_REQUEST_METHOD = "request"
+BROADCAST_LIMIT = "one broadcast trigger every 10 seconds"
+BROADCAST_EXAMPLE_SETUP = (
+    "import requests\nURL = 'https://api.customer.io/v1/campaigns/7/triggers'\n"
+)
 
 
 def region_named(value: str, is_host: bool) -> str | None:

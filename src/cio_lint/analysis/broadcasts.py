@@ -1,0 +1,224 @@
+"""Where code triggers a Customer.io API-triggered broadcast, and the functions that do.
+
+No SDK method triggers a broadcast: code POSTs to the App API's ``/v1/campaigns/{id}/triggers``
+with an HTTP library (``sdks.BROADCAST_TRIGGER_PATH``). A **trigger site** is a call of an HTTP
+function that POSTs (``requests.post``, ``httpx.post``, ``requests.request("POST", ...)``) or of a
+``post`` method on any receiver (a ``requests.Session``, an ``httpx.Client``, an object of
+unknown type), whose URL, as far as it is known statically, ends with that path: string
+literals, f-strings, ``+``, ``%`` and ``.format`` over constants, where each part that is not
+known stands for any text. A **trigger function** is a project function with a trigger site in
+its body (or in a lambda or function defined in it), or with a call of another trigger
+function, to a fixed point. CIO308 (``rules.broadcasts``) reports either kind of call when it
+may run more than once where it is (``CallFact.loop``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from cio_lint import sdks
+from cio_lint.analysis.core import ProjectCore
+from cio_lint.analysis.facts import CallFact, FileFacts, FuncFacts
+from cio_lint.analysis.syms import Sym, mentions
+from cio_lint.model import Known
+
+_ANY = "{}"  # a part of a URL that is not known statically
+_MAX_DEPTH = 20
+
+
+@dataclass(frozen=True)
+class TriggerSite:
+    """A call that triggers a broadcast: where it is, and the function it is in."""
+
+    mod: FileFacts
+    fact: CallFact
+
+    @property
+    def where(self) -> str:
+        return f"{self.mod.path}:{self.fact.loc[0]}"
+
+
+def _callee_word(func: Sym) -> str | None:
+    """The last name of what is called: ``post`` of ``requests.post``/``self.session.post``."""
+    if func[0] == "attr":
+        return str(func[2])
+    if func[0] in ("name", "imp"):
+        return str(func[1]).rsplit(".", 1)[-1]
+    return None
+
+
+def _argument(fact: CallFact, name: str, index: int) -> Sym | None:
+    for key, value in fact.kwargs:
+        if key == name:
+            return value
+    if len(fact.args) > index and fact.args[index][0] != "*":
+        return fact.args[index]
+    return None
+
+
+def url_shape(
+    project: ProjectCore,
+    sym: Sym,
+    mod: FileFacts,
+    params: dict[str, str] | None = None,
+    depth: int = 0,
+) -> str:
+    """The text of a URL expression, each part not known statically written ``{}``;
+    ``params``: the shapes of the function's parameters at one call of it."""
+    if depth > _MAX_DEPTH:
+        return _ANY
+    tag = sym[0]
+    if tag == "lit":
+        return str(sym[1]) if isinstance(sym[1], (str, int)) else _ANY
+    if tag == "param" and params is not None:
+        return params.get(sym[1], _ANY)
+    if tag == "fstr":
+        return "".join(
+            str(part[1]) if part[0] == "lit" else url_shape(project, part[1], mod, params, depth)
+            for part in sym[1]
+        )
+    if tag == "binop" and sym[1] == "+":
+        return url_shape(project, sym[2], mod, params, depth + 1) + url_shape(
+            project, sym[3], mod, params, depth + 1
+        )
+    if tag == "binop":  # ``"…/campaigns/%s/triggers" % id``: the placeholders stand for any text
+        return url_shape(project, sym[2], mod, params, depth + 1)
+    if tag == "call" and sym[1][0] == "attr" and sym[1][2] == "format":
+        return url_shape(project, sym[1][1], mod, params, depth + 1)
+    value = project.value(sym, mod, False)
+    if isinstance(value, Known) and isinstance(value.value, (str, int)):
+        return str(value.value)
+    return _ANY
+
+
+def post_url(project: ProjectCore, fact: CallFact, mod: FileFacts) -> Sym | None:
+    """The URL argument of ``fact`` if it is an HTTP POST (of an HTTP library, or a ``post``
+    method of a receiver that is not a project class)."""
+    word = _callee_word(fact.func)
+    if word not in (sdks.HTTP_POST_METHOD, sdks.HTTP_REQUEST_METHOD):
+        return None
+    ref = project.classify(fact, mod)
+    if ref is not None and ref.kind == "func":
+        return None  # a project function named ``post``: a trigger function if it triggers
+    external = ref.name if ref is not None and ref.kind == "ext" else None
+    if word == sdks.HTTP_REQUEST_METHOD:
+        if fact.func[0] != "attr" and external not in sdks.HTTP_REQUEST_FUNCTIONS:
+            return None
+        method = _argument(fact, "method", 0)
+        if method is None or method[0] != "lit" or str(method[1]).upper() != "POST":
+            return None
+        return _argument(fact, "url", 1)
+    if fact.func[0] != "attr" and external not in sdks.HTTP_POST_FUNCTIONS:
+        return None
+    return _argument(fact, "url", 0)
+
+
+def triggers(shape: str) -> bool:
+    return sdks.BROADCAST_TRIGGER_PATH.search(shape) is not None
+
+
+def _bind(func: FuncFacts, bound: bool, fact: CallFact) -> dict[str, Sym]:
+    """The caller's argument for each parameter of ``func`` it passes (or its default)."""
+    params = list(func.params)
+    if bound and params and params[0].kind in ("pos", "posonly"):
+        params = params[1:]
+    positional = [p for p in params if p.kind in ("pos", "posonly")]
+    out: dict[str, Sym] = {}
+    for param, arg in zip(positional, fact.args):
+        if arg[0] == "*":
+            break
+        out[param.name] = arg
+    for name, value in fact.kwargs:
+        if name is not None:
+            out.setdefault(name, value)
+    for param in params:
+        if param.name not in out and param.default is not None:
+            out[param.name] = param.default
+    return out
+
+
+def _scopes(scope: str) -> Iterator[str]:
+    """A call's function and the functions it is defined in (``f.<locals>.g`` -> both)."""
+    if scope == "<module>" or scope.endswith(".<body>"):
+        return
+    parts = scope.split(".<locals>.")
+    for i in range(len(parts), 0, -1):
+        yield ".<locals>.".join(parts[:i])
+
+
+class Broadcasts:
+    """The trigger sites and trigger functions of the modules loaded so far."""
+
+    def __init__(self, project: ProjectCore) -> None:
+        self.sites: list[TriggerSite] = []
+        # (module, function qualname) -> the trigger site it reaches first
+        self.functions: dict[tuple[str, str], TriggerSite] = {}
+        # calls of trigger functions: (module, call, the site it reaches, the callee's qualname)
+        self.calls: list[tuple[FileFacts, CallFact, TriggerSite, str]] = []
+        # (module, function) -> the URL of a POST in it that depends on its parameters
+        # (``def _post(self, path, body): self.session.post(BASE + path, ...)``)
+        forwarding: dict[tuple[str, str], tuple[FileFacts, Sym]] = {}
+        modules = [m for m in project.modules.values() if m.error is None]
+        for mod in modules:
+            for fact in mod.calls:
+                url = post_url(project, fact, mod)
+                if url is None:
+                    continue
+                if triggers(url_shape(project, url, mod)):
+                    self._add(TriggerSite(mod, fact))
+                elif mentions(url, "param") and not fact.scope.endswith("<module>"):
+                    forwarding.setdefault((mod.module, fact.scope), (mod, url))
+        # calls of project functions: the trigger sites through a forwarding function, and the
+        # edges of the fixed point
+        edges: list[tuple[FileFacts, CallFact, tuple[str, str]]] = []
+        for mod in modules:
+            for fact in mod.calls:
+                if _callee_word(fact.func) is None:
+                    continue
+                ref = project.classify(fact, mod)
+                if ref is None or ref.kind != "func" or ref.mod is None:
+                    continue
+                callee = (ref.mod.module, ref.name)
+                edges.append((mod, fact, callee))
+                forwarded = forwarding.get(callee)
+                func = ref.mod.functions.get(ref.name)
+                if forwarded is not None and func is not None:
+                    shapes = {
+                        name: url_shape(project, arg, mod)
+                        for name, arg in _bind(func, ref.bound, fact).items()
+                    }
+                    if triggers(url_shape(project, forwarded[1], forwarded[0], shapes)):
+                        self._add(TriggerSite(mod, fact))
+        if not self.functions:
+            return
+        grown = True
+        while grown:
+            grown = False
+            for mod, fact, callee in edges:
+                site = self.functions.get(callee)
+                if site is None:
+                    continue
+                for scope in _scopes(fact.scope):
+                    if (mod.module, scope) not in self.functions:
+                        self.functions[(mod.module, scope)] = site
+                        grown = True
+        sites = {(site.mod.path, site.fact.id) for site in self.sites}
+        self.calls = [
+            (mod, fact, self.functions[callee], callee[1])
+            for mod, fact, callee in edges
+            if callee in self.functions and (mod.path, fact.id) not in sites
+        ]
+
+    def _add(self, site: TriggerSite) -> None:
+        self.sites.append(site)
+        for scope in _scopes(site.fact.scope):
+            self.functions.setdefault((site.mod.module, scope), site)
+
+
+def broadcasts(project: ProjectCore) -> Broadcasts:
+    """``Broadcasts`` of ``project``, computed once per set of loaded modules."""
+    found = project.derived.get("broadcasts")
+    if not isinstance(found, Broadcasts):
+        found = project.derived["broadcasts"] = Broadcasts(project)
+    return found
