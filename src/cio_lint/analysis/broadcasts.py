@@ -169,6 +169,8 @@ class Broadcasts:
                     self._add(TriggerSite(mod, fact))
                 elif mentions(url, "param") and not fact.scope.endswith("<module>"):
                     forwarding.setdefault((mod.module, fact.scope), (mod, url))
+        if not self.functions and not forwarding:
+            return  # (most projects: no call below can trigger either)
         # calls of project functions: the trigger sites through a forwarding function, and the
         # edges of the fixed point
         edges: list[tuple[FileFacts, CallFact, tuple[str, str]]] = []
