@@ -435,6 +435,8 @@ class Cache:
         members = value.get("members", frozenset())
         if not (isinstance(members, frozenset) and all(isinstance(m, str) for m in members)):
             return None
+        if not _strings(value.get("plan_warnings")):
+            return None
         if not all(
             isinstance(r, tuple) and len(r) == 2 and isinstance(r[0], str) and _trim_context(r[1])
             for r in value["files"].values()
@@ -470,6 +472,8 @@ class Cache:
         counts = ("files_checked", "files_parsed", "sdk_calls", "through_wrappers")
         if not all(type(value.get(name)) is int for name in counts):
             return None  # an entry of an older format, or malformed: run again
+        if not _strings(value.get("plan_warnings")):
+            return None
         return value
 
     def put_run(
@@ -479,8 +483,10 @@ class Cache:
         files_checked: int,
         files_parsed: int,
         counts: tuple[int, int] = (0, 0),
+        plan_warnings: tuple[str, ...] = (),
     ) -> None:
-        """``counts``: SDK calls checked and how many through wrappers (the summary line)."""
+        """``counts``: SDK calls checked and how many through wrappers (the summary line);
+        ``plan_warnings``: what loading the plan warned about (a hit does not load it)."""
         self._write(
             "runs",
             key,
@@ -490,5 +496,6 @@ class Cache:
                 "files_parsed": files_parsed,
                 "sdk_calls": counts[0],
                 "through_wrappers": counts[1],
+                "plan_warnings": tuple(plan_warnings),
             },
         )

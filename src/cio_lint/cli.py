@@ -312,11 +312,11 @@ def check(
         if show_settings:
             show_settings_(config, plan_path, targets[0])
             return
-        plan = _load_plan(plan_path, config, targets[0])
-        for warning in getattr(plan, "warnings", ()):
-            # usable, but not what its author meant: `cio-lint plan check` fails on them
-            click.echo(f"warning: {warning}", err=True)
+        # a handle: a run the cache answers never loads the plan (``plan.handle``)
+        plan = _load_plan(plan_path, config, targets[0], deferred=True)
         bar = ProgressBar() if show_progress(progress) else None
+        if explain_wrappers or show_files:
+            _plan_warnings(plan)
         if explain_wrappers:
             explain_wrappers_(targets, config, plan, jobs)
             return
@@ -332,6 +332,7 @@ def check(
         finally:
             if bar is not None:
                 bar.close()
+        _plan_warnings(plan)
         findings = result.findings
         if result.files_checked == 0:  # never an unexplained "All checks passed!"
             why = " (every file named is excluded: `force-exclude`)" if config.force_exclude else ""
@@ -509,8 +510,16 @@ def _check_plan_free_selection(config: Config) -> None:
         )
 
 
-def _load_plan(plan_path: Path | None, config: Config, start: Path) -> Any:
+def _plan_warnings(plan: Any) -> None:
+    for warning in getattr(plan, "warnings", ()):
+        # usable, but not what its author meant: `cio-lint plan check` fails on them
+        click.echo(f"warning: {warning}", err=True)
+
+
+def _load_plan(plan_path: Path | None, config: Config, start: Path, deferred: bool = False) -> Any:
+    """The run's plan; ``deferred``: a ``PlanHandle`` that loads it when first used."""
     from cio_lint.plan import Plan, find_plan, load_plan
+    from cio_lint.plan.handle import PlanHandle
 
     if config.no_plan:
         return Plan.empty(config.root)
@@ -526,7 +535,7 @@ def _load_plan(plan_path: Path | None, config: Config, start: Path) -> Any:
             )
     if not path.exists():
         raise ConfigError(f"{path}: tracking plan not found")
-    return load_plan(path)
+    return PlanHandle(path) if deferred else load_plan(path)
 
 
 def _list_rules(ctx: click.Context) -> None:

@@ -609,6 +609,7 @@ class Engine:
         if keys is not None:
             cached = self.cache.get_run(keys[0])
             if cached is not None and self._fits(cached["findings"]):
+                _noted(self.plan, cached["plan_warnings"])
                 return LintResult(
                     findings=cached["findings"],
                     files_checked=int(cached["files_checked"]),
@@ -641,9 +642,11 @@ class Engine:
             findings = self._early_cutoff(state, changed, index)
             if findings is not None:
                 counts = _state_counts(state)
+                warnings = state["plan_warnings"]
+                _noted(self.plan, warnings)
                 self.cache.put_state(keys[1], state)
                 self.cache.put_run(
-                    keys[0], findings, len(target_files), len(self.parsed_modules), counts
+                    keys[0], findings, len(target_files), len(self.parsed_modules), counts, warnings
                 )
                 return LintResult(
                     findings=findings,
@@ -808,8 +811,9 @@ class Engine:
         findings = list(self._findings(resolved, target_facts, project, unresolved))
         counts = count_calls(resolved)
         if keys is not None:
+            warnings = tuple(str(w) for w in getattr(self.plan, "warnings", ()))
             self.cache.put_run(
-                keys[0], findings, len(target_files), len(self.parsed_modules), counts
+                keys[0], findings, len(target_files), len(self.parsed_modules), counts, warnings
             )
             self.cache.put_state(
                 keys[1],
@@ -824,6 +828,7 @@ class Engine:
                     "members": frozenset(self.members),  # member names that resolved by name
                     "words": {},  # import words of files changed since the index was written
                     "counts": counts,
+                    "plan_warnings": warnings,
                 },
             )
         return LintResult(
@@ -879,6 +884,14 @@ def _too_large(file: SourceFile, data: bytes, limit: int) -> FileFacts:
     )
     facts.too_large = True
     return facts
+
+
+def _noted(plan: object, warnings: tuple[str, ...]) -> None:
+    """A run answered from the cache: the plan (a ``plan.handle.PlanHandle`` not loaded) warns
+    what it warned when the run was made."""
+    note = getattr(plan, "note_warnings", None)
+    if note is not None:
+        note(warnings)
 
 
 def lint_paths(
