@@ -16,8 +16,8 @@ from cio_lint.config import PLAN_FREE, Config, ConfigError, load_config
 from cio_lint.engine import lint_paths
 from cio_lint.fix import apply_fixes
 from cio_lint.model import Finding
+from cio_lint.naming import convert, detect_case, detect_structure
 from cio_lint.plan import Plan, load_plan
-from cio_lint.rules.naming import convert, detect_case, detect_structure
 from cio_lint.rules.similar import near_duplicate
 
 CDP = sdks.example_setup("segment-family")
@@ -512,7 +512,7 @@ def test_a_bad_naming_key_in_the_plan_is_a_plan_error(project: Path) -> None:
 def test_the_metaschema_knows_every_convention() -> None:
     from importlib import resources
 
-    from cio_lint.rules.naming import CASE_NAMES
+    from cio_lint.naming import CASE_NAMES
 
     schema = json.loads(
         resources.files("cio_lint.plan").joinpath("metaschema.json").read_text("utf-8")

@@ -1,4 +1,4 @@
-"""``checking.relative``'s string fast path gives exactly what ``Path.relative_to`` gives (it
+"""``model.relative``'s string fast path gives exactly what ``Path.relative_to`` gives (it
 runs for every file of a warm run: ``engine._fits``)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cio_lint.checking import relative
+from cio_lint.model import relative
 
 
 def _pathlib(path: str, cwd: Path) -> str:

@@ -4,8 +4,6 @@ reported."""
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -16,7 +14,7 @@ from cio_lint.analysis.facts import FileFacts
 from cio_lint.analysis.link import Project, Resolved
 from cio_lint.analysis.receivers import Unresolved
 from cio_lint.config import Config
-from cio_lint.model import Finding
+from cio_lint.model import Finding, relative
 from cio_lint.prefilter import SourceFile
 from cio_lint.rules import RULES, check_call
 from cio_lint.rules.broadcasts import check_broadcasts
@@ -224,20 +222,3 @@ def _suppressed(facts: FileFacts, finding: Finding) -> bool:
     if codes == ():
         return False
     return codes is None or finding.code in codes
-
-
-def relative(path: str, cwd: Path) -> str:
-    """``path`` relative to ``cwd`` when it is below it, ``/``-separated (as
-    ``Path.relative_to``), else relative with ``..`` when absolute, else as it is."""
-    prefix = str(cwd)
-    prefix = prefix if prefix.endswith(os.sep) else prefix + os.sep
-    if path.startswith(prefix) and os.sep == "/" and _NORMAL.fullmatch(path, len(prefix)):
-        return path[len(prefix) :]  # (what ``relative_to`` gives, without ten pathlib objects)
-    try:
-        return Path(path).relative_to(cwd).as_posix()
-    except ValueError:
-        return Path(os.path.relpath(path, cwd)).as_posix() if os.path.isabs(path) else path
-
-
-# a POSIX path's tail as pathlib would print it: no empty, ``.`` or trailing part
-_NORMAL = re.compile(r"(?:(?!\.?(?:/|$))[^/]+/)*(?!\.?$)[^/]+")

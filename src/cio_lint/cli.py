@@ -518,10 +518,12 @@ def _plan_warnings(plan: Any) -> None:
 
 def _load_plan(plan_path: Path | None, config: Config, start: Path, deferred: bool = False) -> Any:
     """The run's plan; ``deferred``: a ``PlanHandle`` that loads it when first used."""
-    from cio_lint.plan import Plan, find_plan, load_plan
+    from cio_lint.plan import find_plan
     from cio_lint.plan.handle import PlanHandle
 
     if config.no_plan:
+        from cio_lint.plan import Plan
+
         return Plan.empty(config.root)
     path = plan_path or config.plan
     if path is None:
@@ -535,7 +537,11 @@ def _load_plan(plan_path: Path | None, config: Config, start: Path, deferred: bo
             )
     if not path.exists():
         raise ConfigError(f"{path}: tracking plan not found")
-    return PlanHandle(path) if deferred else load_plan(path)
+    if deferred:
+        return PlanHandle(path)
+    from cio_lint.plan import load_plan
+
+    return load_plan(path)
 
 
 def _list_rules(ctx: click.Context) -> None:

@@ -371,8 +371,8 @@ def parse_section(section: dict[str, Any], source: Path) -> Config:
 
 
 def validate_naming(raw: Any, where: str) -> dict[str, str]:
-    """``naming = {events = "Title Case", properties = "snake_case"}`` (``rules/naming.py``)."""
-    from cio_lint.rules.naming import CASE_NAMES
+    """``naming = {events = "Title Case", properties = "snake_case"}`` (``naming.py``)."""
+    from cio_lint.naming import CASE_NAMES
 
     example = '{events = "Title Case", properties = "snake_case"}'
     if not isinstance(raw, dict):

@@ -28,10 +28,9 @@ from cio_lint.analysis.link import Project, Resolved, WrapperInfo
 from cio_lint.analysis.receivers import Unresolved, unresolved_calls
 from cio_lint.analysis.roots import ImportRoots, dotted
 from cio_lint.cache import Cache, findings_fit
-from cio_lint.checking import Scope, collect_findings, relative
 from cio_lint.config import Config, ConfigError
 from cio_lint.discovery import OVERLAY, check_paths, discover
-from cio_lint.model import Finding
+from cio_lint.model import Finding, relative
 from cio_lint.prefilter import (
     SDK_TOP_LEVEL,
     SourceFile,
@@ -861,6 +860,10 @@ class Engine:
         project: Project,
         unresolved: Sequence[Unresolved] = (),
     ) -> Iterable[Finding]:
+        # (imported here: the rules, the plan's model and jsonschema are not needed by a run
+        # the cache answers)
+        from cio_lint.checking import Scope, collect_findings
+
         scope = Scope(self.config, self.plan, self.by_path, self.unreadable, self.workspace)
         return collect_findings(scope, resolved, facts, project, unresolved)
 

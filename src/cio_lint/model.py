@@ -8,7 +8,9 @@ Columns are 1-based, as users see them.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
@@ -239,3 +241,20 @@ def shown_path(path: str, cwd: str | os.PathLike[str] | None = None) -> str:
 def shown_site(loc: Location, cwd: str | os.PathLike[str] | None = None) -> str:
     """``path:line`` of ``loc``, its path as ``shown_path`` gives it."""
     return f"{shown_path(loc.path, cwd)}:{loc.line}"
+
+
+def relative(path: str, cwd: Path) -> str:
+    """``path`` relative to ``cwd`` when it is below it, ``/``-separated (as
+    ``Path.relative_to``), else relative with ``..`` when absolute, else as it is."""
+    prefix = str(cwd)
+    prefix = prefix if prefix.endswith(os.sep) else prefix + os.sep
+    if path.startswith(prefix) and os.sep == "/" and _NORMAL.fullmatch(path, len(prefix)):
+        return path[len(prefix) :]  # (what ``relative_to`` gives, without ten pathlib objects)
+    try:
+        return Path(path).relative_to(cwd).as_posix()
+    except ValueError:
+        return Path(os.path.relpath(path, cwd)).as_posix() if os.path.isabs(path) else path
+
+
+# a POSIX path's tail as pathlib would print it: no empty, ``.`` or trailing part
+_NORMAL = re.compile(r"(?:(?!\.?(?:/|$))[^/]+/)*(?!\.?$)[^/]+")

@@ -14,7 +14,7 @@ import os
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -59,6 +59,28 @@ def _default_rules() -> Mapping[str, Any]:
     return rules
 
 
+class _Registry(Mapping[str, Any]):
+    """The rule registry, imported when a reporter first reads it (SARIF describes every rule;
+    the other formats never do, and a run the cache answers imports no rule)."""
+
+    def __init__(self) -> None:
+        self._rules: Mapping[str, Any] | None = None
+
+    def _loaded(self) -> Mapping[str, Any]:
+        if self._rules is None:
+            self._rules = _default_rules()
+        return self._rules
+
+    def __getitem__(self, code: str) -> Any:
+        return self._loaded()[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
+
+
 @dataclass(frozen=True)
 class ReportContext:
     """What a reporter needs besides the findings.
@@ -74,7 +96,7 @@ class ReportContext:
     root: Path
     cwd: Path
     show_source: bool = False
-    rules: Mapping[str, Any] = field(default_factory=_default_rules)
+    rules: Mapping[str, Any] = field(default_factory=_Registry)
     tool_version: str = __version__
     fixes_applied: int = 0
     counts: RunCounts | None = None

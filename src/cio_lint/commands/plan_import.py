@@ -57,15 +57,14 @@ def plan_import(source: Path, out: Path, force: bool) -> None:
     click.echo(f"Wrote {target} ({', '.join(parts)}){lost}: check it with `cio-lint plan check`")
 
 
-class _Dumper(__import__("yaml").SafeDumper):  # type: ignore[misc]
-    """YAML without anchors: a schema shared twice is written twice, as a reader expects."""
-
-    def ignore_aliases(self, data: object) -> bool:
-        return True
-
-
 def dump_plan(plan: dict[str, object]) -> str:
-    import yaml
+    import yaml  # (here: every command line registers this command, few run it)
+
+    class _Dumper(yaml.SafeDumper):
+        """YAML without anchors: a schema shared twice is written twice, as a reader expects."""
+
+        def ignore_aliases(self, data: object) -> bool:
+            return True
 
     text: str = yaml.dump(plan, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     return text

@@ -19,10 +19,10 @@ import hashlib
 import os
 import stat
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cio_lint.plan.loader import load_plan
-from cio_lint.plan.model import Plan
+if TYPE_CHECKING:
+    from cio_lint.plan.model import Plan
 
 _SALT = b"cio-lint-plan-handle-v1\0"
 _MAX_FILES = 2000
@@ -46,6 +46,8 @@ class PlanHandle:
     @property
     def plan(self) -> Plan:
         if self._plan is None:
+            from cio_lint.plan.loader import load_plan  # (jsonschema: only when it is needed)
+
             self._plan = load_plan(self.path)
         return self._plan
 

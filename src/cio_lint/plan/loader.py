@@ -35,7 +35,6 @@ from cio_lint.plan import importers, limits, messages, patterns, refs
 from cio_lint.plan.errors import PlanError, PlanIssue, json_path
 from cio_lint.plan.model import EventSpec, Plan, SchemaStore, SpecKind, format_checker
 
-PLAN_DIR = "tracking_plan"
 PLAN_SUFFIXES = (".yaml", ".yml", ".json")
 _SECTIONS = ("defaults", "identify", "group", "events", "$defs")
 _TOP_LEVEL = ("version", *_SECTIONS)
@@ -47,20 +46,6 @@ _COMPOSITION = frozenset(
     {"allOf", "anyOf", "oneOf", "$ref", "$dynamicRef", "if", "dependentSchemas"}
 )
 _FINGERPRINT_SALT = b"cio-lint-plan-v1\0"
-
-
-def find_plan(start: Path) -> Path | None:
-    """The ``tracking_plan/`` folder of the project ``start`` (a file or folder) belongs to."""
-    here = Path(start).resolve()
-    if not here.is_dir():
-        here = here.parent
-    if here.name == PLAN_DIR:
-        return here
-    for folder in (here, *here.parents):
-        candidate = folder / PLAN_DIR
-        if candidate.is_dir():
-            return candidate
-    return None
 
 
 def load_plan(path: Path) -> Plan:

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 
 from cio_lint import sdks
 from cio_lint.model import CallSite, Finding, shown_site
+from cio_lint.naming import Convention, convert, name_conventions
 from cio_lint.rules.base import Invalid, Rule, code_text
 from cio_lint.rules.drift import drift_findings
 from cio_lint.rules.events import _rename_fix
-from cio_lint.rules.naming import Convention, convert, name_conventions
 from cio_lint.rules.similar import candidate_pairs, near_duplicate, tokens
 from cio_lint.rules.sites import Site, at_call, configured, key_sets, planned, sites_by_name
 

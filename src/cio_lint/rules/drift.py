@@ -6,8 +6,8 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from cio_lint.model import Finding, Location, Val, shown_site
+from cio_lint.naming import name_conventions
 from cio_lint.rules.base import Rule, code_text
-from cio_lint.rules.naming import name_conventions
 from cio_lint.rules.properties import property_dicts
 from cio_lint.rules.similar import value_type
 from cio_lint.rules.sites import Shape, Site, at_call, configured, key_sets, planned

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cio_lint.rules.naming import name_conventions
+from cio_lint.naming import name_conventions
 from cio_lint.rules.similar import candidate_pairs, near_duplicate, tokens
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from cio_lint.model import DictVal, Known, Val
-from cio_lint.rules.naming import segments, words
+from cio_lint.naming import segments, words
 
 MIN_TYPO_LENGTH = 8  # normalised names shorter than this are compared for case and plural only
 MAX_EDITS = 2
