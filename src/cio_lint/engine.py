@@ -31,6 +31,7 @@ from cio_lint.cache import Cache, findings_fit
 from cio_lint.config import Config, ConfigError
 from cio_lint.discovery import OVERLAY, check_paths, discover
 from cio_lint.model import Finding, relative
+from cio_lint.plan.handle import loaded
 from cio_lint.prefilter import (
     SDK_TOP_LEVEL,
     SourceFile,
@@ -696,6 +697,7 @@ class Engine:
         self._set_trim(relevant, {f.module for f in selected})
 
         def read_imports() -> None:  # for the next rounds, while the workers parse this one
+            loaded(self.plan)  # a deferred plan (``plan.handle``): the rules will need it
             for f, words in zip(
                 candidates, (_result(scans[1]) if scans is not None else None) or ()
             ):
@@ -864,7 +866,7 @@ class Engine:
         # the cache answers)
         from cio_lint.checking import Scope, collect_findings
 
-        scope = Scope(self.config, self.plan, self.by_path, self.unreadable, self.workspace)
+        scope = Scope(self.config, loaded(self.plan), self.by_path, self.unreadable, self.workspace)
         return collect_findings(scope, resolved, facts, project, unresolved)
 
 

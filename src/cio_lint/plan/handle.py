@@ -91,6 +91,11 @@ class PlanHandle:
         return getattr(self.plan, name)
 
 
+def loaded(plan: object) -> object:
+    """``plan`` itself, or the plan a handle stands for (loading it now)."""
+    return plan.plan if isinstance(plan, PlanHandle) else plan
+
+
 def _sources(path: Path) -> list[Path] | None:
     """Every regular file of the plan (sorted), or None past the limits."""
     if not path.is_dir():
