@@ -24,6 +24,7 @@ from cio_lint.analysis.exprs import State as _State
 from cio_lint.analysis.exprs import union as _union
 from cio_lint.analysis.facts import CallFact, ClassFacts, FileFacts, FuncFacts, Param
 from cio_lint.analysis.generated import generated_hash
+from cio_lint.analysis.loops import exits
 from cio_lint.analysis.must import ROOT, MustTree
 from cio_lint.analysis.positions import Positions
 from cio_lint.analysis.syms import UNKNOWN, Loc, Sym, key
@@ -227,37 +228,6 @@ def _merge_sym(a: Sym, b: Sym) -> Sym:
     return ("cond", (a, b), a[-1] if isinstance(a[-1], tuple) else None)
 
 
-_BLOCKS = (cst.IndentedBlock, cst.SimpleStatementSuite)
-_CLAUSES = (cst.Else, cst.ExceptHandler, cst.Finally, cst.MatchCase)
-
-
-def _exits(body: Sequence[cst.CSTNode]) -> bool:
-    """Whether a loop body can ``break`` or ``return`` (in its own blocks, not in a nested loop
-    or function): a retry loop (``for attempt in range(3): try: post(); break``) or a search,
-    whose calls are not counted as repeated (CIO308)."""
-    for stmt in body:
-        if isinstance(stmt, (cst.Break, cst.Return)):
-            return True
-        if isinstance(stmt, cst.SimpleStatementLine):
-            if any(isinstance(small, (cst.Break, cst.Return)) for small in stmt.body):
-                return True
-            continue
-        if isinstance(stmt, (cst.For, cst.While, cst.FunctionDef, cst.ClassDef)):
-            continue
-        for child in stmt.children:
-            if isinstance(child, _BLOCKS):
-                found = _exits(child.body)
-            elif isinstance(child, cst.If):  # ``elif``
-                found = _exits([child])
-            elif isinstance(child, _CLAUSES) or type(child).__name__ == "ExceptStarHandler":
-                found = _exits(child.body.body)  # type: ignore[attr-defined]
-            else:
-                continue
-            if found:
-                return True
-    return False
-
-
 class _Extractor(Expressions):
     def __init__(self, facts: FileFacts, positions: Positions, lines: list[str]) -> None:
         self.facts = facts
@@ -373,7 +343,7 @@ class _Extractor(Expressions):
             inner = state.copy()
             if isinstance(node, cst.For):
                 self.unbind(node.target, inner)
-            repeats = not _exits(node.body.body)  # a retry or search loop runs its calls once
+            repeats = not exits(node.body.body)  # a retry or search loop runs its calls once
             self.loops += repeats
             try:
                 end = self.block(node.body.body, inner, scope, func, cls)
