@@ -27,7 +27,7 @@ from cio_lint.server import features, fixes
 from cio_lint.server.workspace import Workspace
 
 DEBOUNCE = 0.15  # seconds of quiet after the last edit, when the last check was slow
-SLOW = 0.5  # seconds: a check that took longer makes the next edits wait for the debounce
+SLOW = 1.0  # seconds: a check that took longer makes the next edits wait for the debounce
 log = logging.getLogger("cio_lint.server")
 
 
