@@ -20,7 +20,6 @@ FILES = [
     "examples/acme/legacy_import.py",
     "examples/acme/billing.py",
     "examples/acme/models.py",
-    "examples/acme/accounts.py",
     "tests/fixtures/unseen_wrappers/taskboard/signup.py",
     "tests/fixtures/real_tenants/sitehub/tasks.py",
 ]
@@ -94,10 +93,11 @@ def run_edits(
     and how many were rejected."""
     reparser = reparse.Reparser()
     parsed = broken = 0
+    full: dict[str, FileFacts] = {}
     for number, text in enumerate(texts):
         with reparse.active(reparser, [path]):
             got = facts_of(path, text, trim)
-        expected = facts_of(path, text, trim)
+        expected = full.get(text) or full.setdefault(text, facts_of(path, text, trim))
         assert got == expected, f"text {number} (after {reparser.why or 'a splice'}):\n{text}"
         if expected.error is None:
             parsed += 1
@@ -134,7 +134,7 @@ def test_random_edits_give_the_facts_of_a_full_parse(name: str, trim: object) ->
     text = (ROOT / name).read_text("utf-8")
     rng = random.Random(f"{name}{trim is None}")
     path = str(ROOT / name)
-    count = 15 if len(text) > 10_000 else 30
+    count = 10 if len(text) > 10_000 else 25
     reparser, parsed, broken = run_edits(path, independent(rng, text, count), trim)
     assert parsed > count and broken > 0
     assert reparser.spliced > count // 2, reparser.why  # most parsed texts were spliced
@@ -205,12 +205,12 @@ def targeted(text: str) -> list[str]:
 def test_targeted_edits(style: object) -> None:
     text = style((ROOT / "examples/acme/billing.py").read_text("utf-8"))  # type: ignore[operator]
     path = str(ROOT / "examples/acme/billing.py")
-    spliced = 0
+    texts = [text]
     for edit in targeted(text):
-        reparser, parsed, broken = run_edits(path, [text, edit, text])
-        assert parsed + broken == 3
-        spliced += reparser.spliced
-    assert spliced > 30  # most of them (and back) were spliced
+        texts += [edit, text]
+    reparser, parsed, broken = run_edits(path, texts)
+    assert parsed + broken == len(texts)
+    assert reparser.spliced > 30  # most of them (and back) were spliced
 
 
 def test_a_broken_edit_gives_the_cio900_of_a_full_parse() -> None:
