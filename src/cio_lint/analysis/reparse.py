@@ -20,8 +20,10 @@ The spliced module must be the one a full parse gives, so any doubt is a full pa
 - a form feed or another character Python and libcst split lines at differently, a text
   without a final newline, a slice that does not parse or has no statement: a full parse
   (which reports a real syntax error as before);
+- the slice's statements, generated in the old module (with its defaults), must give back the
+  slice's text; the old module gives back the rest (a full parse, or a splice checked so);
 - the positions pass over the spliced module must end at the text's length and find every
-  statement where the splice put it (``_starts``).
+  statement at the start of a line (``_starts``).
 """
 
 from __future__ import annotations
@@ -247,9 +249,12 @@ def _splice(doc: _Doc, text: str) -> cst.Module | str:
         break
     else:
         return "the slice did not settle"
+    if a == 0 and b == count:
+        return "the change reaches every statement"
     body = list(part.body)
     if a > 0 and part.header:
         body[0] = _with_leading(body[0], [*part.header, *body[0].leading_lines])
+    new = body[:]
     changes: dict[str, object] = {}
     if a == 0:
         changes["header"] = part.header
@@ -262,7 +267,12 @@ def _splice(doc: _Doc, text: str) -> cst.Module | str:
             after = _with_leading(after, [*part.footer, *after.leading_lines])
         body.append(after)
         body.extend(module.body[b + 1 :])
-    return module.with_changes(body=[*module.body[:a], *body], **changes)
+    spliced = module.with_changes(body=[*module.body[:a], *body], **changes)
+    # what the slice's nodes give back inside the old module (its defaults) must be the slice
+    nodes: list[cst.CSTNode] = [*(part.header if a == 0 else ()), *new, *part.footer]
+    if "".join(spliced.code_for_node(node) for node in nodes) != piece:
+        return "the slice's code is not its text"
+    return spliced
 
 
 Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
