@@ -12,7 +12,8 @@ the server (default: this Python's ``-m cio_lint server``) and speaks LSP to it 
   neither the run cache nor the early cutoff answers and each edit changes the file's facts)
   in a ``didChange``; the time is from writing that message to reading the
   ``publishDiagnostics`` that carries its version. The server's debounce is part of it
-  (``--debounce-ms``, sent as ``initializationOptions.debounceMs``; the server's default is 150).
+  (``--debounce-ms``, sent as ``initializationOptions.debounceMs``; the server's default is 150;
+  since 2026-12-04 it applies only after a check slower than 1 s, docs/editors.md).
 - **completion**: ``--edits`` completion requests inside ``analytics.track(uid, "|")`` of the
   checked text; the time is from the request to its response.
 

@@ -27,6 +27,7 @@ from cio_lint.analysis.generated import generated_hash
 from cio_lint.analysis.loops import exits
 from cio_lint.analysis.must import ROOT, MustTree
 from cio_lint.analysis.positions import Positions
+from cio_lint.analysis.reparse import parse_module, positions_of
 from cio_lint.analysis.syms import UNKNOWN, Loc, Sym, key
 from cio_lint.analysis.syntax import TOO_DEEP, check, deep, raised_recursion_limit, retire
 from cio_lint.analysis.trim import Trimmed, trim_with_words
@@ -98,7 +99,7 @@ def _extract_file(
     with raised_recursion_limit():
         try:
             with nullcontext() if validate else _without_validation():
-                tree = cst.parse_module(parsed)
+                tree = parse_module(path, parsed, line_map)  # the server: only what changed
         except cst.ParserSyntaxError as exc:
             line, column, message = _syntax_error(exc)
             facts.error = (
@@ -115,7 +116,7 @@ def _extract_file(
             facts.error = (1, 1, f"{_LIBCST_FAILED}: {exc}")
             return facts
         try:
-            _Extractor(facts, Positions(tree, parsed, line_map), lines).run(tree)
+            _Extractor(facts, positions_of(path, tree, parsed, line_map), lines).run(tree)
         except (RecursionError, MemoryError):
             retire()
             # the facts gathered so far are incomplete: the file is reported, not half-checked

@@ -1,9 +1,10 @@
 """``cio-lint server``: the protocol wiring (pygls) of the language server, over stdio.
 
-Documents are checked ~150 ms after the last open/change/save (``Checker``: one check at a
-time, on a worker thread, so requests are answered meanwhile; edits during a check start
-another when it ends). Completion, hover and definition first bring the document's results up
-to date with its text. A change to a plan file (saved in the editor, or reported by
+Documents are checked as soon as the server is idle (``Checker``: one check at a time, on a
+worker thread, so requests are answered meanwhile; the edits made during a check are checked
+together when it ends). After a slow check (over ``SLOW``) an edit waits for ``debounceMs`` of
+quiet instead, so that a burst of keystrokes is one check. Completion, hover and definition
+first bring the document's results up to date with its text. A change to a plan file (saved in the editor, or reported by
 ``workspace/didChangeWatchedFiles``) reloads the plan and re-checks every open document.
 """
 
@@ -25,7 +26,8 @@ from cio_lint import __version__
 from cio_lint.server import features, fixes
 from cio_lint.server.workspace import Workspace
 
-DEBOUNCE = 0.15  # seconds after the last edit
+DEBOUNCE = 0.15  # seconds of quiet after the last edit, when the last check was slow
+SLOW = 1.0  # seconds: a check that took longer makes the next edits wait for the debounce
 log = logging.getLogger("cio_lint.server")
 
 
@@ -35,7 +37,9 @@ def path_of(uri: str) -> str | None:
 
 
 class Checker:
-    """Debounced checks of the open documents, published as diagnostics."""
+    """Checks of the open documents, published as diagnostics: at once when the server is
+    idle and the last check was quick; else (a slow check) ``debounce`` after the last edit.
+    A newer edit replaces a pending check; edits during a check are checked when it ends."""
 
     def __init__(self, ls: CioServer) -> None:
         self.ls = ls
@@ -43,32 +47,47 @@ class Checker:
         self._task: asyncio.Task[None] | None = None
         self._dirty = False  # texts changed since the last check started
         self.debounce = DEBOUNCE  # initializationOptions ``{"debounceMs": N}`` changes it
+        self.took = 0.0  # seconds the last check took
+        self._edited = 0.0  # when the last edit came (the loop's clock)
         self._logged: str | None = None  # the last error logged
 
     def schedule(self, delay: float | None = None) -> None:
+        """Check the open documents after ``delay`` seconds (None: as an edit is, see above)."""
         self._dirty = True
+        loop = asyncio.get_running_loop()
+        self._edited = loop.time()
         if self._timer is not None:
             self._timer.cancel()
-        loop = asyncio.get_running_loop()
-        self._timer = loop.call_later(self.debounce if delay is None else delay, self._start)
+        if delay is None:
+            self._timer = loop.call_later(self._wait(), self._start)
+        else:
+            self._timer = loop.call_later(delay, self._start, True)
 
-    def _start(self) -> None:
+    def _wait(self) -> float:
+        """How long an edit still waits before its check: nothing after a quick check, else
+        what is left of the debounce since the last edit."""
+        if self.took <= SLOW:
+            return 0.0
+        return max(0.0, self._edited + self.debounce - asyncio.get_running_loop().time())
+
+    def _start(self, forced: bool = False) -> None:
+        """Start checking unless a check runs (it checks the new edits when it ends)."""
         self._timer = None
         if self._task is None or self._task.done():
-            self._task = asyncio.ensure_future(self._run())
+            self._task = asyncio.ensure_future(self._run(forced))
 
     async def flush(self) -> None:
-        """Bring every result up to date with the editor's texts (before a request)."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-            self._start()
-        while self._task is not None and not self._task.done():
-            await asyncio.shield(self._task)
-        if self._dirty:
-            self._start()
-            if self._task is not None:
+        """Bring every result up to date with the editor's texts (before a request): no
+        debounce then."""
+        while True:
+            if self._task is not None and not self._task.done():
                 await asyncio.shield(self._task)
+                continue
+            if not self._dirty:
+                return
+            if self._timer is not None:
+                self._timer.cancel()
+            self._start(forced=True)
 
     def logged(self, error: str | None) -> None:
         """``error`` was told to the client: the checks do not repeat it."""
@@ -82,14 +101,21 @@ class Checker:
         if ws.needs_calls(path):
             await asyncio.get_running_loop().run_in_executor(None, ws.resolve)
 
-    async def _run(self) -> None:
+    async def _run(self, forced: bool = False) -> None:
         ws = self.ls.project()
+        loop = asyncio.get_running_loop()
         while self._dirty:
+            wait = 0.0 if forced else self._wait()
+            if wait > 0:  # edits during a slow check: a burst is one check
+                self._timer = loop.call_later(wait, self._start)
+                return
             self._dirty = False
             versions = self.ls.open_versions()
             ws.docs = self.ls.open_texts()
+            started = loop.time()
             try:
-                states = await asyncio.get_running_loop().run_in_executor(None, ws.check)
+                states = await loop.run_in_executor(None, ws.check)
+                self.took = loop.time() - started
             except Exception:  # a bug in a check must not stop the server
                 log.exception("check failed")
                 self.ls.window_log_message(

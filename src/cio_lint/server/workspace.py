@@ -7,7 +7,9 @@ for wrappers and clients, as ``cio-lint FILE`` does), with the open buffers in
 The engine's caches work as on the command line, an open buffer's stamp being a digest of its
 text (``Engine._run_key``): an edit re-parses the edited file, every other file's facts and
 import words come from the cache, and an edit that changes no fact (a comment) is answered by
-the early cutoff without relinking.
+the early cutoff without relinking. The re-parse of an open document is of the top-level
+statements the edit touched only (``analysis.reparse``: the workspace keeps each open
+document's libcst tree; the command line keeps none).
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ class Workspace:
         self.plan_path: Path | None = None
         self.error: str | None = None  # why the project cannot be checked (config, plan)
         self._lock = threading.Lock()
+        self.reparser: Any = None  # ``analysis.reparse.Reparser``: each open document's tree
         self.load()
 
     # ------------------------------------------------------------------ project
@@ -135,8 +138,11 @@ class Workspace:
         """Check the open documents; their states by absolute path (also kept in ``files``).
         A result from the run cache or the early cutoff has findings but no resolved calls:
         the states say so (``calls_known``) unless the text is the one the calls are of."""
+        from cio_lint.analysis import reparse
         from cio_lint.engine import Engine
 
+        if self.reparser is None:
+            self.reparser = reparse.Reparser()
         if self.config is None or self.plan is None:
             return {}
         targets = [Path(p) for p in self.docs if Path(p).is_file()]
@@ -146,7 +152,8 @@ class Workspace:
         discovery.OVERLAY.clear()
         discovery.OVERLAY.update(self._overlay())
         try:
-            result = Engine(self.config, self.plan, jobs=1).run(targets, use_run_cache)
+            with reparse.active(self.reparser, self.docs):
+                result = Engine(self.config, self.plan, jobs=1).run(targets, use_run_cache)
         except ConfigError as exc:
             self.error = str(exc)
             return {}
