@@ -264,3 +264,14 @@ def test_fixture_same_findings_with_and_without_the_prefilter(tmp_path: Path, mo
         runs.append([(f.path, f.line, f.code, f.message) for f in result.findings])
     assert runs[0] == runs[1]
     assert sum(1 for row in runs[0] if row[2] == "CIO308") == 4
+
+
+def test_a_long_chain_of_helpers_is_followed_to_its_end(lint: Lint) -> None:
+    """400 helpers, each calling the one before, the first triggering: the loop at the top of
+    the chain is reported (each function is reached once, however long the chain)."""
+    lines = ["import requests", f"URL = {URL!r}", "def f0(u):", "    requests.post(URL, json={})"]
+    for i in range(1, 400):
+        lines += [f"def f{i}(u):", f"    f{i - 1}(u)"]
+    lines += ["def launch(users):", "    for u in users:", "        f399(u)"]
+    result = lint({"app/__init__.py": "", "app/jobs.py": "\n".join(lines) + "\n"})
+    assert _cio308(result) == [("app/jobs.py", len(lines))]

@@ -194,17 +194,19 @@ class Broadcasts:
                         self._add(TriggerSite(mod, fact))
         if not self.functions:
             return
-        grown = True
-        while grown:
-            grown = False
-            for mod, fact, callee in edges:
-                site = self.functions.get(callee)
-                if site is None:
-                    continue
-                for scope in _scopes(fact.scope):
-                    if (mod.module, scope) not in self.functions:
-                        self.functions[(mod.module, scope)] = site
-                        grown = True
+        # the callers of each function, then a worklist from the trigger functions: each
+        # function is reached once (a chain of thousands of helpers is one pass, not thousands)
+        callers: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for mod, fact, callee in edges:
+            callers.setdefault(callee, []).extend((mod.module, s) for s in _scopes(fact.scope))
+        work = list(self.functions)
+        while work:
+            callee = work.pop()
+            site = self.functions[callee]
+            for caller in callers.get(callee, ()):
+                if caller not in self.functions:
+                    self.functions[caller] = site
+                    work.append(caller)
         sites = {(site.mod.path, site.fact.id) for site in self.sites}
         self.calls = [
             (mod, fact, self.functions[callee], callee[1])
