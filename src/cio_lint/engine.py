@@ -13,19 +13,14 @@ from __future__ import annotations
 import functools
 import gc
 import hashlib
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cio_lint import prefilter, sdk_versions, sdks
 from cio_lint.analysis.facts import FileFacts
-from cio_lint.analysis.link import Project, Resolved, WrapperInfo
-from cio_lint.analysis.receivers import Unresolved, unresolved_calls
 from cio_lint.analysis.roots import ImportRoots, dotted
 from cio_lint.cache import Cache, findings_fit
 from cio_lint.config import Config, ConfigError
@@ -41,6 +36,14 @@ from cio_lint.prefilter import (
     relevant_modules,
 )
 from cio_lint.workspace.snapshot import Snapshot, snapshot_for
+
+if TYPE_CHECKING:
+    # (the linker, the receivers' check and the process pools are imported where they are
+    # used: a run the cache answers needs none of them)
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    from cio_lint.analysis.link import Project, Resolved, WrapperInfo
+    from cio_lint.analysis.receivers import Unresolved
 
 _PARALLEL_MIN_FILES = 24
 _EARLY_CUTOFF_MAX_FILES = 16  # more changed files than this: a full run is as cheap
@@ -147,6 +150,9 @@ def _extract(args: Work) -> FileFacts:
 
 def _isolated(work: Work) -> FileFacts:
     """``_extract`` in a process of its own: a crash of the parser is the file's CIO900."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     with ProcessPoolExecutor(max_workers=1) as pool:
         try:
             return pool.submit(_extract, work).result()
@@ -279,6 +285,8 @@ class Engine:
         """``results``, in order; if a worker dies (a native crash of the parser: the pool is
         broken), every file not yet done is parsed alone in a new process, and a file whose
         process dies too is that file's CIO900. Later rounds start a new pool."""
+        from concurrent.futures.process import BrokenProcessPool
+
         done = 0
         try:
             for facts in results:
@@ -299,6 +307,9 @@ class Engine:
         """Import words of every file, read by a helper process: first those of the files whose
         bytes name an SDK package (None for the others), then all. Only where the workers are
         forked (``_start_workers``), for the prefilter, on projects worth a pool."""
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         if not (
             self.config.prefilter
             and self.jobs > 1
@@ -317,6 +328,9 @@ class Engine:
         """One pool for the whole run (a pool per round cost more than small rounds gain),
         once the project has enough files. ``inherit``: import libcst here, then fork the
         workers, which inherit it; otherwise each worker imports it while this process goes on."""
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         if self.jobs > 1 and self._pool is None and len(self.by_path) >= _PARALLEL_MIN_FILES:
             if inherit and multiprocessing.get_start_method() == "fork":
                 _warm_worker()
@@ -656,6 +670,9 @@ class Engine:
                     sdk_calls=counts[0],
                     through_wrappers=counts[1],
                 )
+        from cio_lint.analysis.link import Project
+        from cio_lint.analysis.receivers import unresolved_calls
+
         project = Project(
             {},
             {name: str(f.path) for name, f in self.files.items()},

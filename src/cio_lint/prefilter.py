@@ -13,13 +13,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cio_lint import sdks
-from cio_lint.analysis.broadcasts import broadcasts
-from cio_lint.analysis.link import Project, Ref, WrapperInfo
 from cio_lint.analysis.syms import Sym
 from cio_lint.discovery import read_source, reason
 from cio_lint.source import utf8_view
+
+if TYPE_CHECKING:  # (the linker is imported where it runs: a cached run needs none of it)
+    from cio_lint.analysis.link import Project, Ref, WrapperInfo
 
 SDK_TOP_LEVEL = sdks.TOP_LEVEL  # the seed words: a file must import one to use an SDK
 # A file whose bytes hold none of these cannot import an SDK (``sdks.SEED_BYTES``).
@@ -347,7 +349,8 @@ def relevant_modules(project: Project) -> dict[str, set[str]]:
     them relevant: functions and classes defining wrappers, and names holding an SDK module, an
     SDK client, a wrapper or an instance of a class with wrappers (``cio = CustomerIO(...)``, a
     package ``__init__`` re-exporting ``track_event``)."""
-    from cio_lint.analysis.link import content_param
+    from cio_lint.analysis.broadcasts import broadcasts
+    from cio_lint.analysis.link import Ref, content_param
 
     def content(w: WrapperInfo) -> bool:
         return any(
