@@ -128,3 +128,18 @@ def test_anything_but_the_fingerprint_loads_the_plan(tmp_path: Path) -> None:
     assert handle.fingerprint and not handle.loaded
     with pytest.raises(PlanError):
         _ = handle.events
+
+
+def test_a_linked_folder_is_left_out_as_the_loader_leaves_it_out(tmp_path: Path) -> None:
+    """The loader does not walk into a link to a folder (``rglob``), so neither does the
+    fingerprint: a link back up the tree cannot make the walk endless."""
+    root = _project(tmp_path)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "common.yaml").write_text("version: 1\nevents:\n  Logged In: {}\n")
+    (root / "tracking_plan" / "shared").symlink_to(shared, target_is_directory=True)
+    (shared / "loop").symlink_to(root / "tracking_plan", target_is_directory=True)
+    before = PlanHandle(root / "tracking_plan")
+    assert "Logged In" not in before.events  # what the plan is
+    (shared / "common.yaml").write_text("version: 1\nevents:\n  Logged Out: {}\n")
+    assert PlanHandle(root / "tracking_plan").fingerprint == before.fingerprint
