@@ -82,6 +82,8 @@ def test_each_shape_of_a_trigger_in_a_loop_is_reported(lint: Lint, post: str) ->
         "requests.post(f'https://hooks.example.com/triggers/{bid}')",
         "requests.post(unknown_url, json={})",  # nothing known: not claimed
         "board.post(URL)",  # a project class's own `post` that sends nothing
+        "requests.post(f'https://hooks.example.com/v1/campaigns/{bid}/triggers')",  # not Customer.io
+        "requests.post(f'/api/campaigns/{bid}/triggers')",  # the app's own API, not /v1/
     ],
 )
 def test_what_is_not_a_trigger(lint: Lint, post: str) -> None:
@@ -235,27 +237,38 @@ def test_repeated_calls_are_the_same_in_the_fast_and_the_slow_position_pass(sour
     )
 
 
-# ------------------------------------------------------------------ the fixture project
-def _copy(tmp_path: Path) -> Path:
-    app_dir = tmp_path / "real_broadcasts"
-    shutil.copytree(FIXTURE, app_dir)
+# ------------------------------------------------------------------ the fixture projects
+# real_broadcasts: written with the rule; real_flash_sale: written after it, in the shapes of
+# public Python that triggers broadcasts (its README)
+FIXTURES = {"real_broadcasts": 4, "real_flash_sale": 2}
+
+
+def _copy(tmp_path: Path, name: str) -> Path:
+    app_dir = tmp_path / name
+    shutil.copytree(FIXTURE.parent / name, app_dir)
     return app_dir
 
 
-def test_fixture_findings_are_the_marked_ones(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    app_dir = _copy(tmp_path)
+@pytest.mark.parametrize(("name", "count"), FIXTURES.items())
+def test_fixture_findings_are_the_marked_ones(  # type: ignore[no-untyped-def]
+    name: str, count: int, tmp_path: Path, monkeypatch
+) -> None:
+    app_dir = _copy(tmp_path, name)
     monkeypatch.chdir(app_dir)
     expected, _ = marked(app_dir)
-    assert len([k for k in expected if k[2] == "CIO308"]) == 4
+    assert len([k for k in expected if k[2] == "CIO308"]) == count
     config = load_config(Path(".")).with_overrides(cache=False)
-    assert config.plan is not None
-    result = lint_paths([Path(".")], config, load_plan(config.plan), jobs=1)
+    plan = load_plan(config.plan) if config.plan is not None else Plan.empty(app_dir)
+    result = lint_paths([Path(".")], config, plan, jobs=1)
     actual = {(f.path, f.line, f.code) for f in result.findings}
-    assert_as_marked("real_broadcasts", expected, actual, {})
+    assert_as_marked(name, expected, actual, {})
 
 
-def test_fixture_same_findings_with_and_without_the_prefilter(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    app_dir = _copy(tmp_path)
+@pytest.mark.parametrize(("name", "count"), FIXTURES.items())
+def test_fixture_same_findings_with_and_without_the_prefilter(  # type: ignore[no-untyped-def]
+    name: str, count: int, tmp_path: Path, monkeypatch
+) -> None:
+    app_dir = _copy(tmp_path, name)
     monkeypatch.chdir(app_dir)
     runs = []
     for prefilter in (True, False):
@@ -263,7 +276,7 @@ def test_fixture_same_findings_with_and_without_the_prefilter(tmp_path: Path, mo
         result = lint_paths([app_dir], config, Plan.empty(app_dir), jobs=1)
         runs.append([(f.path, f.line, f.code, f.message) for f in result.findings])
     assert runs[0] == runs[1]
-    assert sum(1 for row in runs[0] if row[2] == "CIO308") == 4
+    assert sum(1 for row in runs[0] if row[2] == "CIO308") == count
 
 
 def test_a_long_chain_of_helpers_is_followed_to_its_end(lint: Lint) -> None:

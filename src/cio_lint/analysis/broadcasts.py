@@ -1,7 +1,7 @@
 """Where code triggers a Customer.io API-triggered broadcast, and the functions that do.
 
 No SDK method triggers a broadcast: code POSTs to the App API's ``/v1/campaigns/{id}/triggers``
-with an HTTP library (``sdks.BROADCAST_TRIGGER_PATH``). A **trigger site** is a call of an HTTP
+with an HTTP library (``sdks.broadcast_trigger_url``). A **trigger site** is a call of an HTTP
 function that POSTs (``requests.post``, ``httpx.post``, ``requests.request("POST", ...)``) or of a
 ``post`` method on any receiver (a ``requests.Session``, an ``httpx.Client``, an object of
 unknown type), whose URL, as far as it is known statically, ends with that path: string
@@ -115,7 +115,7 @@ def post_url(project: ProjectCore, fact: CallFact, mod: FileFacts) -> Sym | None
 
 
 def triggers(shape: str) -> bool:
-    return sdks.BROADCAST_TRIGGER_PATH.search(shape) is not None
+    return sdks.broadcast_trigger_url(shape)
 
 
 def _bind(func: FuncFacts, bound: bool, fact: CallFact) -> dict[str, Sym]:

@@ -80,6 +80,7 @@ __all__ = [
     "Signature",
     "Variant",
     "Version",
+    "broadcast_trigger_url",
     "describe",
     "example_setup",
     "family",
@@ -162,6 +163,7 @@ REGION_EXAMPLE_SETUP = customerio_classic.REGION_EXAMPLE_SETUP
 region_named = customerio_classic.region_named
 # API-triggered broadcasts, triggered by an HTTP POST (CIO308)
 BROADCAST_TRIGGER_PATH = customerio_classic.BROADCAST_TRIGGER_PATH
+broadcast_trigger_url = customerio_classic.broadcast_trigger_url
 BROADCAST_BYTES = customerio_classic.BROADCAST_BYTES
 BROADCAST_WORD = customerio_classic.BROADCAST_WORD
 BROADCAST_LIMIT = customerio_classic.BROADCAST_LIMIT

@@ -108,7 +108,10 @@ REGION_EXAMPLE_SETUP = "from customerio import APIClient, CustomerIO, Regions\n"
 # as a URL ends (any host or base URL before it: ``httpx.Client(base_url=...)``), the bytes that
 # make the prefilter read a file for it, the HTTP functions that POST a URL (their first
 # argument, or ``url=``), and the method name that does on any receiver (a session, a client).
-BROADCAST_TRIGGER_PATH = re.compile(r"(?:^|/|\{\})campaigns/[^/?#]+/triggers/?(?:[?#].*)?$")
+BROADCAST_TRIGGER_PATH = re.compile(
+    r"(?:^/?|\{\}/?|(?:^|/)v1/(?:api/)?)campaigns/[^/?#]+/triggers/?(?:[?#].*)?$"
+)
+_KNOWN_HOST = re.compile(r"^[a-z]+://([^/{}?#]+)(?:[/?#]|$)", re.IGNORECASE)
 BROADCAST_BYTES = b"/triggers"
 BROADCAST_WORD = "triggers"  # what trimming keeps a function for (``analysis.trim``)
 HTTP_POST_FUNCTIONS = frozenset({"requests.post", "requests.api.post", "httpx.post"})
@@ -116,6 +119,22 @@ HTTP_REQUEST_FUNCTIONS = frozenset({"requests.request", "requests.api.request", 
 HTTP_POST_METHOD = "post"
 HTTP_REQUEST_METHOD = "request"
 BROADCAST_LIMIT = "one broadcast trigger every 10 seconds"
+
+
+def broadcast_trigger_url(shape: str) -> bool:
+    """Whether a URL, each part not known statically written ``{}``, is the App API's trigger
+    of a broadcast: the path (after ``/v1/``, ``/v1/api/``, a part not known, or at the start of
+    a path relative to a client's ``base_url``) and, where the host is known, a Customer.io
+    host."""
+    if BROADCAST_TRIGGER_PATH.search(shape) is None:
+        return False
+    host = _KNOWN_HOST.match(shape)
+    if host is None:
+        return True  # a relative path (a client's ``base_url``) or a host not known
+    name = host.group(1).rsplit("@", 1)[-1].split(":", 1)[0].lower()
+    return any(name == d or name.endswith("." + d) for d in ("customer.io", "customerio.com"))
+
+
 BROADCAST_EXAMPLE_SETUP = (
     "import requests\nURL = 'https://api.customer.io/v1/campaigns/7/triggers'\n"
 )
