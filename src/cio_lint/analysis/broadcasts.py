@@ -19,7 +19,8 @@ from dataclasses import dataclass
 
 from cio_lint import sdks
 from cio_lint.analysis.core import ProjectCore
-from cio_lint.analysis.facts import CallFact, FileFacts, FuncFacts
+from cio_lint.analysis.facts import CallFact, FileFacts, argument
+from cio_lint.analysis.refs import _instantiate
 from cio_lint.analysis.syms import Sym, mentions
 from cio_lint.model import Known
 
@@ -34,10 +35,6 @@ class TriggerSite:
     mod: FileFacts
     fact: CallFact
 
-    @property
-    def where(self) -> str:
-        return f"{self.mod.path}:{self.fact.loc[0]}"
-
 
 def _callee_word(func: Sym) -> str | None:
     """The last name of what is called: ``post`` of ``requests.post``/``self.session.post``."""
@@ -49,43 +46,34 @@ def _callee_word(func: Sym) -> str | None:
 
 
 def _argument(fact: CallFact, name: str, index: int) -> Sym | None:
-    for key, value in fact.kwargs:
-        if key == name:
-            return value
-    if len(fact.args) > index and fact.args[index][0] != "*":
-        return fact.args[index]
-    return None
+    return argument(fact, name, index)[1]
 
 
-def url_shape(
-    project: ProjectCore,
-    sym: Sym,
-    mod: FileFacts,
-    params: dict[str, str] | None = None,
-    depth: int = 0,
-) -> str:
-    """The text of a URL expression, each part not known statically written ``{}``;
-    ``params``: the shapes of the function's parameters at one call of it."""
+def url_shape(project: ProjectCore, sym: Sym, mod: FileFacts, depth: int = 0) -> str:
+    """The text of a URL expression, each part not known statically written ``{}``. A sym the
+    wrapper machinery substituted (``("in", module, sym, ...)``: a caller's argument in a
+    forwarding function's URL) is read in its own module."""
     if depth > _MAX_DEPTH:
         return _ANY
     tag = sym[0]
     if tag == "lit":
         return str(sym[1]) if isinstance(sym[1], (str, int)) else _ANY
-    if tag == "param" and params is not None:
-        return params.get(sym[1], _ANY)
+    if tag == "in":
+        owner = project.module(sym[1])
+        return url_shape(project, sym[2], owner, depth + 1) if owner is not None else _ANY
     if tag == "fstr":
         return "".join(
-            str(part[1]) if part[0] == "lit" else url_shape(project, part[1], mod, params, depth)
+            str(part[1]) if part[0] == "lit" else url_shape(project, part[1], mod, depth)
             for part in sym[1]
         )
     if tag == "binop" and sym[1] == "+":
-        return url_shape(project, sym[2], mod, params, depth + 1) + url_shape(
-            project, sym[3], mod, params, depth + 1
+        return url_shape(project, sym[2], mod, depth + 1) + url_shape(
+            project, sym[3], mod, depth + 1
         )
     if tag == "binop":  # ``"…/campaigns/%s/triggers" % id``: the placeholders stand for any text
-        return url_shape(project, sym[2], mod, params, depth + 1)
+        return url_shape(project, sym[2], mod, depth + 1)
     if tag == "call" and sym[1][0] == "attr" and sym[1][2] == "format":
-        return url_shape(project, sym[1][1], mod, params, depth + 1)
+        return url_shape(project, sym[1][1], mod, depth + 1)
     value = project.value(sym, mod, False)
     if isinstance(value, Known) and isinstance(value.value, (str, int)):
         return str(value.value)
@@ -112,30 +100,6 @@ def post_url(project: ProjectCore, fact: CallFact, mod: FileFacts) -> Sym | None
     if fact.func[0] != "attr" and external not in sdks.HTTP_POST_FUNCTIONS:
         return None
     return _argument(fact, "url", 0)
-
-
-def triggers(shape: str) -> bool:
-    return sdks.broadcast_trigger_url(shape)
-
-
-def _bind(func: FuncFacts, bound: bool, fact: CallFact) -> dict[str, Sym]:
-    """The caller's argument for each parameter of ``func`` it passes (or its default)."""
-    params = list(func.params)
-    if bound and params and params[0].kind in ("pos", "posonly"):
-        params = params[1:]
-    positional = [p for p in params if p.kind in ("pos", "posonly")]
-    out: dict[str, Sym] = {}
-    for param, arg in zip(positional, fact.args):
-        if arg[0] == "*":
-            break
-        out[param.name] = arg
-    for name, value in fact.kwargs:
-        if name is not None:
-            out.setdefault(name, value)
-    for param in params:
-        if param.name not in out and param.default is not None:
-            out[param.name] = param.default
-    return out
 
 
 def _scopes(scope: str) -> Iterator[str]:
@@ -165,7 +129,7 @@ class Broadcasts:
                 url = post_url(project, fact, mod)
                 if url is None:
                     continue
-                if triggers(url_shape(project, url, mod)):
+                if sdks.broadcast_trigger_url(url_shape(project, url, mod)):
                     self._add(TriggerSite(mod, fact))
                 elif mentions(url, "param") and not fact.scope.endswith("<module>"):
                     forwarding.setdefault((mod.module, fact.scope), (mod, url))
@@ -186,12 +150,12 @@ class Broadcasts:
                 forwarded = forwarding.get(callee)
                 func = ref.mod.functions.get(ref.name)
                 if forwarded is not None and func is not None:
-                    shapes = {
-                        name: url_shape(project, arg, mod)
-                        for name, arg in _bind(func, ref.bound, fact).items()
-                    }
-                    if triggers(url_shape(project, forwarded[1], forwarded[0], shapes)):
-                        self._add(TriggerSite(mod, fact))
+                    # the call's arguments in the forwarding function's URL, as wrappers bind
+                    bindings = project._bind_params(func, ref.bound, fact, mod)
+                    if not isinstance(bindings, str):
+                        url = _instantiate(forwarded[1], forwarded[0].module, bindings)
+                        if sdks.broadcast_trigger_url(url_shape(project, url, forwarded[0])):
+                            self._add(TriggerSite(mod, fact))
         if not self.functions:
             return
         # the callers of each function, then a worklist from the trigger functions: each

@@ -62,6 +62,20 @@ class CallFact:
     loop: bool = False
 
 
+def argument(fact: CallFact, name: str, index: int) -> tuple[bool, Sym | None]:
+    """(passed, the argument) of parameter ``name`` at position ``index`` of a call (``None``
+    when passed but not known: through ``**options`` or ``*args``)."""
+    for key, value in fact.kwargs:
+        if key == name:
+            return True, value
+        if key is None:
+            return True, None
+    if len(fact.args) > index:
+        arg = fact.args[index]
+        return True, (None if arg[0] == "*" else arg)
+    return False, None
+
+
 @dataclass
 class FileFacts:
     path: str

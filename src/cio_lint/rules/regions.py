@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cio_lint import sdks
+from cio_lint.analysis.facts import argument
 from cio_lint.model import CallSite, Finding, Known
 from cio_lint.rules.base import Invalid, Rule
 
@@ -76,18 +77,6 @@ class _Client:
         return f"{self.module.path}:{self.fact.loc[0]}"
 
 
-def _argument(fact: CallFact, name: str, index: int) -> tuple[bool, Sym | None]:
-    """(passed, the argument) of parameter ``name`` at position ``index``."""
-    for key, value in fact.kwargs:
-        if key == name:
-            return True, value
-        if key is None:
-            return True, None  # ``**options``: not known
-    if len(fact.args) > index:
-        return True, fact.args[index]
-    return False, None
-
-
 def _region(project: Project, sym: Sym, mod: FileFacts, is_host: bool) -> str | None:
     ref = project.resolve(sym, mod)
     if ref is not None and ref.kind == "ext":
@@ -105,7 +94,7 @@ def _clients(project: Project, facts: Sequence[FileFacts]) -> Iterator[_Client]:
             if ref is None or ref.kind != "ext" or ref.name not in sdks.REGION_CLIENTS:
                 continue
             api, param, index = sdks.REGION_CLIENTS[ref.name]
-            passed, sym = _argument(fact, param, index)
+            passed, sym = argument(fact, param, index)
             if not passed:
                 yield _Client(api, "us", mod, fact)
             elif sym is not None:
