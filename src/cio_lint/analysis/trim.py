@@ -120,7 +120,8 @@ def trim_with_words(
     for top in tops_:
         tails_.setdefault(top, None)
     keep = imported_names(tree, tails_, tops_) | tops_ | set(tails_)
-    if _BROADCAST_PATH in text:  # a POST that may trigger a broadcast (CIO308), and its URL
+    broadcast = _BROADCAST_PATH in text  # a POST that may trigger a broadcast (CIO308)
+    if broadcast:  # the units that write its URL...
         keep.add(sdks.BROADCAST_WORD)
     lines = text.splitlines(keepends=True)
     # Units: a top-level function, or a whole top-level class (its methods share `self.x`).
@@ -158,7 +159,7 @@ def trim_with_words(
     values = [(names, frozenset(_WORDS.findall(value))) for names, value in assigned]
     kept: set[int] = set()
     calls = [text.count("\n", 0, m.start()) + 1 for m in SDK_METHOD_CALL.finditer(text)]
-    if _BROADCAST_PATH in text:  # a project ``post`` method a trigger URL may be passed to
+    if broadcast:  # ...and a project ``post`` method such a URL may be passed to
         calls += [text.count("\n", 0, m.start()) + 1 for m in _HTTP_METHOD_DEF.finditer(text)]
     for i, (names, first, last, _) in enumerate(units):
         if any(first <= line <= last for line in calls):
