@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -79,3 +82,19 @@ CAPTURE_PLAN = textwrap.dedent(
         properties: {}
     """
 )
+
+
+def run_cli(
+    cwd: Path, *args: str, timeout: float = 60, **kwargs: Any
+) -> subprocess.CompletedProcess[str]:
+    """``cio-lint ARGS`` in a process of its own, as the console script runs it (``cli.run``);
+    ``kwargs`` go to ``subprocess.run`` (``env=...``)."""
+    return subprocess.run(
+        [sys.executable, "-c", "from cio_lint.cli import run; run()", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+        **kwargs,
+    )

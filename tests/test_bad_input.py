@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import run_cli
 
 from cio_lint.rules.examples import EXAMPLE_PLAN
 
@@ -35,15 +36,7 @@ def cli(
     cwd: Path, *args: str, timeout: float = 30, **kwargs: Any
 ) -> subprocess.CompletedProcess[str]:
     """``cio-lint ARGS`` as the console script runs it (``cli.run``), without the cache."""
-    return subprocess.run(
-        [sys.executable, "-c", "from cio_lint.cli import run; run()", "--no-cache", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=timeout,
-        **kwargs,
-    )
+    return run_cli(cwd, "--no-cache", *args, timeout=timeout, **kwargs)
 
 
 @pytest.fixture
@@ -317,15 +310,7 @@ def test_unreadable_survives_the_cache(make: Callable[[dict[str, str]], Path]) -
     root = make({"app.py": GOOD, "other.py": GOOD})
 
     def run() -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-c", "from cio_lint.cli import run; run()", "--cache-dir", "c", "."],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=30,
-            **unprivileged(),
-        )
+        return run_cli(root, "--cache-dir", "c", ".", timeout=30, **unprivileged())
 
     assert run().returncode == 0
     (root / "other.py").chmod(0)

@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import run_cli
 
 from cio_lint.cache import dumps, loads
 from cio_lint.rules.examples import EXAMPLE_PLAN
@@ -30,14 +30,7 @@ VICTIM = 'SECRET = "untouched"\n'
 
 
 def cli(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from cio_lint.cli import run; run()", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_cli(cwd, *args)
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 import cio_lint
 from cio_lint.config import Config
@@ -101,15 +101,7 @@ def test_a_plan_broken_since_the_cached_run_is_still_exit_2(tmp_path: Path) -> N
     env.pop("CI", None)
 
     def run() -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "cio_lint.cli", "app", "-j", "1"],
-            cwd=root,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        return run_cli(root, "app", "-j", "1", env=env, timeout=300)
 
     first, second = run(), run()
     assert first.returncode == second.returncode == 1

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 
 from cio_lint.reporters import ReportContext, report_text
 from cio_lint.rules import RULES
@@ -32,15 +32,7 @@ def _project(root: Path, files: dict[str, bytes]) -> Path:
 def _cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (SRC, env.get("PYTHONPATH")) if p)
-    return subprocess.run(
-        [sys.executable, "-c", "from cio_lint.cli import run; run()", *args],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_cli(root, *args, env=env, timeout=120)
 
 
 def _findings(root: Path, *args: str) -> list[tuple[str, int, int, str, str]]:
