@@ -5,6 +5,7 @@ CIO900 for an edit that breaks the file)."""
 from __future__ import annotations
 
 import ast
+import os
 import random
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from cio_lint import sdks
 from cio_lint.analysis import reparse
 from cio_lint.analysis.extract import extract_file
 from cio_lint.analysis.facts import FileFacts
+from cio_lint.analysis.positions import Positions
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = [
@@ -97,13 +99,34 @@ def run_edits(
     for number, text in enumerate(texts):
         with reparse.active(reparser, [path]):
             got = facts_of(path, text, trim)
-        expected = full.get(text) or full.setdefault(text, facts_of(path, text, trim))
+        # an open document is not trimmed (its edits are compiled by the slice): the facts of
+        # a full parse of all of it, whatever ``trim`` says
+        expected = full.get(text) or full.setdefault(text, facts_of(path, text))
         assert got == expected, f"text {number} (after {reparser.why or 'a splice'}):\n{text}"
+        assert_positions_of_a_full_pass(reparser, path)
         if expected.error is None:
             parsed += 1
         else:
             broken += 1
     return reparser, parsed, broken
+
+
+def assert_positions_of_a_full_pass(reparser: reparse.Reparser, path: str) -> None:
+    """The positions kept for the open document (moved after a splice) are those a pass over
+    its whole tree gives: every node's span, the calls and lambdas and the regions around them."""
+    doc = reparser.docs.get(os.path.abspath(path))
+    if doc is None:
+        return
+    got, full = doc.positions, Positions(doc.module, doc.text)
+    assert got.spans is not None and full.spans is not None
+    assert {key: got.spans[key] for key in full.spans} == full.spans
+    for name in ("calls", "lambdas"):
+        assert [(a, b, id(n)) for a, b, n in getattr(got.sink, name)] == [
+            (a, b, id(n)) for a, b, n in getattr(full.sink, name)
+        ], name
+    for name in ("call_ends", "lambda_ends", "cond_starts", "repeat_starts", "lambda_starts"):
+        assert getattr(got.sink, name) == getattr(full.sink, name), name
+    assert got.sink.position == full.sink.position == len(doc.text)
 
 
 def cumulative(rng: random.Random, text: str, count: int) -> list[str]:
@@ -138,6 +161,7 @@ def test_random_edits_give_the_facts_of_a_full_parse(name: str, trim: object) ->
     reparser, parsed, broken = run_edits(path, independent(rng, text, count), trim)
     assert parsed > count and broken > 0
     assert reparser.spliced > count // 2, reparser.why  # most parsed texts were spliced
+    assert reparser.moved == reparser.spliced  # and their positions moved, not counted again
     reparser, parsed, broken = run_edits(path, cumulative(rng, text, count), trim)
     assert parsed >= 2
 
@@ -213,6 +237,108 @@ def test_targeted_edits(style: object) -> None:
     assert reparser.spliced > 30  # most of them (and back) were spliced
 
 
+# one statement of each kind, each after a comment (a spliced statement takes the slice's
+# leading lines, and its span must still start after them) and with a call inside
+KINDS = """\
+import analytics
+x = analytics.track("u", "A")
+
+# if
+if x:
+    analytics.track("u", "B")
+elif x is None:
+    pass
+else:
+    analytics.track("u", "C")
+
+# for
+for i in range(3):
+    analytics.track("u", f"{i}")
+else:
+    pass
+
+# while
+while x:
+    x = analytics.track("u", "D") if x else None
+
+# try
+try:
+    analytics.track("u", "E")
+except ValueError as exc:
+    raise RuntimeError() from exc
+finally:
+    analytics.flush()
+
+# with
+with open("f") as f, open("g"):
+    analytics.track("u", "F")
+
+# a decorated def
+@decorator(analytics.track)
+async def send(a, *b, c=lambda: analytics.track("u", "G"), **d) -> None:
+    await analytics.track("u", [y for y in b if analytics.track("u", y)])
+    async with a:
+        pass
+    async for z in a:
+        pass
+
+# a class
+@dataclass
+class C(Base, metaclass=M):
+    field: int = analytics.track("u", "H")
+
+    def m(self):
+        global x
+        del self.a
+        assert x, analytics.track("u", "I")
+        return {k: analytics.track(k, "J") for k in x}
+
+# match
+match x:
+    case [1, *rest] if analytics.track("u", "K"):
+        pass
+    case {"a": 1, **kw}:
+        pass
+    case C(field=2) | None:
+        pass
+    case _:
+        pass
+
+# simple statements
+y: int = 1; y += analytics.track("u", "L") or 1
+from os import path as p  # trailing comment
+type_ = lambda v: analytics.track(v, "M")
+"""
+
+
+def test_an_edit_in_each_kind_of_statement() -> None:
+    path = str(ROOT / "kinds.py")
+    texts = [KINDS]
+    for word in [
+        '"A"',
+        '"B"',
+        '{i}"',
+        '"D"',
+        '"E"',
+        '"F"',
+        '"G"',
+        '"H"',
+        '"I"',
+        '"K"',
+        '"L"',
+        "# trailing",
+        '"M"',
+    ]:
+        at = KINDS.index(word) + 1
+        texts += [insert(KINDS, at, "z"), KINDS]
+        comment = KINDS.rfind("\n#", 0, at)
+        if comment > 0:  # a blank line added to the comment before the statement
+            texts += [insert(KINDS, comment, "\n"), KINDS]
+    reparser, parsed, broken = run_edits(path, texts)
+    assert broken == 0 and parsed == len(texts)
+    assert reparser.moved == reparser.spliced >= len(texts) - 2
+
+
 def test_a_broken_edit_gives_the_cio900_of_a_full_parse() -> None:
     name = ROOT / "examples/acme/billing.py"
     text = name.read_text("utf-8")
@@ -250,3 +376,66 @@ def test_only_open_documents_keep_a_tree_and_only_while_active() -> None:
     with reparse.active(reparser, [other]):
         pass
     assert reparser.docs == {}
+
+
+def test_an_edit_is_compiled_by_the_statements_it_touched() -> None:
+    name = str(ROOT / "examples/acme/billing.py")
+    text = (ROOT / "examples/acme/billing.py").read_text("utf-8")
+    reparser = reparse.Reparser()
+    with reparse.active(reparser, [name]):
+        facts_of(name, text)
+        for days in range(31, 36):
+            facts_of(name, text.replace('"trial_days": 30', f'"trial_days": {days}'))
+    assert (reparser.compiled, reparser.checked) == (1, 5)
+
+
+MODULE = "from __future__ import annotations\nx = 1\n\n\ndef f():\n    return 2\n\n\nclass C:\n    def m(self):\n        y = 1\n"
+
+
+@pytest.mark.parametrize(
+    "edited",
+    [
+        MODULE + "global x\n",  # name 'x' is assigned to before global declaration
+        MODULE.replace("    return 2\n", "    return 2\n\n\nglobal x\n"),
+        MODULE + "from __future__ import annotations\n",  # only at the top
+        MODULE.replace("        y = 1\n", "        def g():\n            nonlocal z\n"),
+        MODULE.replace("    return 2\n", "    pass\nreturn 2\n"),  # outside a function
+        MODULE.replace("    return 2\n", "    yield from\n"),
+        MODULE.replace("x = 1\n", "x = " + "(" * 1001 + "1" + ")" * 1001 + "\n"),  # too deep
+        MODULE.replace("    return 2\n", "    return 2\n" + "    if x:\n" * 101 + "     pass\n"),
+        MODULE.replace("class C:\n", "else:\n"),
+        MODULE + "@decorator\n",  # a decorator of nothing
+        MODULE.replace("x = 1\n", "x: (y := 1) = 1\n"),  # with ``annotations`` (below)
+        MODULE.replace("x = 1\n", "x = 1\0\n"),
+    ],
+)
+def test_what_the_compiler_checks_across_statements_is_compiled_whole(edited: str) -> None:
+    path = str(ROOT / "cross.py")
+    texts = [MODULE, edited, MODULE, MODULE.replace("y = 1", "y = 2"), edited, MODULE]
+    reparser, parsed, broken = run_edits(path, texts)  # the facts (CIO900s) of a full parse
+    assert (parsed, broken) == (4, 2)
+    assert facts_of(path, edited).error is not None
+    assert reparser.checked >= 1  # the edits that keep the file valid are compiled by slice
+
+
+def test_the_memory_bound_of_compiled_slices_is_checked_whole_when_over_the_budget() -> None:
+    text = (ROOT / "examples/acme/billing.py").read_text("utf-8")
+    path = str(ROOT / "examples/acme/billing.py")
+    data = text.encode()
+    # a budget just over what this file needs: each edit adds its slice's estimate to the
+    # bound, which soon exceeds the budget; the file is then compiled whole, and passes
+    from cio_lint.analysis import syntax
+
+    size = syntax.check(data, path, 512 * 1024).size
+    assert size is not None
+    limit = size.memory // syntax.BUDGET_PER_BYTE + 256
+    reparser = reparse.Reparser()
+    seen = []
+    with reparse.active(reparser, [path]):
+        for days in range(30, 60):
+            edited = text.replace('"trial_days": 30', f'"trial_days": {days}').encode()
+            facts = extract_file(path, "m", False, edited, None, False, limit)
+            assert facts.error is None and not facts.too_large
+            seen.append((reparser.compiled, reparser.checked))
+    assert seen[0] == (1, 0) and seen[1] == (1, 1)
+    assert seen[-1][0] > 1 and seen[-1][1] > seen[-1][0]  # compiled whole again, then by slice

@@ -27,9 +27,9 @@ from cio_lint.analysis.generated import generated_hash
 from cio_lint.analysis.loops import exits
 from cio_lint.analysis.must import ROOT, MustTree
 from cio_lint.analysis.positions import Positions
-from cio_lint.analysis.reparse import parse_module, positions_of
+from cio_lint.analysis.reparse import checked_source, parse_module, positions_of
 from cio_lint.analysis.syms import UNKNOWN, Loc, Sym, key
-from cio_lint.analysis.syntax import TOO_DEEP, check, deep, raised_recursion_limit, retire
+from cio_lint.analysis.syntax import TOO_DEEP, deep, raised_recursion_limit, retire
 from cio_lint.analysis.trim import Trimmed, trim_with_words
 from cio_lint.suppressions import parse_suppressions
 
@@ -77,7 +77,7 @@ def _extract_file(
         def narrow(text: str, tree: ast.Module) -> Trimmed:
             return trim_with_words(text, tails, tops, tree)
 
-    checked = check(source, path, max_file_bytes, narrow)
+    checked = checked_source(path, source, max_file_bytes, narrow)
     if checked.text is None:
         facts.error = checked.error
         return facts
@@ -85,7 +85,7 @@ def _extract_file(
     # shifted every line after one (the text messages quote, the lines of suppressions)
     lines = _PYTHON_LINES.split(checked.text)
     facts.suppressions = parse_suppressions(lines)
-    if checked.tree is None:
+    if checked.error is not None:
         facts.error, facts.too_large = checked.error, checked.too_large
         return facts
     facts.generated = generated_hash(lines)  # a broken file has one finding: its CIO900

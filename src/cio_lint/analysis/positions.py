@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import libcst as cst
@@ -170,6 +170,89 @@ class Positions:
             _, call_start, node = sink.calls[index]
             if call_start >= start and sink.lambda_starts[index] < start:
                 yield node, sink.cond_starts[index] >= start, sink.repeat_starts[index] >= start
+
+
+def spliced_positions(
+    old: Positions,
+    old_tree: cst.Module,
+    part: Positions,
+    part_tree: cst.Module,
+    tree: cst.Module,
+    text: str,
+    line_map: list[int] | None,
+    span: tuple[int, int],
+    aliases: Sequence[tuple[cst.CSTNode, cst.CSTNode]],
+) -> Positions | None:
+    """The positions of ``tree``, the module of ``old_tree`` (positions ``old``) whose statements
+    in ``span`` (offsets of ``old.text``) were replaced by those of ``part_tree`` (positions
+    ``part``, parsed from what ``text`` has there), without a pass over the rest: the spans
+    before ``span`` stay, those after it move by the change in length, the part's move to
+    where it starts. ``aliases``: (copy, node) pairs, a statement copied with other leading
+    lines (its span is the node's: every statement's span starts after its leading lines).
+    None if either pass was not a plain count (``_regenerated``, the slower provider)."""
+    lo, hi = span
+    delta = len(text) - len(old.text)
+    if (
+        old.spans is None
+        or part.spans is None
+        or old._shifts is not None
+        or part._shifts is not None
+        or old.sink.position != len(old.text)
+        or part.sink.position != len(part.text)
+        or len(part.text) != hi - lo + delta
+    ):
+        return None
+    spans: dict[int, tuple[int, int]] = {}
+    for key, (start, end) in old.spans.items():
+        if end <= lo:
+            spans[key] = (start, end)
+        elif start >= hi:
+            spans[key] = (start + delta, end + delta)
+    for key, (start, end) in part.spans.items():
+        spans[key] = (start + lo, end + lo)
+    spans.pop(id(part_tree), None)
+    spans.pop(id(old_tree), None)
+    for copy, node in aliases:
+        spans[id(copy)] = spans[id(node)]
+    spans[id(tree)] = (0, len(text))
+    before, inside = old.sink, part.sink
+    sink = _SpanState(tree.default_indent, tree.default_newline)
+    sink.position = len(text)
+    sink.spans = spans
+    i, j = bisect.bisect_right(before.call_ends, lo), bisect.bisect_right(before.call_ends, hi)
+    sink.calls = [
+        *before.calls[:i],
+        *((end + lo, start + lo, node) for end, start, node in inside.calls),
+        *((end + delta, start + delta, node) for end, start, node in before.calls[j:]),
+    ]
+    sink.call_ends = [end for end, _, _ in sink.calls]
+    for name in ("cond_starts", "repeat_starts", "lambda_starts"):
+        setattr(
+            sink,
+            name,
+            [
+                *getattr(before, name)[:i],
+                *_moved(getattr(inside, name), lo),
+                *_moved(getattr(before, name)[j:], delta),
+            ],
+        )
+    i, j = bisect.bisect_right(before.lambda_ends, lo), bisect.bisect_right(before.lambda_ends, hi)
+    sink.lambdas = [
+        *before.lambdas[:i],
+        *((start + lo, end + lo, node) for start, end, node in inside.lambdas),
+        *((start + delta, end + delta, node) for start, end, node in before.lambdas[j:]),
+    ]
+    sink.lambda_ends = [end for _, end, _ in sink.lambdas]
+    positions = Positions.__new__(Positions)
+    positions.text, positions.line_map = text, line_map
+    positions._starts = positions._shifts = None
+    positions.sink, positions.spans, positions.fallback = sink, spans, None
+    return positions
+
+
+def _moved(starts: Sequence[int], delta: int) -> list[int]:
+    """Region starts moved by ``delta`` (-1: no region)."""
+    return [start + delta if start >= 0 else start for start in starts]
 
 
 class _Syntactic:

@@ -27,17 +27,24 @@ The spliced module must be the one a full parse gives, so any doubt is a full pa
 """
 
 from __future__ import annotations
+import __future__
 
+import ast
 import bisect
 import itertools
 import os
-from collections.abc import Iterable, Iterator, Sequence
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import libcst as cst
 
-from cio_lint.analysis.positions import Positions
+from cio_lint.analysis import syntax
+from cio_lint.analysis.positions import Positions, spliced_positions
+from cio_lint.analysis.syntax import Checked, Size
+from cio_lint.analysis.trim import Trimmed
+from cio_lint.source import SourceError, decode
 
 # Characters at which libcst, CPython or str.splitlines disagree on lines (see ``trim``) or
 # that make libcst drop characters (the form feed, ``Positions._regenerated``)
@@ -50,6 +57,15 @@ class _Doc:
     text: str  # the text last parsed
     module: cst.Module  # its tree
     starts: list[int]  # where each top-level statement's code starts; then the footer's start
+    positions: Positions  # the positions of ``module``
+
+
+@dataclass
+class _Splice:
+    module: cst.Module  # the old module with the slice's statements in place of the old ones
+    part: cst.Module  # the slice's own parse
+    span: tuple[int, int]  # what of the old text the slice replaced
+    aliases: list[tuple[cst.CSTNode, cst.CSTNode]]  # (copy, node): leading lines changed
 
 
 class Reparser:
@@ -60,14 +76,84 @@ class Reparser:
         self.open: frozenset[str] = frozenset()
         self.spliced = 0  # texts parsed by splicing a slice
         self.full = 0  # texts of open documents parsed whole
+        self.moved = 0  # spliced texts whose positions were moved, not counted again
         self.why = ""  # why the last open document's text was parsed whole ("": spliced)
         self._check: tuple[cst.Module, Positions] | None = None
+        # the text of each open document CPython last accepted, and a bound on its ``measure``
+        self.verdicts: dict[str, tuple[str, Size]] = {}
+        self.checked = 0  # texts of open documents checked by compiling the slice an edit touched
+        self.compiled = 0  # texts of open documents compiled whole
 
     def retain(self, paths: Iterable[str]) -> None:
         """Keep trees only for ``paths`` (the open documents)."""
         self.open = frozenset(os.path.abspath(p) for p in paths)
         for path in [p for p in self.docs if p not in self.open]:
             del self.docs[path]
+        for path in [p for p in self.verdicts if p not in self.open]:
+            del self.verdicts[path]
+
+    def check(self, path: str, data: bytes, max_file_bytes: int) -> Checked:
+        """``syntax.check`` of an open document, not trimmed (the next text is checked by
+        compiling what an edit changed: ``_accepted``)."""
+        key = os.path.abspath(path)
+        known = self.verdicts.pop(key, None)
+        checked = None
+        if known is not None:
+            try:
+                text = decode(data).text
+            except SourceError:
+                text = None
+            if text is not None:
+                size = self._accepted(key, known, text, path, max_file_bytes)
+                if size is not None:
+                    checked = Checked(text, None, size=size)
+                    self.checked += 1
+        if checked is None:
+            checked = syntax.check(data, path, max_file_bytes)
+            self.compiled += 1
+        if checked.error is None and checked.text is not None and checked.size is not None:
+            self.verdicts[key] = (checked.text, checked.size)
+        return checked
+
+    def _accepted(
+        self, key: str, known: tuple[str, Size], text: str, path: str, max_file_bytes: int
+    ) -> Size | None:
+        """A bound on the ``measure`` of ``text`` if CPython accepts it, found by compiling
+        only the top-level statements the edit of ``known`` touched; None: check it whole.
+
+        A text made of whole statements of an accepted text around a slice that CPython
+        accepts as a module of its own is accepted: the slice starts and ends at a line start
+        outside any bracket or string, where the tokenizer is as at the start of a file, and a
+        statement cannot continue into the next one (``else`` or a decorator alone is not a
+        module). The exceptions are what the compiler checks across statements: ``global``
+        and ``nonlocal`` (a name used before), ``from __future__`` (only at the top): a text
+        naming one of the first two is compiled whole, and so is a slice naming the third; the
+        slice is compiled with the features the file imports from it (``annotations`` makes
+        some annotations errors; other features than the no-ops: whole). The bound: the deeper of the two, the sum of
+        the memory estimates; within the limits, or the text is checked whole (and its
+        message is CPython's, from the whole text)."""
+        old, bound = known
+        doc = self.docs.get(key)
+        if doc is None or doc.text != old or _refused(text) or _SCOPED.search(text):
+            return None
+        if text == old:
+            size: Size | None = Size(0, 0, 1)
+        else:
+            lo, hi = _touched(doc, text)
+            piece = text[lo : len(text) - (len(old) - hi)]
+            flags = _futures(doc, lo)
+            if flags is None or "__future__" in piece:
+                return None
+            size = syntax.accepts(piece, path, flags)
+        if size is None:
+            return None
+        depth = max(bound.depth, size.depth)
+        memory = bound.memory + size.memory
+        if depth > syntax.MAX_DEPTH or memory > max_file_bytes * syntax.BUDGET_PER_BYTE:
+            return None
+        if depth > syntax.RETIRE_DEPTH:
+            syntax.retire()
+        return Size(depth, memory, 1)
 
     def parse(self, path: str, text: str, line_map: list[int] | None) -> cst.Module:
         key = os.path.abspath(path)
@@ -87,21 +173,46 @@ class Reparser:
             if isinstance(spliced, str):
                 why = spliced
             elif spliced is not None:
+                tree = spliced.module
                 try:
-                    positions = Positions(spliced, text, line_map)
-                    starts = _starts(spliced, positions, text)
+                    positions = self._positions(doc, spliced, text, line_map)
+                    starts = _starts(tree, positions, text)
                 except Exception as exc:  # noqa: BLE001  (the full parse raises it as before)
                     starts, why = None, f"positions failed: {type(exc).__name__}"
                 if starts is not None:
-                    self._check = (spliced, positions)
-                    self.docs[key] = _Doc(text, spliced, starts)
+                    self._check = (tree, positions)
+                    self.docs[key] = _Doc(text, tree, starts, positions)
                     self.spliced += 1
                     self.why = ""
-                    return spliced
+                    return tree
                 why = why or "the spliced module is not the text"
         self.full += 1
         self.why = why
         return cst.parse_module(text)
+
+    def _positions(
+        self, doc: _Doc, spliced: _Splice, text: str, line_map: list[int] | None
+    ) -> Positions:
+        """The positions of the spliced module: the old ones moved and the slice's (a pass over
+        the slice only), or a pass over all of it."""
+        lo, hi = spliced.span
+        piece = text[lo : len(text) - (len(doc.text) - hi)]
+        part = Positions(spliced.part, piece)
+        moved = spliced_positions(
+            doc.positions,
+            doc.module,
+            part,
+            spliced.part,
+            spliced.module,
+            text,
+            line_map,
+            spliced.span,
+            spliced.aliases,
+        )
+        if moved is not None:
+            self.moved += 1
+            return moved
+        return Positions(spliced.module, text, line_map)
 
     def positions(
         self, path: str, tree: cst.Module, text: str, line_map: list[int] | None
@@ -118,7 +229,7 @@ class Reparser:
             if starts is None:
                 self.docs.pop(key, None)
             else:
-                self.docs[key] = _Doc(text, tree, starts)
+                self.docs[key] = _Doc(text, tree, starts, positions)
         return positions
 
 
@@ -205,19 +316,36 @@ def _leading(stmt: cst.SimpleStatementLine | cst.BaseCompoundStatement) -> list[
     return lines
 
 
-def _splice(doc: _Doc, text: str) -> cst.Module | str:
+def _statements(doc: _Doc, text: str) -> tuple[int, int]:
+    """The statements ``a`` to ``b`` (exclusive) of ``doc`` that the change to ``text``
+    touches: the one holding the character before the change, and the one holding the
+    character after it (an insertion at a boundary may belong to either)."""
+    old, starts, count = doc.text, doc.starts, len(doc.module.body)
+    p = _prefix(old, text)
+    s = _suffix(old, text, min(len(old), len(text)) - p)
+    old_end = len(old) - s  # the change: old[p:old_end] became text[p:len(text) - s]
+    a = 0 if p - 1 < starts[0] else min(count - 1, bisect.bisect_right(starts, p - 1) - 1)
+    b = max(a + 1, min(count, bisect.bisect_right(starts, old_end)))
+    return a, b
+
+
+def _touched(doc: _Doc, text: str) -> tuple[int, int]:
+    """Where, in ``doc.text``, the statements the change to ``text`` touches are."""
+    if not doc.module.body:
+        return 0, len(doc.text)
+    a, b = _statements(doc, text)
+    return (0 if a == 0 else doc.starts[a]), (
+        len(doc.text) if b == len(doc.module.body) else doc.starts[b]
+    )
+
+
+def _splice(doc: _Doc, text: str) -> _Splice | str:
     """The old module with the touched statements parsed again from ``text``, or why not."""
     old, module, starts = doc.text, doc.module, doc.starts
     count = len(module.body)
     if count == 0:
         return "no statement"
-    p = _prefix(old, text)
-    s = _suffix(old, text, min(len(old), len(text)) - p)
-    old_end = len(old) - s  # the change: old[p:old_end] became text[p:len(text) - s]
-    # the statement holding the character before the change, and the one holding the
-    # character after it (an insertion at a boundary may belong to either)
-    a = 0 if p - 1 < starts[0] else min(count - 1, bisect.bisect_right(starts, p - 1) - 1)
-    b = max(a + 1, min(count, bisect.bisect_right(starts, old_end)))
+    a, b = _statements(doc, text)
     for _ in range(_WIDEN):
         while b < count and _indented(_leading(module.body[b])):
             b += 1  # the block the slice ends with may own those lines
@@ -252,8 +380,10 @@ def _splice(doc: _Doc, text: str) -> cst.Module | str:
     if a == 0 and b == count:
         return "the change reaches every statement"
     body = list(part.body)
+    aliases: list[tuple[cst.CSTNode, cst.CSTNode]] = []
     if a > 0 and part.header:
         body[0] = _with_leading(body[0], [*part.header, *body[0].leading_lines])
+        aliases.append((body[0], part.body[0]))
     new = body[:]
     changes: dict[str, object] = {}
     if a == 0:
@@ -265,6 +395,7 @@ def _splice(doc: _Doc, text: str) -> cst.Module | str:
         after = module.body[b]
         if part.footer:
             after = _with_leading(after, [*part.footer, *after.leading_lines])
+            aliases.append((after, module.body[b]))
         body.append(after)
         body.extend(module.body[b + 1 :])
     spliced = module.with_changes(body=[*module.body[:a], *body], **changes)
@@ -272,7 +403,7 @@ def _splice(doc: _Doc, text: str) -> cst.Module | str:
     nodes: list[cst.CSTNode] = [*(part.header if a == 0 else ()), *new, *part.footer]
     if "".join(spliced.code_for_node(node) for node in nodes) != piece:
         return "the slice's code is not its text"
-    return spliced
+    return _Splice(spliced, part, (lo, hi), aliases)
 
 
 Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
@@ -284,6 +415,46 @@ def _with_leading(stmt: Statement, lines: list[cst.EmptyLine]) -> Statement:
 
 def _has_block(module: cst.Module) -> bool:
     return any(isinstance(s, cst.BaseCompoundStatement) for s in module.body)
+
+
+# What the compiler checks across statements (``Reparser._accepted``): a text naming one is
+# compiled whole
+_SCOPED = re.compile(r"\b(?:global|nonlocal)\b")
+# The features of ``from __future__`` a slice may be compiled with (its flags): the others
+# change what parses (``barry_as_FLUFL``)
+_FUTURES = frozenset(
+    ("annotations", "generator_stop", "nested_scopes", "generators", "division")
+    + ("absolute_import", "with_statement", "print_function", "unicode_literals")
+)
+
+
+def _futures(doc: _Doc, lo: int) -> int | None:
+    """The compiler flags of the features ``doc`` imports from ``__future__``, all of them
+    before ``lo``; None if one is not in ``_FUTURES`` or is not before ``lo``."""
+    flags = 0
+    for index, stmt in enumerate(doc.module.body):
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            break
+        future = False
+        for small in stmt.body:
+            if (
+                isinstance(small, cst.ImportFrom)
+                and isinstance(small.module, cst.Name)
+                and small.module.value == "__future__"
+            ):
+                if isinstance(small.names, cst.ImportStar):
+                    return None
+                for alias in small.names:
+                    name = alias.name.value if isinstance(alias.name, cst.Name) else ""
+                    if name not in _FUTURES:
+                        return None
+                    flags |= getattr(__future__, name).compiler_flag
+                future = True
+        if future and doc.starts[index + 1] > lo:
+            return None
+        if not future and index > 0:
+            break  # (a docstring may come first)
+    return flags
 
 
 # The reparser of this process's language server, while it checks (``active``); a forked
@@ -306,6 +477,17 @@ def active(reparser: Reparser, paths: Iterable[str]) -> Iterator[None]:
 def _current() -> Reparser | None:
     current = _ACTIVE
     return current[1] if current is not None and current[0] == os.getpid() else None
+
+
+def checked_source(
+    path: str, data: bytes, max_file_bytes: int, narrow: Callable[[str, ast.Module], Trimmed] | None
+) -> Checked:
+    """``syntax.check``; the language server's open documents are not trimmed (``narrow``),
+    and an edit of one is checked by compiling what it changed (``Reparser.check``)."""
+    reparser = _current()
+    if reparser is None or os.path.abspath(path) not in reparser.open:
+        return syntax.check(data, path, max_file_bytes, narrow)
+    return reparser.check(path, data, max_file_bytes)
 
 
 def parse_module(path: str, text: str, line_map: list[int] | None) -> cst.Module:

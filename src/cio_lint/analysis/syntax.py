@@ -70,6 +70,8 @@ class Checked:
     error: Error | None = None  # why it is a CIO900
     too_large: bool = False  # the error is a CIO901: over the memory budget
     trimmed: Trimmed | None = None  # what ``narrow`` left of the text, for libcst
+    size: Size | None = None  # what ``measure`` found (the language server: a bound, see
+    # ``analysis.reparse``, which leaves ``tree`` None: its verdict needs no tree of the file)
 
 
 def check(
@@ -107,7 +109,23 @@ def check(
             f"{max_file_bytes // 1024} KiB allows: not checked"
         )
         return Checked(text, None, (1, 1, message), too_large=True)
-    return Checked(text, tree, trimmed=trimmed)
+    return Checked(text, tree, trimmed=trimmed, size=size)
+
+
+def accepts(piece: str, path: str, flags: int = 0) -> Size | None:
+    """The ``measure`` of ``piece`` if CPython parses and compiles it as a module of its own
+    (the statements an edit touched: ``analysis.reparse``) with the ``__future__`` ``flags``,
+    None if not or if that went deep."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            tree = ast.parse(piece, filename=path)
+            size = measure(tree, len(piece.encode("utf-8", "surrogatepass")))
+            by_text = size.depth > _TREE_COMPILE_DEPTH
+            compile(piece if by_text else tree, path, "exec", flags=flags, dont_inherit=True)
+        except (SyntaxError, RecursionError, MemoryError, ValueError):
+            return None
+    return size
 
 
 # Up to this depth the tree is compiled (faster than the text); deeper, the text: compiling a
