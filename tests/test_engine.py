@@ -104,6 +104,34 @@ def test_reruns_after_edits_match_runs_without_cache(project) -> None:
             assert cached.files_parsed == parsed, what
 
 
+def test_facts_the_early_cutoff_parsed_are_not_read_again(project, monkeypatch) -> None:
+    """When the early cutoff finds a fact changed, the full run that follows takes the facts it
+    parsed: the cache is read for the edited file once (its old facts), not twice."""
+    import os
+
+    from cio_lint.cache import Cache
+
+    root = project(CUTOFF_APP)
+    _run(root)
+    path = root / "app/other.py"
+    path.write_text(path.read_text().replace("'Nope'", "'Signed Up'"))
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000_000))
+    read: list[str | None] = []
+    real = Cache.get_facts
+
+    def counting(self: Cache, key: str):
+        facts = real(self, key)
+        read.append(facts.module if facts is not None else None)
+        return facts
+
+    monkeypatch.setattr(Cache, "get_facts", counting)
+    result = _run(root)
+    assert not result.from_cache  # the cutoff did not apply: a full run
+    assert read.count("app.other") == 1, read
+    assert "app.views" in read  # the unchanged files' facts still come from the cache
+    assert _summary(result) == _summary(_run(root, cache=False))
+
+
 def test_plan_change_invalidates_results(project) -> None:
     root = project(APP)
     first = _run(root)

@@ -199,6 +199,7 @@ class Engine:
         ) = None
         # module -> (facts key, trim context) of the facts in ``facts`` (key "": not cached)
         self.facts_keys: dict[str, tuple[str, Any]] = {}
+        self._parsed: dict[str, FileFacts] = {}  # facts key -> facts the early cutoff parsed
         self.members: set[str] = set()  # member names that resolve by name (``prefilter``)
         self.declared_names: set[str] = set()  # functions and classes of declared wrappers
         self._attributes_done = False
@@ -233,6 +234,9 @@ class Engine:
                 else ""
             )
             self.facts_keys[f.module] = (key, self.trim_context)
+            if key in self._parsed:  # parsed by the early cutoff of this run
+                self.facts[f.module] = self._parsed.pop(key)
+                continue
             (cached if key and self.cache.has("facts", key) else todo).append((f, key))
         results = self._submit(todo)
         unreadable: list[tuple[SourceFile, str]] = []
@@ -581,7 +585,12 @@ class Engine:
             self.trim_context = context
             self._extract_many([f])
             if self.facts.get(f.module) != old_facts:
-                self.facts.clear()  # parsed with the last run's context: the full run decides again
+                # parsed with the last run's context: the full run decides again, and takes
+                # these facts for a file whose key (its bytes, that context) is the same
+                for module, (key, _) in self.facts_keys.items():
+                    if key and module in self.facts:
+                        self._parsed[key] = self.facts[module]
+                self.facts.clear()
                 self.facts_keys.clear()
                 self.trim_context = None
                 return None
@@ -612,6 +621,7 @@ class Engine:
                 if pool is not None:
                     pool.shutdown()
             self._pool = self._helper = None
+            self._parsed.clear()  # (the early cutoff's facts are for the run that follows it)
             if self._frozen:
                 gc.unfreeze()  # a library caller's garbage is collectable again
                 self._frozen = False
