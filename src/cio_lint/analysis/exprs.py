@@ -130,12 +130,20 @@ class Expressions:
     _depths: dict[int, tuple[Sym, int]]
 
     def _depth(self, value: tuple[object, ...]) -> int:
-        """Tuple nesting of ``value``; values ``sym`` built are looked up, not walked again."""
+        """Tuple nesting of ``value``; values ``sym`` built are looked up, not walked again, and
+        a tuple of no tuples (a location, a string's prefix and quote) is not called on."""
         deepest = 0
+        known = self._depths.get
         for part in value:
-            if isinstance(part, tuple):
-                known = self._depths.get(id(part))
-                deepest = max(deepest, known[1] if known is not None else self._depth(part))
+            if type(part) is tuple:  # (syms and their parts are plain tuples)
+                found = known(id(part))
+                if found is not None:
+                    depth = found[1]
+                elif any(type(item) is tuple for item in part):
+                    depth = self._depth(part)
+                else:
+                    depth = 1
+                deepest = max(deepest, depth)
         return deepest + 1
 
     def sym(self, node: cst.BaseExpression, state: State) -> Sym:
