@@ -160,14 +160,21 @@ class Workspace:
         finally:
             discovery.OVERLAY.clear()
         states = {str(p): FileState(text=self.docs.get(str(p), "")) for p in targets}
+        named: dict[str, str] = {}  # a finding's path -> its absolute path (hundreds share one)
         for finding in result.findings:
-            found = states.get(str(self.absolute(finding.path)))
+            where = named.get(finding.path)
+            if where is None:
+                where = named[finding.path] = str(self.absolute(finding.path))
+            found = states.get(where)
             if found is not None:
                 found.findings.append(finding)
                 if finding.code == "CIO900":
                     found.parsed = False
         for item in result.resolved:
-            found = states.get(str(self.absolute(item.call.loc.path)))
+            where = named.get(item.call.loc.path)
+            if where is None:
+                where = named[item.call.loc.path] = str(self.absolute(item.call.loc.path))
+            found = states.get(where)
             if found is not None:
                 found.calls.append(_call_info(item.call))
         for path, state in states.items():
