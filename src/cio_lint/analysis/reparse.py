@@ -1,11 +1,16 @@
-"""Re-parse only the top-level statements an edit touched (the language server's open documents).
+"""Re-parse and re-check only the top-level statements an edit touched (the language server's
+open documents).
 
 libcst's parse of the edited file was most of a check in ``cio-lint server``. A ``Reparser``
-keeps, for each open document, the libcst ``Module`` of the text last parsed (after trimming)
-and where each of its top-level statements starts in that text. On a new text it finds the
-changed characters (common prefix and suffix), widens them to the statements they touch (the
-neighbours too: an edit at a boundary may belong to either), parses that slice as a module of
-its own and splices its statements into the old module's body. Only the language server
+keeps, for each open document, the libcst ``Module`` of the text last parsed (open documents
+are not trimmed: a trimmed text would change with every edit to what trimming keeps), its
+positions, and where each of its top-level statements starts in that text. On a new text it
+finds the changed characters (common prefix and suffix), widens them to the statements they
+touch (the neighbours too: an edit at a boundary may belong to either), parses that slice as a
+module of its own and splices its statements into the old module's body. The positions of the
+old statements are moved by the edit's length, not counted again (``spliced_positions``), and
+CPython's verdict on the new text comes from compiling the slice (``Reparser._accepted``, with
+``futures`` for what the compiler checks across statements). Only the language server
 activates it (``active``): the command line keeps no trees.
 
 The spliced module must be the one a full parse gives, so any doubt is a full parse:
@@ -22,25 +27,24 @@ The spliced module must be the one a full parse gives, so any doubt is a full pa
   (which reports a real syntax error as before);
 - the slice's statements, generated in the old module (with its defaults), must give back the
   slice's text; the old module gives back the rest (a full parse, or a splice checked so);
-- the positions pass over the spliced module must end at the text's length and find every
-  statement at the start of a line (``_starts``).
+- the positions of the spliced module (moved, or a pass over all of it when a count was not
+  plain) must end at the text's length and find every statement at the start of a line
+  (``_starts``).
 """
 
 from __future__ import annotations
-import __future__
 
 import ast
 import bisect
 import itertools
 import os
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import libcst as cst
 
-from cio_lint.analysis import syntax
+from cio_lint.analysis import futures, syntax
 from cio_lint.analysis.positions import Positions, spliced_positions
 from cio_lint.analysis.syntax import Checked, Size
 from cio_lint.analysis.trim import Trimmed
@@ -134,14 +138,14 @@ class Reparser:
         message is CPython's, from the whole text)."""
         old, bound = known
         doc = self.docs.get(key)
-        if doc is None or doc.text != old or _refused(text) or _SCOPED.search(text):
+        if doc is None or doc.text != old or _refused(text) or futures.SCOPED.search(text):
             return None
         if text == old:
             size: Size | None = Size(0, 0, 1)
         else:
             lo, hi = _touched(doc, text)
             piece = text[lo : len(text) - (len(old) - hi)]
-            flags = _futures(doc, lo)
+            flags = futures.future_flags(doc.module.body, doc.starts, lo)
             if flags is None or "__future__" in piece:
                 return None
             size = syntax.accepts(piece, path, flags)
@@ -415,46 +419,6 @@ def _with_leading(stmt: Statement, lines: list[cst.EmptyLine]) -> Statement:
 
 def _has_block(module: cst.Module) -> bool:
     return any(isinstance(s, cst.BaseCompoundStatement) for s in module.body)
-
-
-# What the compiler checks across statements (``Reparser._accepted``): a text naming one is
-# compiled whole
-_SCOPED = re.compile(r"\b(?:global|nonlocal)\b")
-# The features of ``from __future__`` a slice may be compiled with (its flags): the others
-# change what parses (``barry_as_FLUFL``)
-_FUTURES = frozenset(
-    ("annotations", "generator_stop", "nested_scopes", "generators", "division")
-    + ("absolute_import", "with_statement", "print_function", "unicode_literals")
-)
-
-
-def _futures(doc: _Doc, lo: int) -> int | None:
-    """The compiler flags of the features ``doc`` imports from ``__future__``, all of them
-    before ``lo``; None if one is not in ``_FUTURES`` or is not before ``lo``."""
-    flags = 0
-    for index, stmt in enumerate(doc.module.body):
-        if not isinstance(stmt, cst.SimpleStatementLine):
-            break
-        future = False
-        for small in stmt.body:
-            if (
-                isinstance(small, cst.ImportFrom)
-                and isinstance(small.module, cst.Name)
-                and small.module.value == "__future__"
-            ):
-                if isinstance(small.names, cst.ImportStar):
-                    return None
-                for alias in small.names:
-                    name = alias.name.value if isinstance(alias.name, cst.Name) else ""
-                    if name not in _FUTURES:
-                        return None
-                    flags |= getattr(__future__, name).compiler_flag
-                future = True
-        if future and doc.starts[index + 1] > lo:
-            return None
-        if not future and index > 0:
-            break  # (a docstring may come first)
-    return flags
 
 
 # The reparser of this process's language server, while it checks (``active``); a forked
