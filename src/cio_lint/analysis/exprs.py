@@ -139,7 +139,7 @@ class Expressions:
                 found = known(id(part))
                 if found is not None:
                     depth = found[1]
-                elif any(type(item) is tuple for item in part):
+                elif tuple in map(type, part):
                     depth = self._depth(part)
                 else:
                     depth = 1
