@@ -41,6 +41,7 @@ class ProjectCore:
     load_whole: Callable[[str], FileFacts | None] | None
     _scope: tuple[FileFacts, str] | None
     _returned_memo: dict[tuple[str, str], Ref | None]
+    _locations: dict[tuple[str, tuple[int, ...]], Location]  # ``Evaluation._loc``: one each
     _nested_memo: dict[str, dict[str, list[FuncFacts]]]
     _external: dict[tuple[str, str], Sym] | None
     _members: dict[str, list[MemberHolder]] | None

@@ -128,10 +128,17 @@ class Evaluation(ProjectCore):
         return "runtime"
 
     def _loc(self, sym: Sym, mod: FileFacts, local: bool) -> Location | None:
+        """Where ``sym`` was written, if ``local``: one ``Location`` per place, made once (a
+        frozen dataclass takes several times a lookup to build, and a call's values are
+        evaluated by every rule that reads them)."""
         raw = sym[-1]
         if not local or not isinstance(raw, tuple) or len(raw) != 4:
             return None
-        return Location(mod.path, *raw)
+        key = (mod.path, raw)
+        found = self._locations.get(key)
+        if found is None:
+            found = self._locations[key] = Location(mod.path, *raw)
+        return found
 
     def _dict(self, sym: Sym, mod: FileFacts, local: bool, depth: int, loc: Location | None) -> Val:
         items: list[tuple[str, Val, Location | None]] = []

@@ -108,6 +108,7 @@ class Project(ClientFlow, Evaluation, WrapperInference):
         self.load_whole: Callable[[str], FileFacts | None] | None = None
         self._scope: tuple[FileFacts, str] | None = None  # the function whose parameters are typed
         self._returned_memo: dict[tuple[str, str], Ref | None] = {}
+        self._locations: dict[tuple[str, tuple[int, ...]], Location] = {}
         self._nested_memo: dict[str, dict[str, list[FuncFacts]]] = {}
         self._external: dict[tuple[str, str], Sym] | None = None
         self._members: dict[str, list[MemberHolder]] | None = None  # member name -> holders
