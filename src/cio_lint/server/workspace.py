@@ -160,21 +160,21 @@ class Workspace:
         finally:
             discovery.OVERLAY.clear()
         states = {str(p): FileState(text=self.docs.get(str(p), "")) for p in targets}
-        named: dict[str, str] = {}  # a finding's path -> its absolute path (hundreds share one)
+        named: dict[str, FileState | None] = {}  # a result's path -> its state (hundreds share one)
+
+        def state_of(path: str) -> FileState | None:
+            if path not in named:
+                named[path] = states.get(str(self.absolute(path)))
+            return named[path]
+
         for finding in result.findings:
-            where = named.get(finding.path)
-            if where is None:
-                where = named[finding.path] = str(self.absolute(finding.path))
-            found = states.get(where)
+            found = state_of(finding.path)
             if found is not None:
                 found.findings.append(finding)
                 if finding.code == "CIO900":
                     found.parsed = False
         for item in result.resolved:
-            where = named.get(item.call.loc.path)
-            if where is None:
-                where = named[item.call.loc.path] = str(self.absolute(item.call.loc.path))
-            found = states.get(where)
+            found = state_of(item.call.loc.path)
             if found is not None:
                 found.calls.append(_call_info(item.call))
         for path, state in states.items():
