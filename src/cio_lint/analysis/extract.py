@@ -27,7 +27,8 @@ from cio_lint.analysis.generated import generated_hash
 from cio_lint.analysis.loops import exits
 from cio_lint.analysis.must import ROOT, MustTree
 from cio_lint.analysis.positions import Positions
-from cio_lint.analysis.reparse import checked_source, parse_module, positions_of
+from cio_lint.analysis.reparse import checked_source, parse_module, positions_of, replays_of
+from cio_lint.analysis.replay import Replays
 from cio_lint.analysis.syms import UNKNOWN, Loc, Sym, key
 from cio_lint.analysis.syntax import TOO_DEEP, deep, raised_recursion_limit, retire
 from cio_lint.analysis.trim import Trimmed, trim_with_words
@@ -115,8 +116,14 @@ def _extract_file(
         except Exception as exc:  # noqa: BLE001  (libcst raises a few other errors on odd inputs)
             facts.error = (1, 1, f"{_LIBCST_FAILED}: {exc}")
             return facts
+        replays = replays_of(path, module, is_package) if line_map is None else None
+        if replays is not None:
+            replays.start()
+        completed = False
         try:
-            _Extractor(facts, positions_of(path, tree, parsed, line_map), lines).run(tree)
+            positions = positions_of(path, tree, parsed, line_map)
+            _Extractor(facts, positions, lines, replays).run(tree)
+            completed = True
         except (RecursionError, MemoryError):
             retire()
             # the facts gathered so far are incomplete: the file is reported, not half-checked
@@ -124,6 +131,9 @@ def _extract_file(
                 path=path, module=module, is_package=is_package, suppressions=facts.suppressions
             )
             facts.error = (1, 1, TOO_DEEP)
+        finally:
+            if replays is not None:
+                replays.finish(completed)
     return facts
 
 
@@ -230,8 +240,15 @@ def _merge_sym(a: Sym, b: Sym) -> Sym:
 
 
 class _Extractor(Expressions):
-    def __init__(self, facts: FileFacts, positions: Positions, lines: list[str]) -> None:
+    def __init__(
+        self,
+        facts: FileFacts,
+        positions: Positions,
+        lines: list[str],
+        replays: Replays | None = None,
+    ) -> None:
         self.facts = facts
+        self.replays = replays  # the language server: unchanged top-level functions' facts
         self.pos = positions
         self.lines = lines
         self._depths = {}
@@ -401,7 +418,10 @@ class _Extractor(Expressions):
             return self.merge(ends)
         if isinstance(node, cst.FunctionDef):
             self.header_calls(node, state, scope, func)
-            self.function(node, scope, cls, state)
+            if scope == "<module>" and self.replays is not None:
+                self.replays.function(self, node, state)
+            else:
+                self.function(node, scope, cls, state)
             if cls is None and scope != "<module>":
                 state.env[node.name.value] = ("unknown", "function", None)
             return state

@@ -46,6 +46,7 @@ import libcst as cst
 
 from cio_lint.analysis import futures, syntax
 from cio_lint.analysis.positions import Positions, spliced_positions
+from cio_lint.analysis.replay import Replays
 from cio_lint.analysis.syntax import Checked, Size
 from cio_lint.analysis.trim import Trimmed
 from cio_lint.source import SourceError, decode
@@ -87,6 +88,7 @@ class Reparser:
         self.verdicts: dict[str, tuple[str, Size]] = {}
         self.checked = 0  # texts of open documents checked by compiling the slice an edit touched
         self.compiled = 0  # texts of open documents compiled whole
+        self.replays: dict[str, Replays] = {}  # each open document's top-level functions' facts
 
     def retain(self, paths: Iterable[str]) -> None:
         """Keep trees only for ``paths`` (the open documents)."""
@@ -95,6 +97,8 @@ class Reparser:
             del self.docs[path]
         for path in [p for p in self.verdicts if p not in self.open]:
             del self.verdicts[path]
+        for path in [p for p in self.replays if p not in self.open]:
+            del self.replays[path]
 
     def check(self, path: str, data: bytes, max_file_bytes: int) -> Checked:
         """``syntax.check`` of an open document, not trimmed (the next text is checked by
@@ -467,3 +471,16 @@ def positions_of(path: str, tree: cst.Module, text: str, line_map: list[int] | N
     if reparser is None:
         return Positions(tree, text, line_map)
     return reparser.positions(path, tree, text, line_map)
+
+
+def replays_of(path: str, module: str, is_package: bool) -> Replays | None:
+    """What the extractor replays of the open document ``path`` (``analysis.replay``); None on
+    the command line and for other files."""
+    reparser = _current()
+    key = os.path.abspath(path)
+    if reparser is None or key not in reparser.open:
+        return None
+    found = reparser.replays.get(key)
+    if found is None or found.key != (module, is_package):
+        found = reparser.replays[key] = Replays(module, is_package)
+    return found
