@@ -277,9 +277,44 @@ def _trim_context(value: Any) -> bool:
     )
 
 
+# How many files' facts a ``FactsMemory`` holds (the language server's open documents and the
+# modules its checks load; a few hundred KB each at most)
+MEMORY_FILES = 256
+
+
+class FactsMemory:
+    """Facts by key, in memory, for a process that checks again and again (``cio-lint server``):
+    a hit is not read and unpickled from disk, and the facts of an open document, which change
+    with every edit, are not written there. Facts are not changed once extracted, so one
+    object serves every check; the least recently used go first."""
+
+    def __init__(self, size: int = MEMORY_FILES) -> None:
+        self.size = size
+        self._facts: dict[str, FileFacts] = {}
+
+    def get(self, key: str) -> FileFacts | None:
+        facts = self._facts.pop(key, None)
+        if facts is not None:
+            self._facts[key] = facts  # the most recent now
+        return facts
+
+    def put(self, key: str, facts: FileFacts) -> None:
+        self._facts.pop(key, None)
+        self._facts[key] = facts
+        while len(self._facts) > self.size:
+            del self._facts[next(iter(self._facts))]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._facts
+
+    def __len__(self) -> int:
+        return len(self._facts)
+
+
 class Cache:
-    def __init__(self, directory: Path | None) -> None:
+    def __init__(self, directory: Path | None, memory: FactsMemory | None = None) -> None:
         self.directory = directory
+        self.memory = memory  # None: facts are read from and written to disk only
         self.hits = 0
         self.misses = 0
 
@@ -314,6 +349,8 @@ class Cache:
             return None
 
     def has(self, kind: str, key: str) -> bool:
+        if kind == "facts" and self.memory is not None and key in self.memory:
+            return True
         return self.directory is not None and self._entry(kind, key).is_file()
 
     def _write(self, kind: str, key: str, value: Any) -> None:
@@ -352,6 +389,11 @@ class Cache:
         return digest(_version(), path, module, str(is_package), data)
 
     def get_facts(self, key: str) -> FileFacts | None:
+        if self.memory is not None:
+            held = self.memory.get(key)
+            if held is not None:
+                self.hits += 1
+                return held
         value = self._read("facts", key)
         if value is None:
             self.misses += 1
@@ -362,9 +404,16 @@ class Cache:
             self.misses += 1
             return None
         self.hits += 1
+        if self.memory is not None:
+            self.memory.put(key, facts)
         return facts
 
-    def put_facts(self, key: str, facts: FileFacts) -> None:
+    def put_facts(self, key: str, facts: FileFacts, disk: bool = True) -> None:
+        """Keep ``facts``; with a memory, on disk only if ``disk`` (not an open document's)."""
+        if self.memory is not None:
+            self.memory.put(key, facts)
+            if not disk:
+                return
         self._write("facts", key, facts_to_value(facts))
 
     # ------------------------------------------------------------------ index

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from cio_lint import prefilter, sdk_versions, sdks
 from cio_lint.analysis.facts import FileFacts
 from cio_lint.analysis.roots import ImportRoots, dotted
-from cio_lint.cache import Cache, findings_fit
+from cio_lint.cache import Cache, FactsMemory, findings_fit
 from cio_lint.config import Config, ConfigError
 from cio_lint.discovery import OVERLAY, check_paths, discover
 from cio_lint.model import Finding, relative
@@ -176,7 +176,9 @@ class Engine:
         plan: object,
         jobs: int | None = None,
         progress: Progress | None = None,
+        memory: FactsMemory | None = None,
     ) -> None:
+        """``memory``: facts kept between runs in this process (the language server)."""
         self.config = config
         self.plan = plan
         self.jobs = jobs or config.jobs or os.cpu_count() or 1
@@ -207,7 +209,7 @@ class Engine:
         cache_dir = None
         if config.cache:
             cache_dir = config.cache_dir or (config.root / ".cio-lint-cache")
-        self.cache = Cache(cache_dir)
+        self.cache = Cache(cache_dir, memory if cache_dir is not None else None)
 
     # ------------------------------------------------------------------ extraction
     def _extract_many(
@@ -278,7 +280,8 @@ class Engine:
         for done, ((file, key), facts) in enumerate(zip(todo, results), 1):
             self.facts[file.module] = facts
             if key:
-                self.cache.put_facts(key, facts)
+                # an open document's unsaved text: in memory only (``FactsMemory``)
+                self.cache.put_facts(key, facts, not OVERLAY or str(file.path) not in OVERLAY)
             if self.progress is not None:
                 self.progress(done, len(todo))
         self.parsed_modules.update(f.module for f, _ in todo)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from cio_lint import discovery
+from cio_lint.cache import FactsMemory
 from cio_lint.config import Config, ConfigError, load_config
 from cio_lint.model import DictVal, Finding, Known, Location, alternatives
 from cio_lint.source import SourceError, declared_encoding
@@ -60,6 +61,7 @@ class Workspace:
         self.error: str | None = None  # why the project cannot be checked (config, plan)
         self._lock = threading.Lock()
         self.reparser: Any = None  # ``analysis.reparse.Reparser``: each open document's tree
+        self.memory = FactsMemory()  # the facts of the files checks parsed or read
         self.load()
 
     # ------------------------------------------------------------------ project
@@ -153,7 +155,8 @@ class Workspace:
         discovery.OVERLAY.update(self._overlay())
         try:
             with reparse.active(self.reparser, self.docs):
-                result = Engine(self.config, self.plan, jobs=1).run(targets, use_run_cache)
+                engine = Engine(self.config, self.plan, jobs=1, memory=self.memory)
+                result = engine.run(targets, use_run_cache)
         except ConfigError as exc:
             self.error = str(exc)
             return {}
