@@ -46,14 +46,18 @@ def flow_{i}(uid: str, email: str) -> None:
 '''
 
 
-def module(lines: int, plan_at: int, plan: str) -> tuple[str, int]:
-    """The sending module: about ``lines`` lines; function ``plan_at``'s plan value is ``plan``.
-    Also the line (0-based) of the completion probe ``analytics.track(uid, "")`` at the end."""
+def module(lines: int, plan_at: int, plan: str, blank: bool = False) -> tuple[str, int]:
+    """The sending module: about ``lines`` lines; function ``plan_at``'s plan value is ``plan``
+    (and, if ``blank``, an empty line follows its docstring). Also the line (0-based) of the
+    completion probe ``analytics.track(uid, "")`` at the end."""
     head = "from customerio import analytics\n"
     parts = [head]
     count = max(1, (lines - 8) // FUNCTION.count("\n"))
     for i in range(count):
-        parts.append(FUNCTION.format(i=i, plan=plan if i == plan_at else "free"))
+        function = FUNCTION.format(i=i, plan=plan if i == plan_at else "free")
+        if blank and i == plan_at:
+            function = function.replace('."""\n', '."""\n\n', 1)
+        parts.append(function)
     parts.append('\n\ndef probe(uid: str) -> None:\n    analytics.track(uid, "")\n')
     text = "".join(parts)
     return text, text.count("\n") - 1
@@ -136,6 +140,13 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=50)
     parser.add_argument("--lines", type=int, default=1000)
     parser.add_argument("--debounce-ms", type=float, default=150)
+    parser.add_argument(
+        "--edit",
+        choices=["value", "line"],
+        default="value",
+        help="value: characters of a line change; line: also an empty line is added or removed"
+        " in the edited function, every other edit (the lines below it move)",
+    )
     parser.add_argument("--server", nargs="+", default=[sys.executable, "-m", "cio_lint", "server"])
     args = parser.parse_args()
 
@@ -167,7 +178,7 @@ def main() -> None:
             edits: list[float] = []
             for n in range(args.edits):
                 version = n + 2
-                new, _ = module(args.lines, middle, f"free{n}")
+                new, _ = module(args.lines, middle, f"free{n}", args.edit == "line" and n % 2 == 0)
                 started = time.perf_counter()
                 client.send(
                     {
@@ -200,7 +211,10 @@ def main() -> None:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     print(f"module: {text.count(chr(10))} lines; first check: {len(first)} diagnostics")
-    print(f"debounce: {args.debounce_ms:g} ms; {args.edits} edits, {args.edits} completions")
+    print(
+        f"debounce: {args.debounce_ms:g} ms; {args.edits} edits ({args.edit}), "
+        f"{args.edits} completions"
+    )
     for name, values in (("edit -> diagnostics", edits), ("completion", completions)):
         print(
             f"{name:20} median {statistics.median(values):7.1f} ms   p95 {percentile(values, 95):7.1f} ms"

@@ -113,3 +113,36 @@ def test_nothing_is_replayed_on_the_command_line(tmp_path: Path) -> None:
         facts_of(path, module(5))
     assert reparser.replays == {}
     assert reparse.replays_of(path, "app.sending", False) is None
+
+
+STEP = '''
+
+def step_{i}(uid, plan="free", *, client: "Client | None" = None) -> "Client":
+    """Step {i}: a default, annotations, a global, a class, an attribute of another module."""
+    global LAST
+    LAST = {{"uid": uid, "step": {i}}}
+
+    class Holder(helper.Base):
+        def __init__(self):
+            self.client = analytics
+
+    helper.client = analytics
+    props = {{"plan": plan, "step": {i}}}
+    analytics.track(uid, "Signed Up", props)
+    return client
+'''
+
+
+def test_functions_below_added_lines_are_replayed_where_they_are_now(tmp_path: Path) -> None:
+    """A line added or removed above moves every function below: their facts are replayed
+    with their locations moved (calls, defaults, annotations, returns, classes, assignments),
+    except for a function that makes a lambda (its name says where it is): walked."""
+    head = "from customerio import analytics\nimport helper\n"
+    text = head + "".join(STEP.format(i=i) for i in range(6)) + FLOW.format(i=9, plan="free")
+    below = text.replace(head, head + "\n# a new comment\n")
+    reparser, facts = checked(tmp_path, [text, below, text])
+    replayed, walked = counts(reparser)
+    # at first all 7 are walked; then, each time, step_0 (next to the edit: re-parsed) and
+    # flow_9 (a lambda) are walked and the other 5 are replayed
+    assert (replayed, walked) == (2 * 5, 7 + 2 * 2)
+    assert facts[1].calls[0].loc[0] == facts[0].calls[0].loc[0] + 2

@@ -10,9 +10,12 @@ facts, a class of its name changes the qualnames of the classes inside it). It a
 file's facts, in order: its functions (nested ones and lambdas too), classes, calls, the nodes
 of the ``must`` tree its calls point to (a function's start from the empty set, so they refer
 only to each other), ``module.attr = ...`` assignments and ``global`` assignments. ``Replays``
-records that delta for every top-level function the extractor walks; at the next text, a
-function whose node, span, imports above and names are unchanged gets its delta appended
-again, with call ids and tree nodes shifted to where they fall now, instead of a walk.
+records that delta for every top-level function the extractor walks or replays; at the next
+text, a function whose node, imports above and names are unchanged gets its delta appended
+again instead of a walk, with call ids and tree nodes shifted to where they fall now and, when
+lines were added or removed above it, every location moved by as many lines (a location is the
+only tuple of four ints in facts). A function that makes a lambda is walked when it moved: a
+lambda's name says where it is (``<lambda:12:8>``).
 
 The facts are those of a walk: tests/test_reparse.py compares the facts of every edited text
 with those of a full parse and extraction. Functions, classes and their lists are copied when
@@ -71,32 +74,26 @@ class Replays:
         self._next = {}
 
     def function(self, ex: _Extractor, node: cst.FunctionDef, state: Any) -> None:
-        """``ex.function`` of a top-level ``def``: replayed, or walked and recorded."""
+        """``ex.function`` of a top-level ``def``: replayed, or walked; recorded either way."""
         facts = ex.facts
         name = node.name.value
-        plain = name not in facts.functions and name not in facts.classes
+        if name in facts.functions or name in facts.classes:
+            self.walked += 1
+            ex.function(node, "<module>", None, state)  # not recorded: see the module's doc
+            return
         loc = ex.loc(node)
         old = self._kept.get(id(node))
-        if (
-            plain
-            and old is not None
-            and old.node is node
-            and old.loc == loc
-            and old.imports == ex.module_imports
-        ):
-            self._replay(ex, old)
-            self._next[id(node)] = old
-            self.replayed += 1
-            return
-        self.walked += 1
-        if not plain:
-            ex.function(node, "<module>", None, state)
-            return
+        lines = _moved_by(old, node, loc, ex.module_imports) if old is not None else None
         calls, nodes, attrs = len(facts.calls), len(facts.must_nodes), len(facts.attr_assigns)
         functions, classes = len(facts.functions), len(facts.classes)
         globals_before = {k: len(v) for k, v in ex.global_assigns.items()}
         first_call = ex.next_id
-        ex.function(node, "<module>", None, state)
+        if old is not None and lines is not None:
+            self._replay(ex, old, lines)
+            self.replayed += 1
+        else:
+            ex.function(node, "<module>", None, state)
+            self.walked += 1
         self._next[id(node)] = _Delta(
             node,
             loc,
@@ -116,7 +113,9 @@ class Replays:
         )
 
     @staticmethod
-    def _replay(ex: _Extractor, delta: _Delta) -> None:
+    def _replay(ex: _Extractor, delta: _Delta, lines: int) -> None:
+        """Append ``delta`` to ``ex``'s facts: its calls and tree nodes where they fall now,
+        its locations ``lines`` further down."""
         facts = ex.facts
         shift = ex.next_id - delta.first_call
         first = delta.first_node
@@ -127,7 +126,20 @@ class Replays:
                 parent += moved
             facts.must_nodes.append((parent, keys))
             depth.append(depth[parent] + 1)
-        if shift or moved:
+        if lines:
+            facts.calls.extend(
+                replace(
+                    c,
+                    id=c.id + shift,
+                    must=c.must + moved if c.must >= first else c.must,
+                    func=_down(c.func, lines),
+                    args=_down(c.args, lines),
+                    kwargs=_down(c.kwargs, lines),
+                    loc=_down(c.loc, lines),
+                )
+                for c in delta.calls
+            )
+        elif shift or moved:
             facts.calls.extend(
                 replace(c, id=c.id + shift, must=c.must + moved if c.must >= first else c.must)
                 for c in delta.calls
@@ -139,12 +151,50 @@ class Replays:
             func = copy.copy(func)
             func.calls = [i + shift for i in func.calls]
             func.returns = list(func.returns)
+            if lines:
+                func.params = tuple(
+                    replace(
+                        p, default=_down(p.default, lines), annotation=_down(p.annotation, lines)
+                    )
+                    for p in func.params
+                )
+                func.loc = _down(func.loc, lines)
+                func.returns = [_down(r, lines) for r in func.returns]
+                func.return_type = _down(func.return_type, lines)
             facts.functions[qualname] = func
         for qualname, cls in delta.classes:
             cls = copy.copy(cls)
-            cls.attrs, cls.inst_attrs = dict(cls.attrs), dict(cls.inst_attrs)
+            cls.attrs = {k: _down(v, lines) for k, v in cls.attrs.items()}
+            cls.inst_attrs = {k: _down(v, lines) for k, v in cls.inst_attrs.items()}
             cls.methods = dict(cls.methods)
+            cls.bases = _down(cls.bases, lines)
             facts.classes[qualname] = cls
-        facts.attr_assigns.extend(delta.attr_assigns)
+        facts.attr_assigns.extend(_down(a, lines) for a in delta.attr_assigns)
         for name, values in delta.global_assigns:
-            ex.global_assigns.setdefault(name, []).extend(values)
+            ex.global_assigns.setdefault(name, []).extend(_down(v, lines) for v in values)
+
+
+def _moved_by(old: _Delta, node: cst.FunctionDef, loc: Loc, imports: dict[str, str]) -> int | None:
+    """How many lines further down the function of ``old`` is now, if its facts can be
+    replayed there (None: walk it). A function that defines a lambda is not moved: a lambda's
+    name says where it is (``<lambda:12:8>``)."""
+    if old.node is not node or old.imports != imports:
+        return None
+    if old.loc == loc:
+        return 0
+    lines = loc[0] - old.loc[0]
+    if (loc[1], loc[2] - lines, loc[3]) != old.loc[1:]:
+        return None
+    if any("<lambda:" in qualname for qualname, _ in old.functions):
+        return None
+    return lines
+
+
+def _down(value: Any, lines: int) -> Any:
+    """``value`` (facts of plain tuples) with every location in it ``lines`` further down: a
+    location is the only tuple of four ints that facts hold (``syms``; literals are scalars)."""
+    if not lines or type(value) is not tuple:
+        return value
+    if len(value) == 4 and all(type(x) is int for x in value):
+        return (value[0] + lines, value[1], value[2] + lines, value[3])
+    return tuple(_down(v, lines) for v in value)
